@@ -1,0 +1,102 @@
+"""The synthetic clinical trial that the reference network learns, and a
+min-max scaler."""
+
+import numpy as np
+
+from ._validate import check_count, check_rng
+
+
+def make_drug_trial(seed=0, scale=1):
+    """Ages (years) and side-effect labels of a synthetic drug trial.
+
+    Training set: 1,000 people aged 13-64 without side effects (label 0),
+    1,000 aged 65-100 with (label 1), plus the ~5% exceptions: 50 younger
+    people with side effects and 50 older people without. The test set is
+    built the same way with groups of 200 and 10 (420 people). Both are
+    shuffled. ``scale`` shrinks every group by that factor (for fast tests).
+
+    Returns ``(ages, labels), (test_ages, test_labels)``: 1-D arrays, ages
+    as floats holding whole years, labels as int64.
+
+    >>> (x, y), (xt, yt) = make_drug_trial(seed=0)
+    >>> x.shape, xt.shape, int(y.sum())
+    ((2100,), (420,), 1050)
+    """
+    rng = check_rng(seed, "seed")
+    scale = check_count("scale", scale)
+
+    def group(n, low, high, label):
+        n = n // scale
+        return rng.integers(low, high + 1, size=n).astype(float), np.full(n, label)
+
+    def build(big, small):
+        parts = [
+            group(big, 13, 64, 0),
+            group(big, 65, 100, 1),
+            group(small, 13, 64, 1),
+            group(small, 65, 100, 0),
+        ]
+        ages = np.concatenate([a for a, _ in parts])
+        labels = np.concatenate([b for _, b in parts]).astype(np.int64)
+        order = rng.permutation(len(ages))
+        return ages[order], labels[order]
+
+    return build(1000, 50), build(200, 10)
+
+
+class MinMaxScaler:
+    """Scale each feature to [0, 1] using the minimum and maximum seen by ``fit``.
+
+    Fit it on the training set only and reuse it for the test set: fitting
+    again on the test set would scale the two sets differently.
+
+    >>> s = MinMaxScaler().fit(np.array([13.0, 100.0]))
+    >>> s.transform(np.array([13.0, 56.5, 100.0])).ravel().tolist()
+    [0.0, 0.5, 1.0]
+    """
+
+    def __init__(self):
+        self.data_min_ = None
+        self.data_max_ = None
+
+    def fit(self, X):
+        X = self._as_2d(X, "X")
+        self.data_min_ = X.min(axis=0)
+        self.data_max_ = X.max(axis=0)
+        return self
+
+    def transform(self, X):
+        if self.data_min_ is None:
+            raise ValueError("call fit(X) on the training data before transform")
+        X = self._as_2d(X, "X")
+        if X.shape[1] != self.data_min_.shape[0]:
+            raise ValueError(
+                f"X must have {self.data_min_.shape[0]} feature(s), got {X.shape[1]}"
+            )
+        span = self.data_max_ - self.data_min_
+        span = np.where(span == 0, 1.0, span)
+        return (X - self.data_min_) / span
+
+    def fit_transform(self, X):
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, X):
+        X = self._as_2d(X, "X")
+        return X * (self.data_max_ - self.data_min_) + self.data_min_
+
+    @staticmethod
+    def _as_2d(X, name):
+        X = np.asarray(X, dtype=float)
+        if X.ndim == 1:
+            X = X[:, None]
+        if X.ndim != 2 or X.shape[0] == 0:
+            raise ValueError(f"{name} must be a non-empty 1-D or 2-D array")
+        if not np.all(np.isfinite(X)):
+            raise ValueError(f"{name} must hold finite numbers only")
+        return X
+
+    def __repr__(self):
+        if self.data_min_ is None:
+            return "MinMaxScaler(not fitted)"
+        return (f"MinMaxScaler(min={self.data_min_.tolist()}, "
+                f"max={self.data_max_.tolist()})")

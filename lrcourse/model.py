@@ -1,0 +1,537 @@
+"""A tiny Keras-like network in numpy: Dense layers, softmax, cross-entropy.
+
+Read it top to bottom to follow one update: ``Dense.forward`` and
+``Dense.backward`` sit side by side, ``Sequential.loss_and_gradients`` runs
+them, and ``fit`` hands the gradients to the optimizer, which applies
+``new weight = old weight - lr * gradient`` (or Adam's version of it).
+
+All weights live in one flat array; each layer's kernel and bias are views
+into it. That changes nothing in the maths and lets an optimizer update all
+642 weights of the reference network with a handful of array operations.
+The same code also trains many copies at once (one per rate): every array
+may carry extra leading axes.
+"""
+
+import numpy as np
+
+from . import optimizers as _optimizers
+from ._validate import check_choice, check_count, check_positive, check_rng
+from .descent import runaway
+
+ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
+LOSSES = ("sparse_categorical_crossentropy",)
+
+
+class L2:
+    """The penalty ``factor * sum(W ** 2)`` added to the loss (Keras' l2)."""
+
+    def __init__(self, factor=0.01):
+        self.factor = check_positive("factor", factor, allow_zero=True)
+
+    def __call__(self, W):
+        return self.factor * np.sum(W * W, axis=(-2, -1))
+
+    def grad(self, W):
+        return 2.0 * self.factor * W
+
+    def __repr__(self):
+        return f"l2({self.factor:g})"
+
+
+def l2(factor=0.01):
+    """An L2 kernel penalty, as ``keras.regularizers.l2``.
+
+    >>> float(l2(0.01)(np.ones((2, 3))))
+    0.06
+    """
+    return L2(factor)
+
+
+def _swap(a):
+    """Transpose the last two axes (works with leading batch-of-rates axes)."""
+    return np.swapaxes(a, -1, -2)
+
+
+class Dense:
+    """A fully connected layer: ``out = activation(x @ W + b)``.
+
+    ``W`` has shape (inputs, units), ``b`` (units,). Kernels start Glorot
+    uniform, biases at zero, as in Keras.
+    """
+
+    def __init__(self, units, activation=None, input_shape=None,
+                 kernel_regularizer=None):
+        self.units = check_count("units", units)
+        self.activation = check_choice(
+            "activation", "linear" if activation is None else activation, ACTIVATIONS
+        )
+        if input_shape is not None:
+            if (not isinstance(input_shape, tuple) or len(input_shape) != 1
+                    or not isinstance(input_shape[0], int) or input_shape[0] < 1):
+                raise ValueError(
+                    f"input_shape must be a 1-tuple like (1,), got {input_shape!r}"
+                )
+        self.input_shape = input_shape
+        if kernel_regularizer is not None and not isinstance(kernel_regularizer, L2):
+            raise TypeError("kernel_regularizer must be lrcourse.l2(...) or None")
+        self.kernel_regularizer = kernel_regularizer
+
+    def forward(self, x, W, b):
+        """Return the pre-activation ``z`` and the output ``activation(z)``."""
+        z = x @ W + b[..., None, :]
+        if self.activation == "relu":
+            return z, np.maximum(z, 0.0)
+        if self.activation == "sigmoid":
+            return z, 1.0 / (1.0 + np.exp(-z))
+        if self.activation == "tanh":
+            return z, np.tanh(z)
+        if self.activation == "softmax":
+            e = np.exp(z - z.max(axis=-1, keepdims=True))
+            return z, e / e.sum(axis=-1, keepdims=True)
+        return z, z
+
+    def backward(self, x, z, out, W, d_out):
+        """Given dLoss/d(out), return dLoss/dW, dLoss/db and dLoss/dx.
+
+        For the softmax output layer, pass dLoss/dz as ``d_out`` (the
+        cross-entropy's gradient is taken through the softmax in one go).
+        """
+        if self.activation == "relu":
+            dz = d_out * (z > 0)
+        elif self.activation == "sigmoid":
+            dz = d_out * out * (1.0 - out)
+        elif self.activation == "tanh":
+            dz = d_out * (1.0 - out * out)
+        else:  # linear, or softmax whose dz the loss gives directly
+            dz = d_out
+        dW = _swap(x) @ dz
+        db = dz.sum(axis=-2)
+        dx = dz @ _swap(W)
+        return dW, db, dx
+
+    def __repr__(self):
+        extra = f", input_shape={self.input_shape}" if self.input_shape else ""
+        if self.kernel_regularizer is not None:
+            extra += f", kernel_regularizer={self.kernel_regularizer!r}"
+        return f"Dense({self.units}, activation={self.activation!r}{extra})"
+
+
+class History:
+    """What ``fit`` returns: per-epoch metrics in ``history``, like Keras.
+
+    ``diverged_at`` is the 1-based update after which the loss became
+    non-finite or ran away (None if training finished). ``trace`` holds the
+    per-update record (see ``TrainingTrace``).
+    """
+
+    def __init__(self, history, epoch, trace, diverged_at):
+        self.history = history
+        self.epoch = epoch
+        self.trace = trace
+        self.diverged_at = diverged_at
+
+    @property
+    def diverged(self):
+        return self.diverged_at is not None
+
+    def __repr__(self):
+        keys = ", ".join(self.history)
+        end = f", diverged at update {self.diverged_at}" if self.diverged else ""
+        return f"History({len(self.epoch)} epochs: {keys}{end})"
+
+
+class TrainingTrace:
+    """Per-update record of a training run.
+
+    Always: the rate used (``lrs``), the mini-batch loss before the update
+    (``losses``), and the norms of the gradient and of the applied change.
+    For watched weights: old value, gradient, applied change and new value.
+    Full weight snapshots only when ``snapshot_every`` is set.
+    """
+
+    def __init__(self, total, watch_names, snapshot_every, n_params):
+        self.lrs = np.full(total, np.nan)
+        self.losses = np.full(total, np.nan)
+        self.grad_norms = np.full(total, np.nan)
+        self.update_norms = np.full(total, np.nan)
+        self.watch = {
+            name: {key: np.full(total, np.nan) for key in ("old", "grad", "change", "new")}
+            for name in watch_names
+        }
+        self.snapshot_every = snapshot_every
+        n_snap = 0 if not snapshot_every else total // snapshot_every + 1
+        self.snapshots = np.full((n_snap, n_params), np.nan)
+        self.updates = 0
+
+    def trim(self):
+        """Drop the unused tail after an early stop."""
+        k = self.updates
+        self.lrs, self.losses = self.lrs[:k], self.losses[:k]
+        self.grad_norms, self.update_norms = self.grad_norms[:k], self.update_norms[:k]
+        for rec in self.watch.values():
+            for key in rec:
+                rec[key] = rec[key][:k]
+        if self.snapshot_every:
+            self.snapshots = self.snapshots[: k // self.snapshot_every + 1]
+
+    @property
+    def nbytes(self):
+        arrays = [self.lrs, self.losses, self.grad_norms, self.update_norms,
+                  self.snapshots]
+        arrays += [a for rec in self.watch.values() for a in rec.values()]
+        return sum(a.nbytes for a in arrays)
+
+    def __repr__(self):
+        return (f"TrainingTrace({self.updates} updates, watching "
+                f"{list(self.watch)}, {self.nbytes / 1e6:.2f} MB)")
+
+
+class Sequential:
+    """A stack of Dense layers with a softmax output, trained like Keras.
+
+    ``seed`` fixes the initial weights and the shuffling stream.
+
+    >>> model = Sequential([Dense(4, input_shape=(1,), activation="relu"),
+    ...                     Dense(2, activation="softmax")], seed=0)
+    >>> [w.shape for w in model.get_weights()]
+    [(1, 4), (4,), (4, 2), (2,)]
+    """
+
+    def __init__(self, layers, seed=0):
+        if not isinstance(layers, (list, tuple)) or not layers:
+            raise TypeError("layers must be a non-empty list of lrcourse.Dense")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Dense):
+                raise TypeError(f"layers[{i}] must be lrcourse.Dense, got {layer!r}")
+        if layers[0].input_shape is None:
+            raise ValueError("the first layer needs input_shape, e.g. input_shape=(1,)")
+        for layer in layers[1:]:
+            if layer.input_shape is not None:
+                raise ValueError("only the first layer takes input_shape")
+        for layer in layers[:-1]:
+            if layer.activation == "softmax":
+                raise ValueError("softmax belongs to the last layer only")
+        self.layers = list(layers)
+        self.seed = check_count("seed", seed, minimum=0)
+        init_seq, shuffle_seq = np.random.SeedSequence(self.seed).spawn(2)
+        self.shapes = []
+        fan_in = layers[0].input_shape[0]
+        for layer in layers:
+            self.shapes += [(fan_in, layer.units), (layer.units,)]
+            fan_in = layer.units
+        self.sizes = [int(np.prod(s)) for s in self.shapes]
+        self.offsets = np.concatenate([[0], np.cumsum(self.sizes)]).tolist()
+        self.flat = np.zeros(self.offsets[-1])
+        self.params = self.views(self.flat)
+        init = np.random.default_rng(init_seq)
+        for layer_index in range(len(layers)):
+            W = self.params[2 * layer_index]
+            limit = np.sqrt(6.0 / (W.shape[0] + W.shape[1]))  # Glorot uniform
+            W[...] = init.uniform(-limit, limit, size=W.shape)
+        self.shuffle_rng = np.random.default_rng(shuffle_seq)
+        self.optimizer = None
+        self.loss = None
+        self.metrics = []
+
+    # -- weights ------------------------------------------------------------
+    def views(self, flat):
+        """Kernel and bias views into a flat weight array (leading axes kept)."""
+        lead = flat.shape[:-1]
+        return [flat[..., a:b].reshape(lead + shape)
+                for a, b, shape in zip(self.offsets, self.offsets[1:], self.shapes)]
+
+    def weight_names(self):
+        names = []
+        for i in range(len(self.layers)):
+            names += [f"W{i + 1}", f"b{i + 1}"]
+        return names
+
+    def get_weights(self):
+        """Copies of ``[W1, b1, W2, b2, ...]``."""
+        return [p.copy() for p in self.params]
+
+    def set_weights(self, weights):
+        """Replace every weight; shapes must match ``get_weights()``."""
+        if not isinstance(weights, (list, tuple)) or len(weights) != len(self.params):
+            raise ValueError(f"weights must be a list of {len(self.params)} arrays")
+        new = []
+        for name, p, w in zip(self.weight_names(), self.params, weights):
+            w = np.asarray(w, dtype=float)
+            if w.shape != p.shape:
+                raise ValueError(f"weights for {name} must have shape {p.shape}, "
+                                 f"got {w.shape}")
+            if not np.all(np.isfinite(w)):
+                raise ValueError(f"weights for {name} must be finite")
+            new.append(w)
+        for p, w in zip(self.params, new):
+            p[...] = w
+
+    def count_params(self):
+        return self.offsets[-1]
+
+    def flat_index(self, name, index=()):
+        """Position of one weight, e.g. ``flat_index("W2", (3, 5))``."""
+        names = self.weight_names()
+        if name not in names:
+            raise ValueError(f"name must be one of {names}, got {name!r}")
+        i = names.index(name)
+        index = (index,) if isinstance(index, (int, np.integer)) else tuple(index)
+        shape = self.shapes[i]
+        if len(index) != len(shape) or any(
+                not 0 <= j < n for j, n in zip(index, shape)):
+            raise ValueError(f"index for {name} must lie within shape {shape}, "
+                             f"got {index}")
+        return self.offsets[i] + int(np.ravel_multi_index(index, shape))
+
+    # -- the maths ------------------------------------------------------------
+    def forward(self, params, X):
+        """Run the layers; return the cache (input, z, output) of each."""
+        cache = []
+        a = X
+        for i, layer in enumerate(self.layers):
+            z, out = layer.forward(a, params[2 * i], params[2 * i + 1])
+            cache.append((a, z, out))
+            a = out
+        return cache
+
+    def loss_value(self, params, cache, y):
+        """Mean cross-entropy of the batch plus the L2 penalties."""
+        z = cache[-1][1]
+        shifted = z - z.max(axis=-1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        loss = -log_probs[..., np.arange(len(y)), y].mean(axis=-1)
+        for i, layer in enumerate(self.layers):
+            if layer.kernel_regularizer is not None:
+                loss = loss + layer.kernel_regularizer(params[2 * i])
+        return loss
+
+    def backward(self, params, cache, y, grads):
+        """Fill ``grads`` (same layout as ``params``) by backpropagation."""
+        probs = cache[-1][2]
+        d = probs.copy()
+        d[..., np.arange(len(y)), y] -= 1.0  # softmax + cross-entropy: p - onehot
+        d /= len(y)
+        for i in reversed(range(len(self.layers))):
+            layer = self.layers[i]
+            x, z, out = cache[i]
+            W = params[2 * i]
+            dW, db, d = layer.backward(x, z, out, W, d)
+            if layer.kernel_regularizer is not None:
+                dW = dW + layer.kernel_regularizer.grad(W)
+            grads[2 * i][...] = dW
+            grads[2 * i + 1][...] = db
+
+    def _check_Xy(self, X, y=None):
+        X = np.asarray(X, dtype=float) if not isinstance(X, np.ndarray) else X
+        if X.dtype.kind not in "fiu":
+            raise TypeError("X must be a numeric array")
+        n_in = self.shapes[0][0]
+        if X.ndim == 1 and n_in == 1:
+            X = X[:, None]
+        if X.ndim != 2 or X.shape[1] != n_in or X.shape[0] == 0:
+            raise ValueError(f"X must have shape (n, {n_in}), got {np.shape(X)}")
+        X = X.astype(float, copy=False)
+        if not np.all(np.isfinite(X)):
+            raise ValueError("X must hold finite numbers only")
+        if y is None:
+            return X
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.shape != (X.shape[0],):
+            raise ValueError(f"y must have shape ({X.shape[0]},) to match X, "
+                             f"got {y.shape}")
+        n_classes = self.shapes[-1][0]
+        if y.dtype.kind == "f" and np.all(y == np.round(y)):
+            y = y.astype(np.int64)
+        if y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= n_classes:
+            raise ValueError(f"y must hold integer class labels in 0..{n_classes - 1}")
+        return X, y.astype(np.intp)
+
+    # -- the Keras-like interface -----------------------------------------------
+    def compile(self, optimizer="adam", loss="sparse_categorical_crossentropy",
+                metrics=None):
+        """Choose the optimizer (an instance or a name), loss and metrics."""
+        check_choice("loss", loss, LOSSES)
+        if self.layers[-1].activation != "softmax":
+            raise ValueError(
+                "sparse_categorical_crossentropy expects a softmax last layer "
+                "(its outputs are read as class probabilities that sum to 1)"
+            )
+        metrics = list(metrics or [])
+        for m in metrics:
+            check_choice("metrics", m, ("accuracy",))
+        self.optimizer = _optimizers.get(optimizer)
+        self.loss = loss
+        self.metrics = metrics
+
+    def predict(self, X):
+        """Class probabilities, shape (n, classes)."""
+        X = self._check_Xy(X)
+        with np.errstate(all="ignore"):
+            return self.forward(self.params, X)[-1][2]
+
+    def loss_and_gradients(self, X, y):
+        """The loss (with L2 penalties, as Keras) and copies of its gradients."""
+        X, y = self._check_Xy(X, y)
+        grads = [np.zeros_like(p) for p in self.params]
+        with np.errstate(all="ignore"):
+            cache = self.forward(self.params, X)
+            loss = self.loss_value(self.params, cache, y)
+            self.backward(self.params, cache, y, grads)
+        return float(loss), grads
+
+    def evaluate(self, X, y):
+        """``(loss, accuracy)`` on a data set, without updating anything."""
+        X, y = self._check_Xy(X, y)
+        with np.errstate(all="ignore"):
+            cache = self.forward(self.params, X)
+            loss = float(self.loss_value(self.params, cache, y))
+            acc = float(np.mean(cache[-1][2].argmax(axis=-1) == y))
+        return loss, acc
+
+    def dead_units(self, X):
+        """For each ReLU layer, the fraction of units that output 0 for every X."""
+        X = self._check_Xy(X)
+        with np.errstate(all="ignore"):
+            cache = self.forward(self.params, X)
+        return [float(np.mean(np.all(out <= 0, axis=0)))
+                for layer, (_, _, out) in zip(self.layers, cache)
+                if layer.activation == "relu"]
+
+    def fit(self, X, y, batch_size=32, epochs=1, shuffle=True, seed=None, verbose=0,
+            validation_data=None, trace=True, watch=None, snapshot_every=None):
+        """Train with mini-batches; return a ``History``.
+
+        Args:
+            batch_size, epochs: integers >= 1 (the last batch may be smaller).
+            shuffle: reshuffle the samples every epoch.
+            seed: reseeds the shuffling; without it the stream continues, so
+                two calls of 10 and 20 epochs equal one call of 30.
+            verbose: 1 prints one line per epoch.
+            validation_data: ``(X_val, y_val)`` scored after every epoch.
+            trace: record per-update rates, losses and norms.
+            watch: names like ``("W2", (3, 5))`` whose old value, gradient,
+                change and new value are recorded at every update.
+            snapshot_every: store all weights every this many updates.
+
+        Training stops at the first update after which the loss is
+        non-finite or above 1e6 times the first batch's loss.
+        """
+        if self.optimizer is None:
+            raise ValueError("call compile(optimizer=...) before fit")
+        X, y = self._check_Xy(X, y)
+        batch_size = check_count("batch_size", batch_size)
+        epochs = check_count("epochs", epochs)
+        if verbose not in (0, 1):
+            raise ValueError(f"verbose must be 0 or 1, got {verbose!r}")
+        if seed is not None:
+            self.shuffle_rng = check_rng(seed, "seed")
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise TypeError("validation_data must be a tuple (X_val, y_val)")
+            X_val, y_val = self._check_Xy(*validation_data)
+        watch = list(watch or [])
+        watch_at = [self.flat_index(name, idx) for name, idx in watch]
+        watch_names = [f"{name}{list(np.atleast_1d(idx))}" for name, idx in watch]
+        if snapshot_every is not None:
+            snapshot_every = check_count("snapshot_every", snapshot_every)
+
+        n = len(y)
+        per_epoch = -(-n // batch_size)
+        rec = TrainingTrace(per_epoch * epochs if trace else 0, watch_names,
+                            snapshot_every if trace else None, self.count_params())
+        keys = ["loss"] + (["accuracy"] if "accuracy" in self.metrics else [])
+        if validation_data is not None:
+            keys += ["val_" + k for k in keys]
+        history = {k: [] for k in keys}
+        opt = self.optimizer
+        grad_flat = np.zeros_like(self.flat)
+        grads = self.views(grad_flat)
+        first_loss = None
+        diverged_at = None
+        taken = 0  # updates applied by this call
+        done_epochs = []
+
+        with np.errstate(all="ignore"):
+            for epoch in range(epochs):
+                order = self.shuffle_rng.permutation(n) if shuffle else np.arange(n)
+                loss_sum = correct = seen = 0.0
+                for start in range(0, n, batch_size):
+                    idx = order[start:start + batch_size]
+                    xb, yb = X[idx], y[idx]
+                    cache = self.forward(self.params, xb)
+                    loss = float(self.loss_value(self.params, cache, yb))
+                    if first_loss is None:
+                        first_loss = loss
+                    elif runaway(loss, first_loss):
+                        diverged_at = taken  # the update that caused it
+                        break
+                    self.backward(self.params, cache, yb, grads)
+                    loss_sum += loss * len(yb)
+                    correct += np.sum(cache[-1][2].argmax(axis=-1) == yb)
+                    seen += len(yb)
+                    k = rec.updates
+                    if trace:
+                        rec.lrs[k] = opt.lr
+                        rec.losses[k] = loss
+                        rec.grad_norms[k] = np.sqrt(grad_flat @ grad_flat)
+                        if snapshot_every and k % snapshot_every == 0:
+                            rec.snapshots[k // snapshot_every] = self.flat
+                        for name, at in zip(watch_names, watch_at):
+                            rec.watch[name]["old"][k] = self.flat[at]
+                            rec.watch[name]["grad"][k] = grad_flat[at]
+                    # the update: every weight moves by the optimizer's change
+                    change = opt.step([self.flat], [grad_flat])[0]
+                    taken += 1
+                    if trace:
+                        rec.update_norms[k] = np.sqrt(change @ change)
+                        for name, at in zip(watch_names, watch_at):
+                            rec.watch[name]["change"][k] = change[at]
+                            rec.watch[name]["new"][k] = self.flat[at]
+                        rec.updates += 1
+                    if not np.all(np.isfinite(self.flat)):
+                        diverged_at = taken
+                        break
+                if seen:
+                    history["loss"].append(loss_sum / seen)
+                    if "accuracy" in history:
+                        history["accuracy"].append(correct / seen)
+                    if validation_data is not None and diverged_at is None:
+                        val_loss, val_acc = self.evaluate(X_val, y_val)
+                        history["val_loss"].append(val_loss)
+                        if "val_accuracy" in history:
+                            history["val_accuracy"].append(val_acc)
+                    done_epochs.append(epoch)
+                    if verbose:
+                        line = " - ".join(f"{k}: {v[-1]:.4f}" for k, v in history.items()
+                                          if len(v) == len(done_epochs))
+                        print(f"Epoch {epoch + 1}/{epochs} - {line}")
+                if diverged_at is not None:
+                    if verbose:
+                        print(f"Diverged at update {diverged_at}: loss non-finite "
+                              "or more than 1e6 times its start")
+                    break
+        if trace:
+            rec.trim()
+        return History(history, done_epochs, rec if trace else None, diverged_at)
+
+    def __repr__(self):
+        inner = ",\n    ".join(repr(layer) for layer in self.layers)
+        return (f"Sequential([\n    {inner},\n], seed={self.seed})  "
+                f"# {self.count_params()} weights")
+
+
+def reference_model(seed=0, lr=1e-4, optimizer="adam"):
+    """The course's reference network, compiled as in the original Keras code:
+    Dense(16, relu) -> Dense(32, relu, l2(0.01)) -> Dense(2, softmax), Adam 1e-4.
+    """
+    model = Sequential([
+        Dense(16, input_shape=(1,), activation="relu"),
+        Dense(32, activation="relu", kernel_regularizer=l2(0.01)),
+        Dense(2, activation="softmax"),
+    ], seed=seed)
+    opt = {"adam": _optimizers.Adam, "sgd": _optimizers.SGD}[optimizer](lr=lr)
+    model.compile(optimizer=opt, loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
