@@ -1,0 +1,82 @@
+"""Text readouts shown under the panels, built from numbers only.
+
+The panels and the tests both call these, so a test can compute exactly the
+text a learner should see for a given slider value.
+"""
+
+import math
+
+import numpy as np
+
+from .descent import classify_lr, stability_limits
+
+REGIME_TEXT = {
+    "monotone": "monotone (lr <= 1/lambda): slides straight down",
+    "oscillating": "oscillating (1/lambda < lr < 2/lambda): overshoots, still converges",
+    "marginal": "marginal (lr = 2/lambda): bounces for ever",
+    "divergent": "divergent (lr > 2/lambda): runs away",
+}
+
+
+def lr_grid(min_exp, max_exp, step):
+    """The exact values a log slider can take: ``10 ** (min_exp + i * step)``.
+
+    >>> [f"{v:.4g}" for v in lr_grid(-2, 0, 1)]
+    ['0.01', '0.1', '1']
+    """
+    n = int(round((max_exp - min_exp) / step))
+    return 10.0 ** (min_exp + np.arange(n + 1) * step)
+
+
+def grid_index(value, min_exp, step, size):
+    """The index of the grid point nearest ``value`` (a slider's snapped value)."""
+    i = int(round((math.log10(value) - min_exp) / step))
+    return min(max(i, 0), size - 1)
+
+
+def what_happened(trace, minimum=0.0, tol=1e-3):
+    """One phrase: diverged / converged / oscillating / still moving."""
+    if trace.diverged:
+        return f"diverged at update {trace.diverged_at}"
+    w = np.asarray(trace.weights, dtype=float) - minimum
+    if w.ndim > 1:
+        dist = np.linalg.norm(w, axis=-1)
+    else:
+        dist = np.abs(w)
+    k = trace.steps_to(tol, minimum) if w.ndim == 1 else None
+    if w.ndim > 1:
+        hits = np.flatnonzero(dist < tol)
+        k = int(hits[0]) if hits.size else None
+    flips = w.ndim == 1 and np.any(np.sign(w[1:]) * np.sign(w[:-1]) < 0)
+    if k is not None:
+        how = "oscillating in" if flips else "converged"
+        return f"{how}: within {tol:g} of the minimum after update {k}"
+    if dist[-1] >= dist[0] * (1 - 1e-12):
+        return "not converging: the distance to the minimum did not shrink"
+    how = "oscillating, still" if flips else "still"
+    return f"{how} {dist[-1]:.3g} from the minimum after {trace.steps} updates"
+
+
+def descent_readout(trace, curvature, minimum=0.0):
+    """The lesson 01/02 readout for one run on a bowl of this curvature."""
+    lr = float(trace.lrs[0]) if trace.steps else float("nan")
+    once, twice = stability_limits(curvature)
+    regime = classify_lr(lr, curvature)
+    lines = [
+        f"lr = {lr:.4g}   lr x lambda = {lr * curvature:.3f}   "
+        f"(1/lambda = {once:.4g}, 2/lambda = {twice:.4g})",
+        f"predicted: {REGIME_TEXT[regime]}",
+        f"happened: {what_happened(trace, minimum)}",
+    ]
+    if trace.diverged:
+        lines.append(f"last finite loss {_last_finite(trace.losses):.4g}")
+    else:
+        lines.append(f"final weight {float(trace.weights[-1]):.4f}, "
+                     f"final loss {trace.final_loss:.6f} after {trace.steps} updates")
+    return "\n".join(lines)
+
+
+def _last_finite(values):
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    return float(finite[-1]) if finite.size else float("nan")
