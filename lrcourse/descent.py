@@ -48,8 +48,7 @@ def runaway(losses, start_loss):
     losses = np.asarray(losses, dtype=float)
     limit = RUNAWAY_FACTOR * np.abs(start_loss)
     with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(losses)
-        return bad | ((limit > 0) & (losses > limit))
+        return ~np.isfinite(losses) | (losses > limit)
 
 
 class Trace:

@@ -16,10 +16,11 @@ import numpy as np
 
 from . import optimizers as _optimizers
 from ._validate import check_choice, check_count, check_positive, check_rng
-from .descent import runaway
+from .descent import RUNAWAY_FACTOR
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
 LOSSES = ("sparse_categorical_crossentropy",)
+EPSILON = 1e-7  # Keras' clipping of probabilities inside the cross-entropy
 
 
 class L2:
@@ -45,11 +46,6 @@ def l2(factor=0.01):
     0.06
     """
     return L2(factor)
-
-
-def _swap(a):
-    """Transpose the last two axes (works with leading batch-of-rates axes)."""
-    return np.swapaxes(a, -1, -2)
 
 
 class Dense:
@@ -90,7 +86,7 @@ class Dense:
             return z, e / e.sum(axis=-1, keepdims=True)
         return z, z
 
-    def backward(self, x, z, out, W, d_out):
+    def backward(self, x, z, out, W, d_out, need_dx=True):
         """Given dLoss/d(out), return dLoss/dW, dLoss/db and dLoss/dx.
 
         For the softmax output layer, pass dLoss/dz as ``d_out`` (the
@@ -104,9 +100,9 @@ class Dense:
             dz = d_out * (1.0 - out * out)
         else:  # linear, or softmax whose dz the loss gives directly
             dz = d_out
-        dW = _swap(x) @ dz
+        dW = x.mT @ dz  # .mT transposes the last two axes
         db = dz.sum(axis=-2)
-        dx = dz @ _swap(W)
+        dx = dz @ W.mT if need_dx else None  # the input layer needs no dx
         return dW, db, dx
 
     def __repr__(self):
@@ -295,11 +291,15 @@ class Sequential:
         return cache
 
     def loss_value(self, params, cache, y):
-        """Mean cross-entropy of the batch plus the L2 penalties."""
-        z = cache[-1][1]
-        shifted = z - z.max(axis=-1, keepdims=True)
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-        loss = -log_probs[..., np.arange(len(y)), y].mean(axis=-1)
+        """Mean cross-entropy of the batch plus the L2 penalties.
+
+        As in Keras, each true-class probability is clipped to
+        [1e-7, 1 - 1e-7] before its log, so one hopeless sample costs at
+        most 16.1 instead of infinity.
+        """
+        probs = cache[-1][2]
+        p_true = probs[..., np.arange(len(y)), y]
+        loss = -np.log(np.clip(p_true, EPSILON, 1.0 - EPSILON)).sum(axis=-1) / len(y)
         for i, layer in enumerate(self.layers):
             if layer.kernel_regularizer is not None:
                 loss = loss + layer.kernel_regularizer(params[2 * i])
@@ -315,7 +315,7 @@ class Sequential:
             layer = self.layers[i]
             x, z, out = cache[i]
             W = params[2 * i]
-            dW, db, d = layer.backward(x, z, out, W, d)
+            dW, db, d = layer.backward(x, z, out, W, d, need_dx=i > 0)
             if layer.kernel_regularizer is not None:
                 dW = dW + layer.kernel_regularizer.grad(W)
             grads[2 * i][...] = dW
@@ -433,7 +433,10 @@ class Sequential:
             X_val, y_val = self._check_Xy(*validation_data)
         watch = list(watch or [])
         watch_at = [self.flat_index(name, idx) for name, idx in watch]
-        watch_names = [f"{name}{list(np.atleast_1d(idx))}" for name, idx in watch]
+        watch_names = [
+            f"{name}[{', '.join(str(int(i)) for i in np.atleast_1d(idx))}]"
+            for name, idx in watch
+        ]
         if snapshot_every is not None:
             snapshot_every = check_count("snapshot_every", snapshot_every)
 
@@ -455,16 +458,21 @@ class Sequential:
 
         with np.errstate(all="ignore"):
             for epoch in range(epochs):
-                order = self.shuffle_rng.permutation(n) if shuffle else np.arange(n)
+                if shuffle:
+                    order = self.shuffle_rng.permutation(n)
+                    X_epoch, y_epoch = X[order], y[order]
+                else:
+                    X_epoch, y_epoch = X, y
                 loss_sum = correct = seen = 0.0
                 for start in range(0, n, batch_size):
-                    idx = order[start:start + batch_size]
-                    xb, yb = X[idx], y[idx]
+                    xb = X_epoch[start:start + batch_size]
+                    yb = y_epoch[start:start + batch_size]
                     cache = self.forward(self.params, xb)
                     loss = float(self.loss_value(self.params, cache, yb))
                     if first_loss is None:
                         first_loss = loss
-                    elif runaway(loss, first_loss):
+                        limit = RUNAWAY_FACTOR * abs(loss)
+                    elif not loss <= limit:  # also catches inf and nan
                         diverged_at = taken  # the update that caused it
                         break
                     self.backward(self.params, cache, yb, grads)

@@ -1,0 +1,80 @@
+"""Lesson 01 panel: readout, step table and highlight follow the controls."""
+
+import warnings
+
+import pytest
+
+import lrcourse
+from lrcourse.readouts import descent_readout, grid_index, lr_grid
+from lrcourse.widgets import answer_box
+from lrcourse.widgets import lesson01
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return lesson01.descent_panel(lr=0.1, steps=20, start=3.0, curvature=2.0)
+
+
+def test_slider_sits_on_its_grid(panel):
+    grid = lr_grid(lesson01.LR_MIN, lesson01.LR_MAX, lesson01.LR_STEP)
+    assert panel.widgets["lr"].value in grid
+    assert grid[grid_index(0.5, lesson01.LR_MIN, lesson01.LR_STEP, len(grid))] == (
+        pytest.approx(0.501187, rel=1e-5))
+
+
+def test_readout_is_what_the_package_computes(panel):
+    q = lrcourse.Quadratic(curvature=2.0)
+    for lr in (0.001, 0.1, 0.8912509381337456):
+        text = panel.set(lr=lr)
+        expected = descent_readout(
+            lrcourse.gradient_descent(q, lr=lr, steps=20, start=3.0), 2.0)
+        assert text == expected
+        assert "predicted: " in text and "happened: " in text
+    assert "oscillating" in panel.set(lr=0.8912509381337456)
+
+
+def test_divergent_rate_is_reported_not_raised(panel):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        text = panel.set(lr=1.2589254117941673)
+    assert "divergent" in text and "diverged at update 17" in text
+    panel.set(lr=0.1)
+
+
+def test_step_table_and_highlight_follow(panel):
+    panel.set(lr=0.1, steps=20)
+    panel.set(update=3)
+    table = panel.layout.children[-1].value
+    assert "<td>3.000000</td><td>6.000000</td><td>0.1</td><td>0.600000</td>" in table
+    assert 'background:#FFE8A3;font-weight:bold"><td>3</td>' in table
+    panel.set(update=0)
+
+
+def test_update_time_is_recorded(panel):
+    panel.set(lr=0.3981071705534973)
+    assert panel.last_update_seconds is not None and panel.last_update_seconds < 5
+
+
+def test_answer_box_checks_and_explains_bad_input():
+    box = answer_box("01.1")
+    text, button, feedback = box.children
+    text.value = "1"
+    box.check()
+    assert "2w" in feedback.value
+    text.value = "0.5"
+    box.check()
+    assert feedback.value.startswith("<span>Right")
+    text.value = "half"
+    box.check()
+    assert "Please enter" in feedback.value
+
+
+def test_key_figure_is_wide_enough():
+    from lrcourse.plotting import lesson01 as figures
+    from lrcourse.plotting import png_bytes
+
+    fig = figures.three_rates_figure(lrcourse.Quadratic(curvature=2.0),
+                                     lrs=[0.02, 0.3, 0.9], steps=12, start=3.0)
+    png = png_bytes(fig)
+    width = int.from_bytes(png[16:20], "big")
+    assert width >= 600

@@ -1,0 +1,161 @@
+"""Optimizers: Keras 3 update rules computed by hand, rates, validation."""
+
+import math
+
+import numpy as np
+import pytest
+
+import lrcourse
+from lrcourse.optimizers import get
+
+
+def _run(opt, grads):
+    w = [np.array([1.0, -2.0])]
+    out = []
+    for g in grads:
+        opt.step(w, [np.array(g, dtype=float)])
+        out.append(w[0].copy())
+    return out
+
+
+def test_keras_default_rates():
+    assert lrcourse.SGD().lr == 0.01
+    assert lrcourse.Adam().lr == 0.001
+    assert lrcourse.RMSprop().lr == 0.001
+    assert lrcourse.Adagrad().lr == 0.001
+    assert lrcourse.KERAS_DEFAULT_LRS["SGD"] == 0.01
+    assert lrcourse.PYTORCH_DEFAULT_LRS["Adadelta"] == 1.0
+
+
+def test_both_spellings_read_and_set():
+    opt = lrcourse.Adam(learning_rate=1e-4)
+    assert opt.lr == opt.learning_rate == 1e-4
+    opt.lr = 0.01
+    assert opt.learning_rate == 0.01
+    opt.learning_rate = 0.02
+    assert opt.lr == 0.02
+    with pytest.raises(TypeError, match="not both"):
+        lrcourse.SGD(lr=0.1, learning_rate=0.1)
+
+
+def test_rejected_rate_leaves_the_old_one():
+    opt = lrcourse.SGD(lr=0.1)
+    for bad in (-3, 0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="lr"):
+            opt.lr = bad
+    for bad in ("0.1", None, [0.1]):
+        with pytest.raises(TypeError, match="lr"):
+            opt.lr = bad
+    with pytest.raises(ValueError, match="learning_rate"):
+        opt.learning_rate = -1
+    assert opt.lr == 0.1
+
+
+def test_sgd_plain_and_momentum_by_hand():
+    g1, g2 = [0.5, -1.0], [0.25, 2.0]
+    w = _run(lrcourse.SGD(lr=0.1), [g1, g2])
+    np.testing.assert_allclose(w[1], [1.0 - 0.1 * 0.75, -2.0 - 0.1 * 1.0])
+    # Keras: m = beta m - lr g; w += m
+    m1 = -0.1 * np.array(g1)
+    m2 = 0.9 * m1 - 0.1 * np.array(g2)
+    w = _run(lrcourse.SGD(lr=0.1, momentum=0.9), [g1, g2])
+    np.testing.assert_allclose(w[1], np.array([1.0, -2.0]) + m1 + m2)
+    # Nesterov: w += beta m - lr g (with the new m)
+    w = _run(lrcourse.SGD(lr=0.1, momentum=0.9, nesterov=True), [g1, g2])
+    step1 = 0.9 * m1 - 0.1 * np.array(g1)
+    step2 = 0.9 * m2 - 0.1 * np.array(g2)
+    np.testing.assert_allclose(w[1], np.array([1.0, -2.0]) + step1 + step2)
+
+
+def test_adam_by_hand():
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-7
+    gs = [np.array([0.5, -1.0]), np.array([0.25, 2.0])]
+    m = np.zeros(2)
+    v = np.zeros(2)
+    w = np.array([1.0, -2.0])
+    for t, g in enumerate(gs, start=1):
+        alpha = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+        m = m + (g - m) * (1 - b1)
+        v = v + (g * g - v) * (1 - b2)
+        w = w - m * alpha / (np.sqrt(v) + eps)
+    got = _run(lrcourse.Adam(lr=lr), gs)[-1]
+    np.testing.assert_allclose(got, w, rtol=1e-14)
+
+
+def test_adam_first_step_is_about_the_rate():
+    w = [np.zeros(3)]
+    change = lrcourse.Adam(lr=1e-3).step(w, [np.array([0.002, 50.0, -1e-6])])[0]
+    np.testing.assert_allclose(np.abs(change[:2]), 1e-3, rtol=0.01)
+    assert abs(change[2]) < 1e-3  # epsilon matters only for tiny gradients
+
+
+def test_rmsprop_and_adagrad_by_hand():
+    g = np.array([0.5, -1.0])
+    v = 0.1 * g * g
+    expected = np.array([1.0, -2.0]) - 0.01 * g / np.sqrt(v + 1e-7)
+    np.testing.assert_allclose(_run(lrcourse.RMSprop(lr=0.01), [g])[0], expected)
+    acc = 0.1 + g * g
+    expected = np.array([1.0, -2.0]) - 0.01 * g / np.sqrt(acc + 1e-7)
+    np.testing.assert_allclose(_run(lrcourse.Adagrad(lr=0.01), [g])[0], expected)
+
+
+def test_step_returns_changes_and_updates_in_place():
+    p = np.array([1.0, 2.0])
+    params = [p]
+    changes = lrcourse.SGD(lr=0.5).step(params, [np.array([2.0, -2.0])])
+    assert params[0] is p
+    np.testing.assert_allclose(p, [0.0, 3.0])
+    np.testing.assert_allclose(changes[0], [-1.0, 1.0])
+
+
+def test_schedule_rate_and_reading_the_next_rate():
+    sched = lrcourse.step_decay(0.1, drop=0.5, every=1)
+    opt = lrcourse.SGD(lr=sched)
+    assert opt.lr == 0.1 and opt.schedule is sched
+    p = [np.array([1.0])]
+    opt.step(p, [np.array([1.0])])
+    assert opt.lr == 0.05
+    opt.step(p, [np.array([1.0])])
+    np.testing.assert_allclose(p[0], [1.0 - 0.1 - 0.05])
+    opt.lr = 0.3
+    assert opt.schedule is None and opt.lr == 0.3
+
+
+def test_shape_and_type_errors():
+    opt = lrcourse.SGD()
+    with pytest.raises(ValueError, match="same length"):
+        opt.step([np.zeros(2)], [])
+    with pytest.raises(ValueError, match=r"grads\[0\] must have the shape"):
+        opt.step([np.zeros(2)], [np.zeros(3)])
+    with pytest.raises(TypeError, match=r"params\[0\]"):
+        opt.step([[1.0, 2.0]], [np.zeros(2)])
+    with pytest.raises(TypeError, match="lists"):
+        opt.step(np.zeros(2), np.zeros(2))
+    opt.step([np.zeros(2)], [np.zeros(2)])
+    with pytest.raises(ValueError, match="keep the shapes"):
+        opt.step([np.zeros(3)], [np.zeros(3)])
+    with pytest.raises(ValueError, match="momentum must be in"):
+        lrcourse.SGD(momentum=1.0)
+    with pytest.raises(ValueError, match="beta_1"):
+        lrcourse.Adam(beta_1=1.5)
+    with pytest.raises(ValueError, match="optimizer must be"):
+        get("adamw")
+
+
+def test_apply_rates_vectorizes_over_rates():
+    lrs = np.array([[0.1], [0.01]])
+    params = [np.ones((2, 3))]
+    opt = lrcourse.Adam(lr=1.0)
+    for _ in range(3):
+        opt.apply_rates(params, [np.full((2, 3), 0.5)], lrs)
+    for row, lr in enumerate([0.1, 0.01]):
+        single = [np.ones(3)]
+        o = lrcourse.Adam(lr=lr)
+        for _ in range(3):
+            o.step(single, [np.full(3, 0.5)])
+        np.testing.assert_allclose(params[0][row], single[0], rtol=1e-14)
+
+
+def test_reprs_and_config():
+    assert repr(lrcourse.SGD(lr=0.1, momentum=0.9)).startswith("SGD(lr=0.1, momentum=0.9")
+    assert lrcourse.Adam().get_config()["learning_rate"] == 0.001
