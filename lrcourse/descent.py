@@ -108,9 +108,10 @@ class Trace:
         return out
 
     def __repr__(self):
-        end = "diverged at update %d" % self.diverged_at if self.diverged else (
-            f"final loss {self.final_loss:.4g}"
-        )
+        if self.diverged:
+            end = f"diverged at update {self.diverged_at}"
+        else:
+            end = f"final loss {self.final_loss:.4g}"
         return f"Trace({self.steps} updates, {end})"
 
 

@@ -151,7 +151,8 @@ class TrainingTrace:
         self.grad_norms = np.full(total, np.nan)
         self.update_norms = np.full(total, np.nan)
         self.watch = {
-            name: {key: np.full(total, np.nan) for key in ("old", "grad", "change", "new")}
+            name: {key: np.full(total, np.nan)
+                   for key in ("old", "grad", "change", "new")}
             for name in watch_names
         }
         self.snapshot_every = snapshot_every
@@ -428,7 +429,8 @@ class Sequential:
         if seed is not None:
             self.shuffle_rng = check_rng(seed, "seed")
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            if (not isinstance(validation_data, (tuple, list))
+                    or len(validation_data) != 2):
                 raise TypeError("validation_data must be a tuple (X_val, y_val)")
             X_val, y_val = self._check_Xy(*validation_data)
         watch = list(watch or [])
@@ -512,8 +514,9 @@ class Sequential:
                             history["val_accuracy"].append(val_acc)
                     done_epochs.append(epoch)
                     if verbose:
-                        line = " - ".join(f"{k}: {v[-1]:.4f}" for k, v in history.items()
-                                          if len(v) == len(done_epochs))
+                        line = " - ".join(
+                            f"{k}: {v[-1]:.4f}" for k, v in history.items()
+                            if len(v) == len(done_epochs))
                         print(f"Epoch {epoch + 1}/{epochs} - {line}")
                 if diverged_at is not None:
                     if verbose:

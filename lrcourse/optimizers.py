@@ -155,11 +155,13 @@ def _check_lists(params, grads):
     out = []
     for i, (p, g) in enumerate(zip(params, grads)):
         if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
-            raise TypeError(f"params[{i}] must be a float numpy array (updated in place)")
+            raise TypeError(
+                f"params[{i}] must be a float numpy array (updated in place)")
         g = np.asarray(g, dtype=p.dtype)
         if g.shape != p.shape:
             raise ValueError(
-                f"grads[{i}] must have the shape of params[{i}] {p.shape}, got {g.shape}"
+                f"grads[{i}] must have the shape of params[{i}] {p.shape}, "
+                f"got {g.shape}"
             )
         out.append(g)
     return list(params), out

@@ -71,7 +71,8 @@ class Bowl2D:
             raise ValueError(f"minimum must hold 2 numbers, got {minimum!r}")
         self.minimum = np.array([check_finite("minimum", m) for m in minimum])
         theta = np.deg2rad(self.rotation)
-        rot = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+        cos, sin = np.cos(theta), np.sin(theta)
+        rot = np.array([[cos, -sin], [sin, cos]])
         self._lam = np.array(lam)
         self.hessian = rot @ np.diag(self._lam) @ rot.T
 

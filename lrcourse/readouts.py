@@ -12,7 +12,8 @@ from .descent import classify_lr, stability_limits
 
 REGIME_TEXT = {
     "monotone": "monotone (lr <= 1/lambda): slides straight down",
-    "oscillating": "oscillating (1/lambda < lr < 2/lambda): overshoots, still converges",
+    "oscillating": (
+        "oscillating (1/lambda < lr < 2/lambda): overshoots, still converges"),
     "marginal": "marginal (lr = 2/lambda): bounces for ever",
     "divergent": "divergent (lr > 2/lambda): runs away",
 }

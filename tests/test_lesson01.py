@@ -6,8 +6,7 @@ import pytest
 
 import lrcourse
 from lrcourse.readouts import descent_readout, grid_index, lr_grid
-from lrcourse.widgets import answer_box
-from lrcourse.widgets import lesson01
+from lrcourse.widgets import answer_box, lesson01
 
 
 @pytest.fixture(scope="module")

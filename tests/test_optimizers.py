@@ -157,5 +157,6 @@ def test_apply_rates_vectorizes_over_rates():
 
 
 def test_reprs_and_config():
-    assert repr(lrcourse.SGD(lr=0.1, momentum=0.9)).startswith("SGD(lr=0.1, momentum=0.9")
+    text = repr(lrcourse.SGD(lr=0.1, momentum=0.9))
+    assert text.startswith("SGD(lr=0.1, momentum=0.9")
     assert lrcourse.Adam().get_config()["learning_rate"] == 0.001

@@ -16,7 +16,8 @@ CORE = ["lrcourse", "lrcourse.descent", "lrcourse.model", "lrcourse.optimizers",
 
 
 def test_numeric_core_imports_no_plotting_or_widgets():
-    code = ("import sys, lrcourse, lrcourse.exercises; lrcourse.exercises.all_exercises();"
+    code = ("import sys, lrcourse, lrcourse.exercises;"
+            "lrcourse.exercises.all_exercises();"
             + "".join(f"import {m};" for m in CORE)
             + "bad = [m for m in ('matplotlib', 'ipywidgets', 'IPython') "
               "if m in sys.modules]; print(','.join(bad))")

@@ -122,7 +122,8 @@ def parse_number(given):
         elif _NUMBER.match(text):
             value = float(text)
         else:
-            raise ValueError(f"answer must be a number like 0.25 or 2/11, got {given!r}")
+            raise ValueError(
+                f"answer must be a number like 0.25 or 2/11, got {given!r}")
         if percent:
             value /= 100.0
     else:

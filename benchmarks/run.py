@@ -1,0 +1,202 @@
+"""Benchmark suite: prints a table of figures and writes them as JSON.
+
+    python benchmarks/run.py                 # everything that is installed
+    python benchmarks/run.py --quick         # fewer repeats
+    python benchmarks/run.py --only fit,panels
+    python benchmarks/run.py --nbval         # also time the whole nbval suite
+
+Each figure is the median of repeated runs after a warm-up, with the spread
+(min-max). The machine is shared and noisy: compare figures measured in the
+same run, and read ratios rather than absolute times.
+"""
+
+import argparse
+import importlib
+import json
+import os
+import pkgutil
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import lrcourse  # noqa: E402
+from lrcourse.training import sweep_fit  # noqa: E402
+
+RESULTS = []
+
+
+def measure(fn, repeat=5, warmup=1):
+    """Median, min and max seconds of ``fn()`` over ``repeat`` runs."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), min(times), max(times)
+
+
+def record(group, name, seconds, target=None, unit="s", note=""):
+    median, lo, hi = seconds if isinstance(seconds, tuple) else (seconds,) * 3
+    RESULTS.append({"group": group, "name": name, "median": median, "min": lo,
+                    "max": hi, "unit": unit, "target": target, "note": note})
+    scale, shown = (1000.0, "ms") if unit == "s" and median < 1 else (1.0, unit)
+    tgt = ""
+    if target is not None:
+        ok = "ok" if median <= target else "MISS"
+        tgt = f"target {target * scale:.4g} {shown} {ok}"
+    print(f"{group:<10} {name:<44} {median * scale:9.2f} {shown:<3} "
+          f"[{lo * scale:.2f}-{hi * scale:.2f}] {tgt} {note}", flush=True)
+
+
+def trial_data():
+    (x, y), (xt, yt) = lrcourse.make_drug_trial(seed=0)
+    scaler = lrcourse.MinMaxScaler().fit(x)
+    return scaler.transform(x), y, scaler.transform(xt), yt
+
+
+def bench_fit(args):
+    X, y, _, _ = trial_data()
+
+    def fit():
+        model = lrcourse.reference_model(seed=0)
+        model.fit(X, y, batch_size=10, epochs=30, seed=0)
+
+    record("training", "reference fit, 30 epochs, batch 10, Adam",
+           measure(fit, repeat=args.repeat), target=0.5)
+
+    def traced():
+        model = lrcourse.reference_model(seed=0)
+        model.fit(X, y, batch_size=10, epochs=30, seed=0, watch=[("W2", (3, 5))])
+
+    traced()
+    tracemalloc.start()
+    traced()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    record("memory", "traced 30-epoch fit, peak above baseline", peak / 1e6,
+           target=20.0, unit="MB")
+
+
+def bench_sweeps(args):
+    X, y, _, _ = trial_data()
+    for n, target in ((16, 1.5), (64, 5.0)):
+        lrs = np.logspace(-4, 0, n)
+
+        def run(lrs=lrs):
+            sweep_fit(lrcourse.reference_model(seed=0), X, y, lrs, optimizer="adam",
+                      batch_size=10, epochs=30, seed=0)
+
+        record("training", f"sweep of {n} rates, 30 epochs, batch 10, Adam",
+               measure(run, repeat=max(1, args.repeat // 2)), target=target)
+
+
+def bench_panels(args):
+    """Every panel that declares bench_cases() in lrcourse/widgets/lessonNN.py."""
+    import lrcourse.widgets as widgets
+
+    names = sorted(m.name for m in pkgutil.iter_modules(widgets.__path__)
+                   if m.name.startswith("lesson"))
+    for name in names:
+        module = importlib.import_module(f"lrcourse.widgets.{name}")
+        if not hasattr(module, "bench_cases"):
+            continue
+        for case in module.bench_cases():
+            start = time.perf_counter()
+            panel = case["make"]()
+            built = time.perf_counter() - start
+            record("build", f"{name}: {case['name']}", built, target=5.0)
+            values = list(case["values"])
+            control = case.get("control", "lr")
+            kind = case.get("kind", "live")
+            times = []
+            for i in range(max(len(values), 2 * args.repeat)):
+                value = values[i % len(values)]
+                t0 = time.perf_counter()
+                panel.set(**{control: value})
+                canvas = getattr(panel.fig, "canvas", None) if panel.fig else None
+                if panel.blitter is None and canvas is not None:
+                    canvas.draw()  # what the front end asks for after draw_idle
+                times.append(time.perf_counter() - t0)
+            target = 0.080 if kind == "live" else 1.0
+            record("panel", f"{name}: {case['name']} ({kind})",
+                   (statistics.median(times), min(times), max(times)), target=target)
+
+
+def bench_nbval(args):
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--nbval", "--nbval-current-env",
+         "--nbval-sanitize-with", "tests/sanitize.cfg", "notebooks/", "-p",
+         "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    tail = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    record("suite", "nbval strict, all lessons (wall)", elapsed, target=120.0,
+           note=tail)
+
+
+def bench_frameworks(args):
+    try:
+        import frameworks
+    except ImportError as err:  # pragma: no cover - only when the file is missing
+        print(f"frameworks: skipped ({err})")
+        return
+    frameworks.run(args, record, measure)
+
+
+BENCHES = {"fit": bench_fit, "sweeps": bench_sweeps, "panels": bench_panels,
+           "frameworks": bench_frameworks, "nbval": bench_nbval}
+
+
+def machine():
+    import matplotlib
+
+    info = {"python": platform.python_version(), "cpus": os.cpu_count(),
+            "platform": platform.platform(), "numpy": np.__version__,
+            "matplotlib": matplotlib.__version__, "lrcourse": lrcourse.__version__}
+    for mod in ("torch", "keras", "ipympl", "ipywidgets"):
+        try:
+            info[mod] = importlib.import_module(mod).__version__
+        except Exception:  # noqa: BLE001 - absent or broken optional package
+            info[mod] = None
+    return info
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--only", default="", help="comma list of " + ",".join(BENCHES))
+    parser.add_argument("--nbval", action="store_true", help="also time nbval")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" /
+                                             "latest.json"))
+    args = parser.parse_args()
+    args.repeat = 3 if args.quick else 7
+    chosen = [b for b in args.only.split(",") if b] or [
+        b for b in BENCHES if b != "nbval" or args.nbval]
+    for name in chosen:
+        if name not in BENCHES:
+            parser.error(f"--only takes {', '.join(BENCHES)}; got {name!r}")
+    info = machine()
+    print("machine:", ", ".join(f"{k} {v}" for k, v in info.items()))
+    print(f"{'group':<10} {'figure':<44} {'median':>9}     [min-max] target")
+    for name in chosen:
+        BENCHES[name](args)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"machine": info, "results": RESULTS}, indent=2))
+    print(f"written: {out}")
+
+
+if __name__ == "__main__":
+    main()
