@@ -30,7 +30,7 @@ class L2:
         self.factor = check_positive("factor", factor, allow_zero=True)
 
     def __call__(self, W):
-        return self.factor * np.sum(W * W, axis=(-2, -1))
+        return self.factor * (W * W).sum(axis=(-2, -1))
 
     def grad(self, W):
         return 2.0 * self.factor * W
@@ -300,7 +300,8 @@ class Sequential:
         """
         probs = cache[-1][2]
         p_true = probs[..., np.arange(len(y)), y]
-        loss = -np.log(np.clip(p_true, EPSILON, 1.0 - EPSILON)).sum(axis=-1) / len(y)
+        clipped = np.minimum(np.maximum(p_true, EPSILON), 1.0 - EPSILON)
+        loss = -np.log(clipped).sum(axis=-1) / len(y)
         for i, layer in enumerate(self.layers):
             if layer.kernel_regularizer is not None:
                 loss = loss + layer.kernel_regularizer(params[2 * i])
@@ -494,13 +495,14 @@ class Sequential:
                     # the update: every weight moves by the optimizer's change
                     change = opt.step([self.flat], [grad_flat])[0]
                     taken += 1
+                    size2 = change @ change  # inf or nan if any change is
                     if trace:
-                        rec.update_norms[k] = np.sqrt(change @ change)
+                        rec.update_norms[k] = np.sqrt(size2)
                         for name, at in zip(watch_names, watch_at):
                             rec.watch[name]["change"][k] = change[at]
                             rec.watch[name]["new"][k] = self.flat[at]
                         rec.updates += 1
-                    if not np.all(np.isfinite(self.flat)):
+                    if not np.isfinite(size2):
                         diverged_at = taken
                         break
                 if seen:

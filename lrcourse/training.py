@@ -6,6 +6,9 @@ array of shape (rates, weights), so each mini-batch costs a few batched
 matrix products instead of a Python loop over rates.
 """
 
+import ctypes
+import sys
+
 import numpy as np
 
 from . import optimizers as _optimizers
@@ -49,6 +52,32 @@ class SweepHistory:
                 f"{int(self.diverged.sum())} diverged)")
 
 
+_ALLOCATOR_TUNED = False
+
+
+def _keep_freed_memory():
+    """Let glibc's malloc keep freed blocks instead of returning them to the OS.
+
+    A sweep's temporaries are a few hundred KiB each: above glibc's default
+    mmap threshold, so every one is mapped, page-faulted in and unmapped
+    again, thousands of times per second; that costs more than the
+    arithmetic (measured: Adam's update over 64 rates runs 2.6x faster).
+    Raising the two thresholds once per process keeps them in the heap.
+    Only on Linux with glibc; elsewhere nothing happens.
+    """
+    global _ALLOCATOR_TUNED
+    if _ALLOCATOR_TUNED or not sys.platform.startswith("linux"):
+        return
+    _ALLOCATOR_TUNED = True
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        libc.mallopt(m_mmap_threshold, 64 * 1024 * 1024)
+        libc.mallopt(m_trim_threshold, 128 * 1024 * 1024)
+    except (OSError, AttributeError):
+        pass
+
+
 def _check_lrs(lrs):
     arr = np.asarray(lrs, dtype=float) if not callable(lrs) else None
     if arr is None or arr.ndim != 1 or arr.size == 0:
@@ -60,7 +89,7 @@ def _check_lrs(lrs):
 
 def sweep_fit(model, X, y, lrs, *, optimizer="sgd", batch_size=10, epochs=1,
               seed=0, shuffle=True, validation_data=None, record_batches=False,
-              **optimizer_args):
+              epoch_end=None, **optimizer_args):
     """Train copies of ``model`` (from its current weights) at every rate.
 
     Args:
@@ -70,6 +99,9 @@ def sweep_fit(model, X, y, lrs, *, optimizer="sgd", batch_size=10, epochs=1,
             keyword arguments (``momentum=0.9``) go to it.
         batch_size, epochs, seed, shuffle: as in ``model.fit``.
         record_batches: also keep every mini-batch loss, shape (rates, updates).
+        epoch_end: called after every epoch as ``epoch_end(epoch, weights,
+            alive)``, ``weights`` of shape (rates, n_weights) (read, don't
+            modify), ``alive`` a mask of the runs still training.
 
     A run that diverges (non-finite loss, or above 1e6 times the first loss)
     is stopped there and its later entries are NaN; the others go on.
@@ -83,6 +115,7 @@ def sweep_fit(model, X, y, lrs, *, optimizer="sgd", batch_size=10, epochs=1,
     """
     lrs = _check_lrs(lrs)
     X, y = model._check_Xy(X, y)
+    _keep_freed_memory()
     batch_size = check_count("batch_size", batch_size)
     epochs = check_count("epochs", epochs)
     rng = check_rng(seed, "seed")
@@ -149,6 +182,8 @@ def sweep_fit(model, X, y, lrs, *, optimizer="sgd", batch_size=10, epochs=1,
                 acc = np.mean(cache[-1][2].argmax(axis=-1) == y_val, axis=-1)
                 history["val_loss"][alive, epoch] = val[alive]
                 history["val_accuracy"][alive, epoch] = acc[alive]
+            if epoch_end is not None:
+                epoch_end(epoch, flat, alive.copy())
             if not alive.any():
                 break
     # a diverged run keeps no final weights
