@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+os.environ.setdefault("KERAS_BACKEND", "torch")  # before anything imports keras
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -52,12 +53,13 @@ def record(group, name, seconds, target=None, unit="s", note=""):
     RESULTS.append({"group": group, "name": name, "median": median, "min": lo,
                     "max": hi, "unit": unit, "target": target, "note": note})
     scale, shown = (1000.0, "ms") if unit == "s" and median < 1 else (1.0, unit)
+    fmt = "9.2e" if unit == "" else "9.2f"
     tgt = ""
     if target is not None:
         ok = "ok" if median <= target else "MISS"
         tgt = f"target {target * scale:.4g} {shown} {ok}"
-    print(f"{group:<10} {name:<44} {median * scale:9.2f} {shown:<3} "
-          f"[{lo * scale:.2f}-{hi * scale:.2f}] {tgt} {note}", flush=True)
+    print(f"{group:<11} {name:<48} {median * scale:{fmt}} {shown:<3} "
+          f"[{lo * scale:.3g}-{hi * scale:.3g}] {tgt} {note}", flush=True)
 
 
 def trial_data():
@@ -189,7 +191,7 @@ def main():
             parser.error(f"--only takes {', '.join(BENCHES)}; got {name!r}")
     info = machine()
     print("machine:", ", ".join(f"{k} {v}" for k, v in info.items()))
-    print(f"{'group':<10} {'figure':<44} {'median':>9}     [min-max] target")
+    print(f"{'group':<11} {'figure':<48} {'median':>9}     [min-max] target")
     for name in chosen:
         BENCHES[name](args)
     out = Path(args.out)

@@ -52,3 +52,12 @@ def test_every_exercise_accepts_its_own_answer():
 
 def test_check_is_exported():
     assert lrcourse.check is check
+
+
+def test_every_commonest_wrong_answer_gets_its_hint():
+    for ex_id, ex in all_exercises().items():
+        assert ex.hints, f"{ex_id} has no targeted hint"
+        wrong, message = ex.hints[0]
+        result = check(ex_id, wrong if isinstance(wrong, str) else float(wrong))
+        assert not result, ex_id
+        assert message in result.message, ex_id
