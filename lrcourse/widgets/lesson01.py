@@ -82,7 +82,7 @@ def descent_panel(lr=0.1, steps=20, start=3.0, curvature=2.0):
     (loss_line,) = ax_loss.plot([], [], markersize=4, lw=1.2)
     (loss_now,) = ax_loss.plot([], [], "o", markersize=11, mfc="none", mew=2.5,
                                color=PALETTE["black"])
-    title = ax_path.set_title("")
+    title = ax_path.set_title("lr = 0.1: monotone")  # placeholder sizes the layout
     fig.tight_layout()
 
     text = readout()
