@@ -1,0 +1,177 @@
+"""Lesson 06: momentum and Adam panels, figures and exercises."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import lrcourse
+from lrcourse import SGD, Adam, Quadratic
+from lrcourse.plotting import lesson06 as figures
+from lrcourse.readouts import lr_grid
+from lrcourse.stability import first_updates, momentum_limit, run_rates
+from lrcourse.widgets import answer_box, lesson06
+
+MOM_GRID = lr_grid(lesson06.MOM_MIN, lesson06.MOM_MAX, lesson06.MOM_STEP)
+ADAM_GRID = lr_grid(lesson06.ADAM_MIN, lesson06.ADAM_MAX, lesson06.ADAM_STEP)
+
+
+def on_grid(grid, value):
+    return float(grid[np.argmin(np.abs(grid - value))])
+
+
+@pytest.fixture(scope="module")
+def mom():
+    return lesson06.momentum_panel(lr=0.05, momentum=0.9, curvature=10.0, start=1.0)
+
+
+@pytest.fixture(scope="module")
+def adam():
+    return lesson06.adam_panel(lr=0.001, curvature=10.0, start=1.0)
+
+
+def test_sliders_sit_on_their_grids(mom, adam):
+    assert mom.widgets["lr"].value in MOM_GRID
+    assert adam.widgets["lr"].value in ADAM_GRID
+    # the grid is fine enough to locate the momentum limit to within 1 %
+    assert MOM_GRID[1] / MOM_GRID[0] - 1 < 0.006
+
+
+def test_panel_finds_the_momentum_limit_where_the_closed_form_puts_it(mom):
+    mom.set(momentum=0.9)
+    limit = momentum_limit(10.0, 0.9)
+    below = float(MOM_GRID[MOM_GRID < limit][-1])
+    above = float(MOM_GRID[MOM_GRID > limit][0])
+    assert "with momentum:    stable" in mom.set(lr=below)
+    text = mom.set(lr=above)
+    assert "with momentum:    unstable" in text
+    assert below == pytest.approx(0.38, rel=0.01)
+
+
+def test_divergent_and_normal_readouts(mom):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        text = mom.set(momentum=0.9, lr=on_grid(MOM_GRID, 0.3))
+        high = mom.set(lr=on_grid(MOM_GRID, 0.5))
+    assert "with momentum:    stable" in text
+    assert "plain (beta = 0): unstable: diverged at update 10" in text
+    assert "with momentum:    unstable: diverged at update 7" in high
+    assert "plain (beta = 0): unstable: diverged at update 5" in high
+    mom.set(lr=0.05011872336272722)
+
+
+def test_momentum_loss_rises_and_effective_step(mom):
+    text = mom.set(momentum=0.9, lr=0.001)
+    runs = run_rates(Quadratic(curvature=10.0), SGD(momentum=0.9), [0.001],
+                     steps=lesson06.MOM_STEPS, start=1.0)
+    rises = int(runs.loss_rises(lesson06.MOM_SHOWN)[0])
+    assert rises > 0
+    assert f"loss rose on {rises} of the first 60 updates" in text
+    assert "plain (beta = 0): stable" in text and "loss rose on 0 of" in text
+    ratio = float(text.split("without (")[1].split("x;")[0])
+    assert 3 < ratio < 10  # larger steps, up to 1/(1 - beta)
+    plain = mom.set(momentum=0.0)
+    assert plain.count("shrinks x0.9900") == 2  # beta = 0: both runs identical
+    mom.set(momentum=0.9, lr=0.05011872336272722)
+
+
+def test_momentum_update_is_fast_enough(mom):
+    times = []
+    for value in MOM_GRID[::160]:
+        mom.set(lr=float(value))
+        times.append(mom.last_update_seconds)
+    assert np.median(times) < 0.5  # generous: the benchmark suite measures it
+
+
+def test_adam_readout_first_update_is_the_rate(adam):
+    for lr in (0.0001, 0.01, 3.1622776601683795):
+        text = adam.set(lr=lr)
+        first = abs(first_updates(Adam(lr=lr), [10.0])[0])
+        assert f"Adam: {first:.6g} (1.000 x lr)" in text
+        assert f"SGD: {lr * 10:.6g} (lr x gradient)" in text
+    assert "Adam after 100 updates: still 0.99 from the minimum" in adam.set(
+        lr=0.0001)
+    far = adam.set(lr=3.1622776601683795).split("Adam ")[-1].split(",")[0]
+    assert float(far) > 2.0  # the first update overshoots past -1
+    adam.set(lr=0.001)
+
+
+def test_adam_path_ignores_the_gradient_scale(adam):
+    adam.set(lr=0.03162277660168379)
+    lines = {}
+    for lam in (0.1, 100.0):
+        lines[lam] = adam.set(curvature=lam).splitlines()
+    assert lines[0.1][2] == lines[100.0][2]  # Adam's outcome: the same
+    assert "diverged" in lines[100.0][3] and "diverged" not in lines[0.1][3]
+    adam.set(curvature=10.0, lr=0.001)
+
+
+def test_exercise_answers_are_computed_and_hinted():
+    assert lrcourse.check("06.1", 0.001).correct
+    assert lrcourse.check("06.1", 0.000998).correct  # Keras' epsilon 1e-7
+    wrong = lrcourse.check("06.1", 0.05)
+    assert not wrong.correct and "that is SGD" in wrong.message
+    assert "that is SGD" in lrcourse.check("06.1", 2e-6).message
+    assert lrcourse.check("06.2", 0.38).correct
+    assert lrcourse.check("06.2", "0.378").correct
+    hint = lrcourse.check("06.2", 0.2)
+    assert not hint.correct and "2/lambda" in hint.message
+    assert "1/(1 - beta)" in lrcourse.check("06.2", 0.02).message
+    assert lrcourse.check("06.3", 10).correct
+    assert "plain SGD" in lrcourse.check("06.3", 1).message
+    assert lrcourse.check("06.4", 10).correct
+    assert "other way round" in lrcourse.check("06.4", 0.1).message
+
+
+def test_exercise_answers_match_the_closed_forms():
+    from lrcourse.exercises import get_exercise
+
+    assert get_exercise("06.1").answer == pytest.approx(0.001, rel=1e-6)
+    assert get_exercise("06.2").answer == pytest.approx(
+        momentum_limit(10.0, 0.9), rel=1e-4)
+    assert get_exercise("06.3").answer == pytest.approx(10.0, rel=1e-6)
+    assert get_exercise("06.4").answer == pytest.approx(
+        lrcourse.KERAS_DEFAULT_LRS["SGD"] / lrcourse.PYTORCH_DEFAULT_LRS["SGD"])
+
+
+def test_answer_box_for_the_panel_exercise():
+    box = answer_box("06.2")
+    text, button, feedback = box.children
+    text.value = "0.2"
+    box.check()
+    assert "2/lambda" in feedback.value
+    text.value = "0.38"
+    box.check()
+    assert "Right" in feedback.value
+
+
+def test_figures_draw_without_warnings():
+    from lrcourse.plotting import static_figure
+
+    fig, (ax1, ax2) = static_figure(width=10.0, ncols=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        limits = figures.draw_shrink_factors(ax1, 10.0, momenta=(0.0, 0.5))
+        adam_sizes, sgd_sizes = figures.draw_first_updates(ax2, lr=1e-3)
+    np.testing.assert_allclose(limits, [0.2, 0.3], rtol=1e-4)
+    assert np.all(np.abs(adam_sizes[60:] - 1e-3) < 2e-5)  # gradients >= 1e-2
+
+
+def test_bench_cases_build_the_notebook_panels():
+    cases = lesson06.bench_cases()
+    assert {c["name"] for c in cases} == {"06 momentum", "06 adam"}
+    for case in cases:
+        assert case["kind"] == "live" and case["control"] == "lr"
+        grid = MOM_GRID if "momentum" in case["name"] else ADAM_GRID
+        assert all(v in grid for v in case["values"])
+
+
+def test_bad_panel_arguments_name_the_parameter():
+    with pytest.raises(ValueError, match="curvature"):
+        lesson06.momentum_panel(curvature=-1.0)
+    with pytest.raises(ValueError, match="curvature"):
+        lesson06.adam_panel(curvature=0.0)
+    with pytest.raises(ValueError, match="momentum"):
+        lesson06.momentum_panel(momentum=0.995)
+    with pytest.raises(TypeError, match="lr"):
+        lesson06.adam_panel(lr="fast")
