@@ -119,6 +119,11 @@ def bench_panels(args):
             panel = case["make"]()
             built = time.perf_counter() - start
             record("build", f"{name}: {case['name']}", built, target=5.0)
+            canvas = getattr(panel.fig, "canvas", None) if panel.fig else None
+            if hasattr(canvas, "syncing_data_url"):
+                # As once a browser has connected: ipympl then stops re-encoding
+                # a second PNG per frame for its static fallback.
+                canvas.syncing_data_url = False
             values = list(case["values"])
             control = case.get("control", "lr")
             kind = case.get("kind", "live")
@@ -127,7 +132,6 @@ def bench_panels(args):
                 value = values[i % len(values)]
                 t0 = time.perf_counter()
                 panel.set(**{control: value})
-                canvas = getattr(panel.fig, "canvas", None) if panel.fig else None
                 if panel.blitter is None and canvas is not None:
                     canvas.draw()  # what the front end asks for after draw_idle
                 times.append(time.perf_counter() - t0)
