@@ -1,0 +1,140 @@
+"""Lesson 07: choosing a learning rate (sweep, range test, batch size)."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import lrcourse
+from lrcourse.exercises.lesson07 import best_rate, minimum_vs_tenth
+from lrcourse.plotting import lesson07 as figures
+from lrcourse.plotting import png_bytes
+from lrcourse.range_test import SWEEP_GRID, TrialSplit, range_test, sweep_on_split
+from lrcourse.readouts import lr_grid
+from lrcourse.widgets import lesson07 as panels
+
+GRID = lr_grid(*SWEEP_GRID)
+
+
+@pytest.fixture(autouse=True)
+def no_runtime_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    return panels.sweep_panel(lr=0.1, batch_size=10, epochs=5, optimizer="sgd", seed=0)
+
+
+@pytest.fixture(scope="module")
+def ranged():
+    return panels.range_test_panel(rule="valley", batch_size=10, num_it=100, epochs=5,
+                                   seed=0)
+
+
+# -- exercises ----------------------------------------------------------------
+
+def test_exercise_1_batch_reaching_1e_3():
+    assert lrcourse.check("07.1", 50).correct
+    assert lrcourse.check("07.1", "50").correct
+    wrong = lrcourse.check("07.1", 51)
+    assert not wrong.correct and "counted from 0" in wrong.message
+    assert "linear" in lrcourse.check("07.1", 0.01).message
+
+
+def test_exercise_2_minimum_over_10_beats_minimum():
+    losses = minimum_vs_tenth()
+    assert losses["minimum_over_10"] < losses["minimum"]
+    assert lrcourse.check("07.2", "minimum/10").correct
+    wrong = lrcourse.check("07.2", "minimum")
+    assert not wrong.correct and "Train with this rate" in wrong.message
+    with pytest.raises(ValueError, match="minimum"):
+        lrcourse.check("07.2", "maximum")
+
+
+def test_exercise_3_best_rate_moves_with_batch_size():
+    b10, b80 = best_rate(10), best_rate(80)
+    assert b10 == pytest.approx(10 ** -0.4) and b80 == pytest.approx(1.0)
+    assert lrcourse.check("07.3", 1).correct
+    assert lrcourse.check("07.3", "1.0").correct
+    wrong = lrcourse.check("07.3", round(b10, 3))
+    assert not wrong.correct and "batch size 10" in wrong.message
+
+
+# -- the sweep panel ------------------------------------------------------------
+
+def test_sweep_panel_readout_matches_the_sweep(sweep):
+    text = sweep.set(batch_size=10, lr=float(GRID[10]))
+    h = sweep.sweeps[10]
+    assert f"final validation loss {h['val_loss'][10, -1]:.4f}" in text
+    assert "168 updates per epoch, 840 in 5 epochs" in text
+    assert "best rate at batch size 10: 0.398" in text
+    assert "(trained)" in text
+
+
+def test_sweep_panel_names_dead_relus_and_batch_size_shift(sweep):
+    text = sweep.set(batch_size=80, lr=float(GRID[17]))  # 2.51
+    assert "stalled: dead ReLUs, loss ln 2 = 0.693" in text
+    assert "best rate at batch size 80: 1 " in text
+    assert "the rate best at batch size 10, 0.398, gives" in text
+    assert sweep.last_update_seconds < 0.5
+    _ = sweep.set(batch_size=10, lr=0.1)
+
+
+def test_sweep_runs_share_initial_weights_and_batches():
+    data = TrialSplit(seed=0)
+    both = sweep_on_split(data, [0.01, 0.1], 20, epochs=2)
+    one = sweep_on_split(data, [0.1], 20, epochs=2)
+    assert np.allclose(both["val_loss"][1], one["val_loss"][0], rtol=1e-9)
+
+
+def test_sweep_panel_rejects_unknown_batch_size():
+    with pytest.raises(ValueError, match="batch_size"):
+        panels.sweep_panel(batch_size=7)
+
+
+# -- the range-test panel -------------------------------------------------------
+
+def test_range_panel_suggestions_and_training(ranged):
+    data = TrialSplit(seed=0)
+    r = range_test(lrcourse.reference_model(seed=0), data.X_train, data.y_train,
+                   batch_size=10, seed=0)
+    s = r.suggestions()
+    text = ranged.set(rule="steep")
+    assert f"steep {s['steep']:.3g}" in text and "ran all 100 batches" in text
+    assert "press 'Train with this rate'" in text
+    text = ranged.train()
+    h = sweep_on_split(data, [s["steep"]], 10, optimizer="adam", epochs=5)
+    assert f"final validation loss {h['val_loss'][0, -1]:.4f}" in text
+    assert ranged.last_update_seconds < 1.5
+
+
+def test_range_panel_rejects_unknown_rule():
+    with pytest.raises(ValueError, match="rule"):
+        panels.range_test_panel(rule="median")
+
+
+def test_near_best_band():
+    lo, hi = panels.near_best_band(np.array([1.0, 2.0, 3.0, 4.0]),
+                                   np.array([0.5, 0.31, 0.3, np.nan]))
+    assert (lo, hi) == (2.0, 3.0)
+
+
+def test_bench_cases_build_the_notebook_panels():
+    cases = panels.bench_cases()
+    assert {c["kind"] for c in cases} == {"live", "release"}
+    for c in cases:
+        if c["control"] == "lr":
+            assert all(np.isclose(v, GRID).any() for v in c["values"])
+
+
+# -- the key figure ---------------------------------------------------------------
+
+def test_key_figure_is_wide_enough(sweep, ranged):
+    fig = figures.key_figure(GRID, sweep.sweeps, 10, ranged.result, (5, 40, 160))
+    png = png_bytes(fig)
+    width = int.from_bytes(png[16:20], "big")
+    assert width >= 600
+    assert len(fig.axes) == 3
