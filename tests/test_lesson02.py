@@ -1,0 +1,108 @@
+"""Lesson 02: too high a rate (regimes panel, valleys panel, exercises, figures)."""
+
+import warnings
+
+import pytest
+
+import lrcourse
+from lrcourse.plotting import lesson02 as figures
+from lrcourse.plotting import png_bytes
+from lrcourse.readouts import lr_grid
+from lrcourse.regimes import raw_descent
+from lrcourse.widgets import lesson02 as panels
+
+GRID = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
+
+
+@pytest.fixture(autouse=True)
+def no_runtime_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return panels.regimes_panel(lr=0.1, curvature=2.0, steps=20, start=3.0)
+
+
+def test_exercise_answers_are_computed():
+    assert lrcourse.check("02.1", 0.25).correct
+    assert lrcourse.check("02.1", "1/4").correct
+    assert lrcourse.check("02.2", -0.216).correct
+    assert lrcourse.check("02.3", "no").correct
+
+
+@pytest.mark.parametrize("ex, wrong, words", [
+    ("02.1", 0.125, "1/lambda"),
+    ("02.2", 0.216, "sign"),
+    ("02.2", -0.6, "w1"),
+    ("02.3", "yes", "shrinks by 0.36"),
+])
+def test_commonest_wrong_answers_get_their_hint(ex, wrong, words):
+    result = lrcourse.check(ex, wrong)
+    assert not result.correct and words in result.message
+
+
+def test_w3_closed_form():
+    assert (1 - 0.4 * 4) ** 3 == pytest.approx(-0.216)
+
+
+def test_oscillating_readout_says_the_loss_fell(panel):
+    text = panel.set(lr=float(GRID[98]))  # 0.794: lr x lambda = 1.59
+    assert "predicted: oscillating" in text
+    assert "loss fell at every update" in text
+    assert "crossed the minimum 20 times" in text
+
+
+def test_divergent_readout_reports_the_update(panel):
+    text = panel.set(lr=float(GRID[102]))  # 1.26: lr x lambda = 2.52
+    assert "predicted: divergent" in text
+    assert "diverged at update 17" in text
+    assert "keeps the last finite update" in text
+    panel.set(lr=0.1)
+
+
+def test_only_lr_times_curvature_matters(panel):
+    text = panel.set(curvature=10000.0, lr=float(GRID[40]))  # 0.001
+    assert "lr x lambda = 10.000" in text and "diverged" in text
+    text = panel.set(curvature=1000.0)
+    assert "lr x lambda = 1.000" in text and "after update 1" in text
+    panel.set(curvature=2.0, lr=0.1)
+
+
+def test_panel_updates_quickly(panel):
+    times = []
+    for i in (60, 80, 92, 98, 102) * 2:
+        panel.set(lr=float(GRID[i]))
+        times.append(panel.last_update_seconds)
+    assert sorted(times)[len(times) // 2] < 0.25  # generous: CI machines vary
+
+
+def test_valleys_panel_jumps_and_diverges():
+    p = panels.valleys_panel(lr=0.1, start=1.5, steps=40, tilt=0.3)
+    valley = lr_grid(panels.VALLEY_MIN, panels.VALLEY_MAX, panels.VALLEY_STEP)
+    assert "stayed" in p.readout_text
+    assert "jumped into the other valley" in p.set(lr=float(valley[26]))
+    assert "diverged at update 4" in p.set(lr=float(valley[32]))
+
+
+def test_bad_curvature_is_named():
+    with pytest.raises(ValueError, match="curvature"):
+        panels.regimes_panel(curvature=3.0)
+
+
+def test_bench_cases_use_grid_values():
+    valley = set(lr_grid(panels.VALLEY_MIN, panels.VALLEY_MAX, panels.VALLEY_STEP))
+    regimes, valleys = panels.bench_cases()
+    assert set(regimes["values"]) <= set(GRID)
+    assert set(valleys["values"]) <= valley
+    assert {regimes["kind"], valleys["kind"]} == {"live"}
+
+
+def test_figures_render():
+    fig = figures.regimes_figure(curvature=2.0, lrs=(0.3, 0.8, 1.1), start=3.0,
+                                 steps=12)
+    assert png_bytes(fig)[:4] == b"\x89PNG"
+    w, f = raw_descent(2.0, 3.0, 3.0, 460)
+    assert png_bytes(figures.divergence_figure(w, f))[:4] == b"\x89PNG"

@@ -1,0 +1,128 @@
+"""Lesson 03: too low a rate (trade-off panel, 2-D bowl panel, exercises, figure)."""
+
+import warnings
+
+import pytest
+
+import lrcourse
+from lrcourse.plotting import lesson03 as figures
+from lrcourse.plotting import png_bytes
+from lrcourse.readouts import lr_grid
+from lrcourse.regimes import steps_curve, steps_needed
+from lrcourse.widgets import lesson03 as panels
+
+GRID = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
+BOWL = lr_grid(panels.BOWL_MIN, panels.BOWL_MAX, panels.BOWL_STEP)
+
+
+@pytest.fixture(autouse=True)
+def no_runtime_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def tradeoff():
+    return panels.tradeoff_panel(lr=0.1, curvature=2.0, start=1.0, tol=1e-3, budget=20)
+
+
+@pytest.fixture(scope="module")
+def bowl():
+    return panels.bowl2d_panel(lr=0.1, condition=100.0, sharpness=10.0,
+                               rotation=30.0, start=(-2.2, -0.2), steps=60)
+
+
+def test_342_by_three_routes():
+    tr = lrcourse.gradient_descent(lrcourse.Quadratic(2.0), lr=0.01, steps=1000,
+                                   start=1.0)
+    sw = lrcourse.sweep(lrcourse.Quadratic(2.0), [0.01], steps=1000, start=1.0)
+    assert tr.steps_to(1e-3) == 342 == int(sw.steps_to(1e-3)[0])
+    assert steps_needed(0.01, 2.0, 1.0, 1e-3) == 342
+    assert 0.98 ** 342 < 1e-3 < 0.98 ** 341
+
+
+def test_exercise_answers_are_computed():
+    assert lrcourse.check("03.1", 342).correct
+    assert lrcourse.check("03.2", 0.5).correct
+    assert lrcourse.check("03.3", "2/11").correct
+    assert lrcourse.check("03.3", 0.175).correct
+    assert not lrcourse.check("03.3", 0.19).correct
+
+
+@pytest.mark.parametrize("ex, wrong, words", [
+    ("03.1", 345, "count the updates exactly"),
+    ("03.1", 688, "0.98"),
+    ("03.2", 1.0, "2/lambda"),
+    ("03.3", 0.1, "1/lambda_max"),
+    ("03.3", 0.2, "2/lambda_max"),
+])
+def test_commonest_wrong_answers_get_their_hint(ex, wrong, words):
+    result = lrcourse.check(ex, wrong)
+    assert not result.correct and words in result.message
+
+
+def test_tradeoff_readout_at_lr_001_gives_342(tradeoff):
+    assert "updates to |w| < 0.001: 342" in tradeoff.set(lr=float(GRID[20]))
+    tradeoff.set(lr=0.1)
+
+
+def test_tradeoff_readout_divergent(tradeoff):
+    text = tradeoff.set(lr=float(GRID[62]))  # 1.26
+    assert "never: it diverges" in text and "loss diverged here" in text
+    tradeoff.set(lr=0.1)
+
+
+def test_small_rate_loses_on_a_budget(tradeoff):
+    tiny = tradeoff.set(lr=float(GRID[0]))
+    assert "budget of 20 updates: loss 0.923 here" in tiny
+    tradeoff.set(lr=0.1)
+
+
+def test_bowl_readout_fewest_at_best_rate(bowl):
+    text = bowl.set(lr=float(BOWL[114]))  # 0.1905, next to 2/10.1
+    assert "eigenvalues (curvatures) 0.1 and 10" in text
+    assert "updates to within 0.001: 396   (fewest on the slider: 396)" in text
+    bowl.set(lr=0.1)
+
+
+def test_bowl_condition_10_u_bottom_in_accepted_range(bowl):
+    text = bowl.set(condition=10.0, lr=float(BOWL[115]))  # 0.1995: slower
+    fewest = int(text.split("fewest on the slider: ")[1].split(")")[0])
+    b2 = lrcourse.Bowl2D(curvatures=(1.0, 10.0), rotation=30.0)
+    steps, _ = steps_curve(b2, BOWL, (-2.2, -0.2), 1e-3, 2000)
+    assert steps.min() == fewest
+    assert all(0.17 <= r <= 0.185 for r in BOWL[steps == fewest])
+    bowl.set(condition=100.0, lr=0.1)
+
+
+def test_bowl_divergent_setting(bowl):
+    text = bowl.set(lr=float(BOWL[116]))  # 0.209 > 2/lambda_max
+    assert "steep x -1.089" in text and "not within 2000 updates" in text
+    bowl.set(lr=0.1)
+
+
+def test_panels_update_quickly(tradeoff, bowl):
+    for panel, grid, idx in ((tradeoff, GRID, (0, 35, 40, 47, 55)),
+                             (bowl, BOWL, (50, 100, 114, 115, 116))):
+        times = []
+        for i in idx * 2:
+            panel.set(lr=float(grid[i]))
+            times.append(panel.last_update_seconds)
+        assert sorted(times)[len(times) // 2] < 0.25  # generous: CI machines vary
+        panel.set(lr=0.1)
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match="max_steps"):
+        panels.tradeoff_panel(max_steps=0)
+    with pytest.raises(ValueError, match="tol"):
+        panels.bowl2d_panel(tol=-1.0)
+
+
+def test_key_figure_renders():
+    fig = figures.tradeoff_figure(
+        curvature=2.0, start=1.0, tol=0.001, budget=20,
+        bowl=lrcourse.Bowl2D(curvatures=(0.5, 10.0), rotation=30.0),
+        bowl_start=(-2.2, -0.2), bowl_lrs=(0.02, 0.1905, 0.199), bowl_steps=40)
+    assert png_bytes(fig)[:4] == b"\x89PNG"
