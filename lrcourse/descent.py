@@ -12,6 +12,10 @@ from ._validate import check_count, check_finite, check_lr, check_positive, chec
 
 #: A loss above this multiple of the starting loss counts as diverged.
 RUNAWAY_FACTOR = 1e6
+#: A start at or very near the minimum has a loss of about 0; below this
+#: starting loss the runaway limit stays at RUNAWAY_FACTOR * RUNAWAY_FLOOR = 1,
+#: so noise around the minimum does not count as diverging.
+RUNAWAY_FLOOR = 1e-6
 
 
 def stability_limits(curvature):
@@ -44,9 +48,10 @@ def classify_lr(lr, curvature):
 
 
 def runaway(losses, start_loss):
-    """True where a loss is non-finite or above 1e6 times the starting loss."""
+    """True where a loss is non-finite or above 1e6 times the starting loss
+    (or above 1 when the starting loss is below 1e-6)."""
     losses = np.asarray(losses, dtype=float)
-    limit = RUNAWAY_FACTOR * np.abs(start_loss)
+    limit = RUNAWAY_FACTOR * max(abs(float(start_loss)), RUNAWAY_FLOOR)
     with np.errstate(invalid="ignore"):
         return ~np.isfinite(losses) | (losses > limit)
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import optimizers as _optimizers
 from ._validate import check_choice, check_count, check_positive, check_rng
-from .descent import RUNAWAY_FACTOR
+from .descent import RUNAWAY_FACTOR, RUNAWAY_FLOOR
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
 LOSSES = ("sparse_categorical_crossentropy",)
@@ -474,7 +474,7 @@ class Sequential:
                     loss = float(self.loss_value(self.params, cache, yb))
                     if first_loss is None:
                         first_loss = loss
-                        limit = RUNAWAY_FACTOR * abs(loss)
+                        limit = RUNAWAY_FACTOR * max(abs(loss), RUNAWAY_FLOOR)
                     elif not loss <= limit:  # also catches inf and nan
                         diverged_at = taken  # the update that caused it
                         break

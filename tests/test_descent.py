@@ -184,3 +184,9 @@ def test_bad_problem_arguments():
         lrcourse.sweep(Quadratic(), [], steps=3, start=1.0)
     with pytest.raises(ValueError, match=r"lrs\[1\]"):
         lrcourse.sweep(Quadratic(), [0.1, -1.0], steps=3, start=1.0)
+
+
+def test_noise_around_the_minimum_is_not_a_runaway():
+    q = Quadratic(curvature=1.0)
+    tr = lrcourse.gradient_descent(q, lr=0.1, steps=200, start=0.0, noise=0.1, rng=0)
+    assert not tr.diverged and tr.steps == 200

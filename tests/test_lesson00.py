@@ -1,0 +1,82 @@
+"""Lesson 00: the warm-up panel, the regimes figure and the exercises."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import lrcourse
+from lrcourse.exercises import get_exercise
+from lrcourse.readouts import lr_grid
+from lrcourse.widgets import lesson00 as panels
+
+
+@pytest.fixture(scope="module")
+def panel():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        return panels.warmup_panel(lr=0.1, start=3.0, curvature=2.0)
+
+
+def test_readout_one_update(panel):
+    text = panel.set(lr=0.1, start=3.0)
+    assert "gradient = lambda x w = 2 x 3.00 = 6.0000" in text
+    assert "step = lr x gradient = 0.1 x 6.0000 = 0.6000" in text
+    assert "new w = old w - step = 3.00 - (0.6000) = 2.4000" in text
+    assert "loss 9.0000 -> 5.7600" in text and "monotone" in text
+
+
+def test_readout_divergent(panel):
+    grid = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        text = panel.set(lr=float(grid[-1]))
+    assert "divergent" in text and "-8.9716" in text
+    panel.set(lr=0.1)
+
+
+def test_mirror_rate_on_the_panel(panel):
+    grid = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
+    one = float(grid[np.argmin(np.abs(grid - 1.0))])
+    text = panel.set(start=2.0, lr=one)
+    assert "= -2.0000" in text and "marginal" in text
+    assert lrcourse.check("00.3", one).correct
+    panel.set(start=3.0, lr=0.1)
+
+
+def test_exercises():
+    assert get_exercise("00.1").answer == "oscillating"
+    assert lrcourse.check("00.1", "Oscillating").correct
+    assert "0.25" in lrcourse.check("00.1", "monotone").message
+    assert get_exercise("00.2").answer == pytest.approx(0.06)
+    assert lrcourse.check("00.2", "0.06").correct
+    wrong = lrcourse.check("00.2", 6)
+    assert not wrong.correct and "that is the gradient" in wrong.message
+    assert get_exercise("00.3").answer == pytest.approx(1.0)
+    assert "lands exactly on the minimum" in lrcourse.check("00.3", 0.5).message
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="curvature"):
+        panels.warmup_panel(curvature=0.0)
+    with pytest.raises(ValueError, match="curvature"):
+        panels.one_step_readout(0.1, 1.0, -1.0)
+
+
+def test_key_figure_builds():
+    from lrcourse.plotting import lesson00 as figures
+    from lrcourse.plotting import png_bytes
+
+    fig = figures.regimes_figure(curvature=2.0, lrs=(0.3, 0.8, 1.1), steps=12,
+                                 start=3.0)
+    assert len(fig.axes) == 3
+    assert png_bytes(fig)[:4] == b"\x89PNG"
+
+
+def test_live_update_is_fast(panel):
+    panel.fig.canvas.syncing_data_url = False
+    times = []
+    for v in lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)[::4]:
+        panel.set(lr=float(v))
+        times.append(panel.last_update_seconds)
+    assert np.median(times) < 0.25

@@ -1,0 +1,127 @@
+"""Lesson 04: panels, readouts and exercises (noise and the loss floor)."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import lrcourse
+from lrcourse.exercises import get_exercise
+from lrcourse.noise import noise_floor
+from lrcourse.readouts import lr_grid
+from lrcourse.widgets import lesson04 as panels
+
+
+@pytest.fixture(scope="module")
+def bowl_panel():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        return panels.noisy_bowl_panel(lr=0.1, noise=1.0, curvature=1.0, start=2.0,
+                                       steps=1000, runs=16, seed=0)
+
+
+@pytest.fixture(scope="module")
+def net_panel():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        return panels.minibatch_panel(lr=0.1, batch_size=10, epochs=3, seed=0)
+
+
+def test_bowl_readout_normal(bowl_panel):
+    text = bowl_panel.set(lr=0.1, noise=1.0)
+    assert "theory floor   lr sigma^2 / (2 (2 - lr lambda)) = 0.02632" in text
+    measured = float(text.split("all runs) = ")[1].split()[0])
+    assert measured == pytest.approx(noise_floor(0.1, 1.0, 1.0), rel=0.1)
+    assert "hovering: the loss rose after" in text
+
+
+def test_bowl_readout_divergent_and_slow(bowl_panel):
+    grid = lr_grid(panels.BOWL_MIN, panels.BOWL_MAX, panels.BOWL_STEP)
+    text = bowl_panel.set(lr=float(grid[67]))
+    assert "diverged at update" in text and "2/lambda = 2" in text
+    text = bowl_panel.set(lr=0.001)
+    assert "still falling" in text
+    bowl_panel.set(lr=0.1)
+
+
+def test_bowl_noise_slider_scales_the_floor(bowl_panel):
+    text = bowl_panel.set(lr=0.1, noise=2.0)
+    assert f"= {noise_floor(0.1, 1.0, 2.0):.5f}" in text
+    bowl_panel.set(noise=1.0)
+
+
+def test_exercise_041_panel_values(bowl_panel):
+    grid = lr_grid(panels.BOWL_MIN, panels.BOWL_MAX, panels.BOWL_STEP)
+    near = float(grid[np.argmin(np.abs(grid - 0.05))])
+    ratio = noise_floor(near, 1.0, 1.0) / noise_floor(0.1, 1.0, 1.0)
+    assert lrcourse.check("04.1", ratio).correct
+    assert lrcourse.check("04.1", round(ratio, 3)).correct
+
+
+def test_minibatch_readouts(net_panel):
+    text = net_panel.set(batch_size=10, lr=0.1)
+    assert "batch size 10, lr = 0.1: plain SGD, 3 epochs (630 updates)" in text
+    assert "start: training loss" in text and "floor: mean mini-batch loss" in text
+    text = net_panel.set(lr=1.0)
+    assert "thrown out of the valley" in text
+    net_panel.set(lr=0.1)
+
+
+def test_minibatch_floors_order(net_panel):
+    floors = net_panel.floors
+    i = 12  # lr 0.1
+    excess = [floors[bs].excess[i] for bs in panels.BATCH_SIZES]
+    assert all(a > b for a, b in zip(excess, excess[1:]))
+    e10 = floors[10].excess
+    assert np.all(np.diff(e10[:14]) > 0)  # grows with the rate up to ~0.5
+
+
+def test_exercise_042_matches_panel(net_panel):
+    floors = net_panel.floors
+    ratio = floors[50].excess[12] / floors[10].excess[12]
+    ex = get_exercise("04.2")
+    assert ex.answer == pytest.approx(ratio, rel=1e-9)
+    assert lrcourse.check("04.2", float(ratio)).correct
+    wrong = lrcourse.check("04.2", 5)
+    assert not wrong.correct and "below 1" in wrong.message
+    assert "rule of thumb" in lrcourse.check("04.2", 0.2).message
+
+
+def test_exercise_041_answer_and_hints():
+    assert get_exercise("04.1").answer == pytest.approx(0.5 * 1.9 / 1.95)
+    assert lrcourse.check("04.1", 0.49).correct
+    assert lrcourse.check("04.1", "0.5").correct
+    wrong = lrcourse.check("04.1", 0.25)
+    assert not wrong.correct and "pile up" in wrong.message
+    assert "new floor divided" in lrcourse.check("04.1", 2).message
+
+
+def test_exercise_043():
+    assert get_exercise("04.3").answer == "c"
+    assert lrcourse.check("04.3", "(c)").correct
+    wrong = lrcourse.check("04.3", "a")
+    assert not wrong.correct and "noisy gradient" in wrong.message
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="noise"):
+        panels.noisy_bowl_panel(noise=0.3)
+    with pytest.raises(ValueError, match="batch_size"):
+        panels.minibatch_panel(batch_size=7)
+
+
+def test_live_update_is_fast(bowl_panel, net_panel):
+    for panel in (bowl_panel, net_panel):
+        panel.fig.canvas.syncing_data_url = False  # as once a browser is attached
+        grid = lr_grid(-2.5, -0.5, 0.25)
+        times = []
+        for v in grid:
+            panel.set(lr=float(v))
+            times.append(panel.last_update_seconds)
+        assert np.median(times) < 0.25  # generous: shared CI machines
+
+
+def test_bench_cases():
+    cases = panels.bench_cases()
+    assert {c["kind"] for c in cases} == {"live"}
+    assert all(c["control"] == "lr" for c in cases)
