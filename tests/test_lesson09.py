@@ -1,0 +1,177 @@
+"""Lesson 09: the edge of stability (runs, readouts, exercises, panel)."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import lrcourse
+from lrcourse.edge import (
+    LN2,
+    edge_readout,
+    edge_run,
+    edge_sweep,
+    trial_subset,
+    verdict,
+)
+from lrcourse.readouts import lr_grid
+
+
+@pytest.fixture(autouse=True)
+def no_runtime_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def data():
+    return trial_subset(n=420, seed=0)
+
+
+@pytest.fixture(scope="module")
+def runs(data):
+    X, y = data
+    rates = {"below": 0.1, "edge": 10 ** -0.1, "one": 1.0, "dead": 2.0}
+    return {k: edge_run(lr, X, y, steps=1000, every=10) for k, lr in rates.items()}
+
+
+def test_trial_subset_is_the_scaled_start_of_the_training_set(data):
+    X, y = data
+    (ages, labels), _ = lrcourse.make_drug_trial(seed=0)
+    assert X.shape == (420, 1) and y.shape == (420,)
+    np.testing.assert_allclose(X[:, 0], (ages[:420] - 13.0) / 87.0)
+    np.testing.assert_array_equal(y, labels[:420])
+
+
+def test_sharpness_rises_to_two_over_lr_and_hovers(runs):
+    run = runs["edge"]
+    assert run.sharpness[0] == pytest.approx(1.6141, abs=1e-3)
+    assert run.plateau() == pytest.approx(run.ceiling, rel=0.05)
+    assert np.nanmax(run.sharpness) > run.ceiling  # it pokes above the line
+    assert run.losses[-1] < 0.3 < run.losses[0]  # the loss falls overall ...
+    assert run.rises() > 100  # ... but not at every update
+    assert "edge of stability" in verdict(run)
+
+
+def test_the_plateau_follows_the_rate(data):
+    X, y = data
+    for run in edge_sweep([10 ** -0.3, 10 ** 0.1], X, y, steps=600, every=20):
+        assert run.plateau() == pytest.approx(2 / run.lr, rel=0.06)
+
+
+def test_below_the_window_the_loss_falls_every_update(runs):
+    run = runs["below"]
+    assert run.rises() == 0
+    assert run.plateau() < 0.35 * run.ceiling  # far under 2/lr = 20
+    assert 5.0 < run.plateau() < 6.0
+    text = edge_readout(run)
+    assert "below the edge" in text and "falling at every update" in text
+    assert "stays well under 2/lr" in verdict(run)
+
+
+def test_above_the_window_the_relus_die(runs):
+    run = runs["dead"]
+    assert run.stalled and not run.diverged
+    assert run.losses[-1] == pytest.approx(LN2, abs=1e-3)
+    assert run.sharpness[-1] == pytest.approx(0.5, abs=1e-3)  # 2 p (1 - p)
+    assert "stalled: dead ReLUs, loss ln 2 = 0.693" in edge_readout(run)
+
+
+def test_readout_of_a_normal_run(runs):
+    text = edge_readout(runs["one"])
+    assert text.splitlines()[0].startswith("lr = 1   2/lr = 2.000")
+    assert f"yet it rose at {runs['one'].rises()} of 1000 updates" in text
+
+
+def test_exercise_answers(runs):
+    edge = runs["edge"]
+    assert lrcourse.check("09.1", edge.plateau())
+    assert lrcourse.check("09.1", f"{2 / edge.lr:.2f}")  # 2/lr is within 5%
+    wrong = lrcourse.check("09.1", 1.25)
+    assert not wrong and "that is 1/lr" in wrong.message
+    assert lrcourse.check("09.2", "a")
+    wrong = lrcourse.check("09.2", "(c)")
+    assert not wrong and "ln 2" in wrong.message
+    assert lrcourse.check("09.3", runs["one"].rises())
+    wrong = lrcourse.check("09.3", 0)
+    assert not wrong and "bowl" in wrong.message
+
+
+def test_bad_input_is_named(data):
+    X, y = data
+    with pytest.raises(ValueError, match="lr"):
+        edge_run(-1.0, X, y)
+    with pytest.raises(TypeError, match="steps"):
+        edge_run(0.5, X, y, steps=10.0)
+    with pytest.raises(ValueError, match="every"):
+        edge_run(0.5, X, y, every=0)
+    with pytest.raises(ValueError, match="n must be"):
+        trial_subset(n=5000)
+    with pytest.raises(ValueError, match="lrs"):
+        edge_sweep([], X, y)
+    with pytest.raises(ValueError, match="09.1"):
+        lrcourse.check("09.9", 1.0)
+
+
+def test_a_runaway_is_a_result(data):
+    X, y = data
+    run = edge_run(1000.0, X, y, steps=50, every=10)
+    assert run.diverged or run.stalled
+    assert math.isfinite(run.losses[0])
+    edge_readout(run)  # no exception
+
+
+@pytest.fixture(scope="module")
+def panel():
+    from lrcourse.widgets import lesson09 as panels
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        return panels.edge_panel(lr=float(lr_grid(-0.3, 0.15, 0.05)[0]), steps=1000,
+                                 every=10, n=420, seed=0)
+
+
+def test_panel_controls(panel):
+    slider = panel.widgets["lr"]
+    assert slider.continuous_update is False
+    assert "lr-slider" in slider._dom_classes
+    assert slider.description
+    text = panel.layout.children[-1]
+    assert "lr-readout" in text._dom_classes
+
+
+def test_panel_shows_training_then_the_result(panel):
+    grid = lr_grid(-0.3, 0.15, 0.05)
+    text = panel.layout.children[-1]
+    seen = []
+    text.observe(lambda change: seen.append(change["new"]), names="value")
+    out = panel.set(lr=float(grid[4]))
+    assert "training..." in seen[0]
+    assert "edge of stability" in out and "2/lr = 2.518" in out
+    dead = panel.set(lr=float(grid[-1]))
+    assert "stalled: dead ReLUs" in dead
+    seen.clear()
+    panel.set(lr=float(grid[4]))  # a revisited rate is kept: no retraining
+    assert not any("training..." in s for s in seen)
+    assert panel.last_update_seconds < 0.5
+
+
+def test_bench_cases():
+    from lrcourse.widgets import lesson09 as panels
+
+    (case,) = panels.bench_cases()
+    assert case["kind"] == "release" and case["control"] == "lr"
+    grid = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
+    assert all(np.isclose(grid, v).any() for v in case["values"])
+    assert callable(case["make"])
+
+
+def test_key_figure_draws():
+    from lrcourse.plotting import lesson09 as figures
+
+    fig = figures.key_figure(curve_lrs=(0.5,), summary_lrs=(0.1, 0.5, 2.0),
+                             steps=200)
+    assert len(fig.axes) == 3
+    assert fig.axes[2].get_xscale() == "log"
