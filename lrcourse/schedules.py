@@ -136,14 +136,15 @@ class OneCycle(Schedule):
     def _rate(self, k):
         initial = self.max_lr / self.div_factor
         final = initial / self.final_div_factor
-        peak = max(self.pct_start * self.total_steps - 1.0, 1.0)
+        # PyTorch's phase ends: update pct_start * total - 1, then total - 1
+        peak = self.pct_start * self.total_steps - 1.0
         end = self.total_steps - 1.0
 
         def anneal(a, b, frac):  # cosine from a to b as frac goes 0 -> 1
             return b + (a - b) * 0.5 * (1.0 + np.cos(np.pi * np.clip(frac, 0, 1)))
 
-        up = anneal(initial, self.max_lr, k / peak)
-        down = anneal(self.max_lr, final, (k - peak) / max(end - peak, 1.0))
+        up = anneal(initial, self.max_lr, k / peak if peak > 0 else 0.0 * k)
+        down = anneal(self.max_lr, final, (k - peak) / (end - peak))
         return np.where(k <= peak, up, down)
 
     def __repr__(self):

@@ -1,0 +1,286 @@
+"""Lesson 08: the composer, the mid-training change, re-compiling, exercises,
+figures and the panel."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import lrcourse
+from lrcourse import composer as C
+from lrcourse import schedules as S
+
+
+@pytest.fixture(autouse=True)
+def no_runtime_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def small_data():
+    (x, y), _ = lrcourse.make_drug_trial(seed=0, scale=10)
+    return lrcourse.MinMaxScaler().fit_transform(x), y
+
+
+# -- the composer's numbers ----------------------------------------------------------
+
+def test_noise_floor_closed_form():
+    # stationary variance lr^2 s^2 / (1 - (1 - lr lam)^2); loss lam/2 * variance
+    for lr, lam, s in [(0.5, 1.0, 1.0), (0.1, 4.0, 0.3), (0.02, 1.0, 2.0)]:
+        var = lr**2 * s**2 / (1 - (1 - lr * lam) ** 2)
+        assert C.noise_floor(lr, lam, s) == pytest.approx(0.5 * lam * var)
+    assert C.noise_floor(2.0, 1.0, 1.0) == np.inf
+    assert np.allclose(C.noise_floor(np.array([0.1, 3.0]), 1.0, 1.0),
+                       [0.1 / 3.8, np.inf])
+
+
+def test_expected_losses_match_plain_descent_without_noise():
+    bowl = lrcourse.Quadratic(curvature=1.0)
+    s = S.cosine_decay(0.5, decay_steps=50)
+    tr = lrcourse.gradient_descent(bowl, lr=s, steps=50, start=5.0)
+    assert np.allclose(C.expected_losses(bowl, s, 50, 5.0, 0.0), tr.losses)
+
+
+def test_expected_losses_match_monte_carlo():
+    bowl = lrcourse.Quadratic(curvature=1.0)
+    s = S.step_decay(0.5, drop=0.1, every=60)
+    rng = np.random.default_rng(1)
+    w = np.full(20000, 5.0)
+    for k in range(150):
+        w = w - s(k) * (w + rng.standard_normal(w.size))
+    mc = np.mean(0.5 * w * w)
+    exact = C.expected_losses(bowl, s, 150, 5.0, 1.0)[-1]
+    assert mc == pytest.approx(exact, rel=0.05)
+
+
+def test_a_constant_rate_settles_on_its_floor():
+    run = C.compose("constant", lr=0.5, steps=300)
+    assert run.final_expected == pytest.approx(C.noise_floor(0.5, 1.0, 1.0))
+    assert run.peak_floor == pytest.approx(1 / 6)
+
+
+def test_decaying_schedules_end_below_the_constant_floor():
+    constant = C.compose("constant", lr=1.0).final_expected
+    for kind in C.KINDS[1:]:
+        assert C.compose(kind, lr=1.0).final_expected < constant / 20
+    ratio = constant / C.compose("cosine_decay", lr=1.0).final_expected
+    assert ratio == pytest.approx(55.78, rel=1e-3)
+
+
+def test_make_schedule_kinds_and_warmup():
+    s = C.make_schedule("cosine_decay", 0.1, steps=300, warmup_steps=30)
+    assert isinstance(s, S.Warmup) and s.after.decay_steps == 270
+    rates = s(np.arange(300))
+    assert int(rates.argmax()) == 29 and rates.max() == pytest.approx(0.1)
+    cycle = C.make_schedule("one_cycle", 0.1, steps=300, warmup_steps=60)
+    assert cycle.pct_start == pytest.approx(0.2)
+    assert C.make_schedule("one_cycle", 0.1, steps=300).pct_start == 0.3
+    step = C.make_schedule("step_decay", 0.1, steps=300)
+    assert step(299) == pytest.approx(0.1 * C.STEP_DROP**2)
+    expo = C.make_schedule("exponential_decay", 0.1, steps=300)
+    assert expo(300) == pytest.approx(0.1 * C.EXP_FALL)
+
+
+@pytest.mark.parametrize("kwargs, exc, name", [
+    ({"kind": "linear"}, ValueError, "kind"),
+    ({"lr": 0.0}, ValueError, "lr"),
+    ({"lr": C.make_schedule("constant", 0.1, 10)}, TypeError, "lr"),
+    ({"steps": 1}, ValueError, "steps"),
+    ({"warmup_steps": 300}, ValueError, "warmup_steps"),
+    ({"warmup_steps": -10}, ValueError, "warmup_steps"),
+    ({"warmup_steps": 10.0}, TypeError, "warmup_steps"),
+    ({"warmup_steps": True}, TypeError, "warmup_steps"),
+])
+def test_make_schedule_checks_its_arguments(kwargs, exc, name):
+    args = {"kind": "cosine_decay", "lr": 0.1, "steps": 300, "warmup_steps": 0}
+    args.update(kwargs)
+    with pytest.raises(exc, match=name):
+        C.make_schedule(**args)
+
+
+def test_compose_checks_noise_and_seed():
+    with pytest.raises(ValueError, match="noise"):
+        C.compose(noise=-1.0)
+    with pytest.raises(TypeError, match="seed"):
+        C.compose(seed=-1)
+    with pytest.raises(TypeError, match="problem"):
+        C.expected_losses(lrcourse.Bowl2D(), 0.1, 10, 1.0, 1.0)
+
+
+def test_readout_normal_and_divergent():
+    text = C.composer_readout(C.compose("cosine_decay", lr=0.1))
+    assert "expected loss after 300 updates: 0.00396" in text
+    assert "(a constant 0.1 hovers at 0.0263)" in text
+    run = C.compose("cosine_decay", lr=10**0.4)
+    assert run.diverged_at is not None
+    text = C.composer_readout(run)
+    assert f"diverged at update {run.diverged_at}" in text
+    assert "passed 2/lambda = 2 at update 0" in text
+
+
+def test_a_warmup_cannot_rescue_a_peak_above_two_over_lambda():
+    run = C.compose("cosine_decay", lr=3.0, warmup_steps=100)
+    assert run.diverged_at is not None and run.diverged_at > 60
+
+
+# -- changing the rate mid-training --
+
+def test_assigning_the_rate_between_fits_shows_in_the_trace(small_data):
+    X, y = small_data
+    model = lrcourse.reference_model(seed=0, lr=0.01)
+    first = model.fit(X, y, batch_size=10, epochs=2, seed=0)
+    model.optimizer.learning_rate = 0.001
+    second = model.fit(X, y, batch_size=10, epochs=2)
+    assert np.all(first.trace.lrs == 0.01) and np.all(second.trace.lrs == 0.001)
+    whole = lrcourse.reference_model(seed=0, lr=0.01).fit(X, y, batch_size=10,
+                                                           epochs=4, seed=0)
+    # same shuffles: the two calls see exactly the batches of one call
+    assert np.array_equal(first.trace.losses, whole.trace.losses[:42])
+
+
+def test_recompiling_restarts_adam_at_lr_sized_steps(small_data):
+    X, y = small_data
+    lr = 0.01
+    kept = lrcourse.reference_model(seed=0, lr=lr)
+    fresh = lrcourse.reference_model(seed=0, lr=lr)
+    for model in (kept, fresh):
+        model.fit(X, y, batch_size=len(y), epochs=100, seed=0)
+    fresh.compile(optimizer=lrcourse.Adam(learning_rate=lr),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    assert fresh.optimizer.iterations == 0 and kept.optimizer.iterations == 100
+    after_kept = kept.fit(X, y, batch_size=len(y), epochs=3, snapshot_every=1)
+    after_fresh = fresh.fit(X, y, batch_size=len(y), epochs=3, snapshot_every=1)
+    sizes = C.update_sizes(after_fresh, 0)
+    # Adam's first step: lr * g / (|g| + eps), so lr for every clear gradient
+    assert sizes.max() == pytest.approx(lr, rel=1e-3)
+    assert np.sum(sizes > 0.9 * lr) > 100
+    assert np.sum(C.update_sizes(after_kept, 0) > 0.9 * lr) < 10
+    assert after_fresh.trace.update_norms[0] > 3 * after_kept.trace.update_norms[0]
+
+
+def test_update_sizes_checks_its_arguments(small_data):
+    X, y = small_data
+    model = lrcourse.reference_model(seed=0)
+    plain = model.fit(X, y, batch_size=len(y), epochs=2)
+    with pytest.raises(ValueError, match="snapshot_every=1"):
+        C.update_sizes(plain)
+    traced = model.fit(X, y, batch_size=len(y), epochs=3, snapshot_every=1)
+    with pytest.raises(ValueError, match="update must be in 0..1"):
+        C.update_sizes(traced, 2)
+    with pytest.raises(TypeError, match="update"):
+        C.update_sizes(traced, 0.0)
+
+
+def test_frozen_fraction(small_data):
+    X, y = small_data
+    frozen, losses = C.frozen_fraction(X, y, S.warmup(0.001, 5), seeds=[0, 1],
+                                       epochs=1)
+    assert frozen.tolist() == [False, False] and losses.shape == (2,)
+    with pytest.raises(ValueError, match="seeds"):
+        C.frozen_fraction(X, y, 0.1, seeds=[])
+
+
+# -- exercises --
+
+def test_exercise_08_1():
+    assert lrcourse.check("08.1", 0.008536)
+    assert lrcourse.check("08.1", "0.0085")
+    wrong = lrcourse.check("08.1", 0.0075)
+    assert not wrong and "straight line" in wrong.message
+    assert "cos(pi/4)" in lrcourse.check("08.1", 0.007071).message
+
+
+def test_exercise_08_2():
+    assert lrcourse.check("08.2", 55.8)
+    assert lrcourse.check("08.2", "0.5/0.00896")
+    wrong = lrcourse.check("08.2", 0.0179)
+    assert not wrong and "cosine divided by constant" in wrong.message
+    assert "single seeded runs" in lrcourse.check("08.2", 196).message
+
+
+def test_exercise_08_3():
+    from lrcourse.exercises.lesson08 import recompile_first_updates
+
+    norms = recompile_first_updates()
+    ratio = norms["recompiled"] / norms["kept"]
+    assert ratio == pytest.approx(8.05, rel=0.02)
+    assert lrcourse.check("08.3", round(ratio, 1))
+    wrong = lrcourse.check("08.3", 1)
+    assert not wrong and "not harmless" in wrong.message
+
+
+# -- figures and the panel --
+
+def test_figures_are_wide_enough(small_data):
+    from lrcourse.plotting import lesson08 as figures
+
+    fig = figures.schedules_figure(lr=0.5, steps=300, warmup_steps=30)
+    assert fig.get_size_inches()[0] * fig.dpi >= 600
+    X, y = small_data
+    model = lrcourse.reference_model(seed=0, lr=0.01)
+    first = model.fit(X, y, batch_size=10, epochs=2, seed=0)
+    model.optimizer.learning_rate = 0.001
+    second = model.fit(X, y, batch_size=10, epochs=2)
+    kept = lrcourse.reference_model(seed=0, lr=0.01).fit(X, y, batch_size=10,
+                                                          epochs=4, seed=0)
+    assert figures.rate_change_figure([first, second], kept, window=21)
+    pairs = []
+    for _ in range(2):
+        m = lrcourse.reference_model(seed=0, lr=0.01)
+        pairs.append((m.fit(X, y, batch_size=len(y), epochs=20, seed=0),
+                      m.fit(X, y, batch_size=len(y), epochs=5)))
+    assert figures.recompile_figure(pairs[0], pairs[1], lr=0.01, n_params=642,
+                                    before=10)
+
+
+@pytest.fixture(scope="module")
+def panel():
+    from lrcourse.widgets import lesson08 as panels
+
+    return panels.composer_panel(kind="cosine_decay", lr=0.1, warmup_steps=0,
+                                 steps=300, curvature=1.0, noise=1.0, start=5.0, seed=0)
+
+
+def test_panel_readouts(panel):
+    text = panel.set(kind="cosine_decay", lr=0.1, warmup=0)
+    assert text == C.composer_readout(C.compose("cosine_decay", lr=0.1))
+    text = panel.set(lr=float(10 ** (-2 + 24 * 0.1)))
+    assert "diverged at update" in text
+    text = panel.set(lr=1.0, kind="constant")
+    assert "expected loss after 300 updates: 0.50000" in text
+    panel.set(kind="cosine_decay", lr=0.1)
+
+
+def test_panel_says_training_first(panel):
+    seen = []
+    box = [w for w in panel.layout.children if "lr-readout" in w._dom_classes][0]
+    box.observe(lambda change: seen.append(change["new"]), names="value")
+    panel.set(warmup=50)
+    assert "training..." in seen[0] and "schedule: warmup" in seen[-1]
+    panel.set(warmup=0)
+
+
+def test_panel_controls_act_on_release_and_are_fast(panel):
+    for name in ("lr", "warmup"):
+        assert panel.widgets[name].continuous_update is False
+    assert "lr-slider" in panel.widgets["lr"]._dom_classes
+    assert "lr-warmup" in panel.widgets["warmup"]._dom_classes
+    assert "lr-kind" in panel.widgets["kind"]._dom_classes
+    assert all(w.description for w in panel.widgets.values())
+    times = []
+    for v in (0.1, 0.31622776601683794, 1.0):
+        panel.set(lr=v)
+        times.append(panel.last_update_seconds)
+    assert np.median(times) < 1.0
+
+
+def test_bench_cases_use_grid_values():
+    from lrcourse.readouts import lr_grid
+    from lrcourse.widgets import lesson08 as panels
+
+    (case,) = panels.bench_cases()
+    grid = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
+    assert case["kind"] == "release" and case["control"] == "lr"
+    assert all(np.isclose(grid, v, rtol=1e-12).any() for v in case["values"])
