@@ -14,6 +14,9 @@ WORK := my-notebooks
 LESSON ?=
 PORT ?= 8866
 PYTEST := $(PY) -m pytest
+# numpy's BLAS threads only slow down the course's small matrices, badly so on a
+# busy machine: tests, saved lessons and benchmarks use one thread.
+ONE_THREAD := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 # JupyterLab refuses to run as root (as in many containers) unless told to.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -100,11 +103,11 @@ reset:
 # pytest exits with 5 when it collects nothing; that is not a failure here.
 test: $(STAMP)
 	@echo "==> Unit tests"
-	$(PYTEST) tests --ignore=tests/browser || [ $$? -eq 5 ]
+	$(ONE_THREAD) $(PYTEST) tests --ignore=tests/browser || [ $$? -eq 5 ]
 	@echo "==> Lessons, executed and compared with nbval (strict)"
 	@shopt -s nullglob; lessons=(notebooks/*.ipynb); \
 	if [ $${#lessons[@]} -eq 0 ]; then echo "no lessons in notebooks/ yet"; else \
-	  set -x; env -u MPLBACKEND PYTHONHASHSEED=0 $(PYTEST) --nbval --nbval-current-env \
+	  set -x; env -u MPLBACKEND PYTHONHASHSEED=0 $(ONE_THREAD) $(PYTEST) --nbval --nbval-current-env \
 	    --nbval-sanitize-with tests/sanitize.cfg notebooks/ || [ $$? -eq 5 ]; \
 	fi
 	@echo "==> Browser tests (headless Chromium)"
@@ -116,12 +119,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	$(ONE_THREAD) $(PY) benchmarks/run.py
 
 # ----------------------------------------------------------------- producing
 
 notebooks: $(STAMP)
-	$(PY) tools/execute_notebooks.py $(if $(LESSON),--lesson $(LESSON))
+	$(ONE_THREAD) $(PY) tools/execute_notebooks.py $(if $(LESSON),--lesson $(LESSON))
 
 present: $(STAMP) sync-notebooks
 	@echo
