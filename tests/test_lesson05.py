@@ -1,0 +1,207 @@
+"""Lesson 05: exercises, panels, figure, snippets shown in the notebook."""
+
+import statistics
+import warnings
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+import lrcourse
+from lrcourse import inspector, snippets
+from lrcourse.exercises import get_exercise
+from lrcourse.plotting import lesson05 as figures
+from lrcourse.plotting import png_bytes
+from lrcourse.readouts import lr_grid
+from lrcourse.widgets import lesson05 as panels
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_real_network.ipynb"
+
+
+@pytest.fixture(autouse=True)
+def no_runtime_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def training():
+    return panels.training_panel(lr=0.1, epochs=30, optimizer="sgd")
+
+
+@pytest.fixture(scope="module")
+def inspect_panel():
+    return panels.inspector_panel(optimizer="sgd", lr=0.1, weight="W2", row=2, col=5,
+                                  update=1, epochs=3)
+
+
+# -- exercises -------------------------------------------------------------------------
+def test_05_1_frozen_loss_is_the_best_constants_cross_entropy():
+    ex = get_exercise("05.1")
+    p = np.array([1500, 600]) / 2100
+    assert ex.answer == pytest.approx(-np.sum(p * np.log(p)))
+    assert ex.answer == pytest.approx(0.598, abs=0.005)
+    assert lrcourse.check("05.1", 0.598)
+    assert lrcourse.check("05.1", "0.60")
+    wrong = lrcourse.check("05.1", 0.693)
+    assert not wrong and "balanced" in wrong.message
+    assert "majority" in lrcourse.check("05.1", 0.336).message
+
+
+def test_05_1_a_dead_network_really_freezes_there():
+    """Kill the ReLUs (full batch, lr 2), then train on labels in the shares
+    1,500/600 (a 420-person subset with 300/120 keeps the test fast)."""
+    data = inspector.trial_data(0)
+    model = lrcourse.reference_model(seed=0, lr=2.0, optimizer="sgd")
+    model.fit(data.X, data.y, batch_size=2100, epochs=20, shuffle=False)
+    assert max(model.dead_units(data.X)) == 1.0
+    skewed = np.repeat([0, 1], [300, 120])
+    model.optimizer.learning_rate = 1.0
+    history = model.fit(data.X[:420], skewed, batch_size=420, epochs=200,
+                        shuffle=False)
+    assert max(model.dead_units(data.X)) == 1.0
+    assert history.history["loss"][-1] == pytest.approx(get_exercise("05.1").answer,
+                                                        abs=1e-3)
+
+
+def test_05_2_best_training_accuracy():
+    ex = get_exercise("05.2")
+    assert ex.answer == pytest.approx(2000 / 2100)
+    assert lrcourse.check("05.2", "95.2%")
+    assert lrcourse.check("05.2", 0.952)
+    assert "exceptions" in lrcourse.check("05.2", 1.0).message
+    assert "% sign" in lrcourse.check("05.2", 95.2).message
+
+
+def test_05_2_no_rate_of_the_panel_beats_it():
+    sweep = inspector.rate_sweep("sgd")
+    assert np.nanmax(sweep.accuracy) <= get_exercise("05.2").answer + 1e-12
+    assert np.nanmax(sweep.accuracy) > 0.947  # and the best rates get there
+
+
+def test_05_3_keras_lr_attribute():
+    assert lrcourse.check("05.3", 1e-4)
+    assert lrcourse.check("05.3", 9.999999747378752e-05)
+    assert "learning_rate" in lrcourse.check("05.3", 0.5).message
+
+
+# -- the training panel ----------------------------------------------------------------
+def test_training_panel_normal_rate(training):
+    text = training.set(lr=0.1, epochs=30)
+    assert text == inspector.training_readout(inspector.rate_sweep("sgd"), 0.1, 30)
+    assert "SGD, lr = 0.1" in text and "learned" in text
+
+
+def test_training_panel_names_the_stall(training):
+    text = training.set(lr=1.0, epochs=30)
+    assert "stalled: dead ReLUs, loss ln 2 = 0.693" in text
+    assert "training accuracy 50.0%" in text
+    text = training.set(epochs=1)
+    assert "after 1 epoch (210 updates)" in text and "stalled" in text
+    text = training.set(lr=0.001, epochs=30)
+    assert "still crawling" in text
+    training.set(lr=0.1, epochs=30)
+
+
+def test_training_panel_adam(training):
+    text = training.set(optimizer="adam", lr=1e-4)
+    assert text.startswith("Adam, lr = 0.0001") and "learned" in text
+    assert "stalled" in training.set(lr=panels.grid_rate(0.18))
+    training.set(optimizer="sgd", lr=0.1)
+
+
+def test_training_panel_is_fast(training):
+    times = []
+    for value in lr_grid(-3, 0, 0.5):
+        training.set(lr=float(value))
+        times.append(training.last_update_seconds)
+    assert statistics.median(times) < 0.5  # 30-40 ms of CPU; generous for CI
+
+
+def test_training_panel_bad_input():
+    with pytest.raises(ValueError, match="epochs"):
+        panels.training_panel(epochs=0)
+    with pytest.raises(ValueError, match="optimizer"):
+        panels.training_panel(optimizer="rmsprop")
+
+
+# -- the inspector ---------------------------------------------------------------------
+def test_inspector_sgd_and_adam(inspect_panel):
+    text = inspect_panel.set(update=1)
+    assert text.startswith("W2[2, 5], update 1 of 630")
+    assert "(= -lr x gradient)" in text
+    rep = inspector.replay("sgd", 0.1, "W2", (2, 5), epochs=3)
+    assert f"{rep.change[0]:+.4e}" in text
+    text = inspect_panel.set(optimizer="adam", lr=1e-4)
+    assert "Adam's actual change" in text
+    inspect_panel.set(optimizer="sgd", lr=0.1)
+
+
+def test_inspector_follows_weight_and_update(inspect_panel):
+    assert inspect_panel.set(update=137).startswith("W2[2, 5], update 137 of 630 "
+                                                    "(epoch 1, batch 137)")
+    text = inspect_panel.set(weight="b3", col=1)
+    assert text.startswith("b3[1], update 137")
+    assert inspect_panel.widgets["row"].disabled
+    assert inspect_panel.set(weight="W1", col=2).startswith("W1[0, 2]")
+    inspect_panel.set(weight="W2", row=2, col=5, update=1)
+
+
+def test_inspector_bad_input():
+    with pytest.raises(ValueError, match="weight"):
+        panels.inspector_panel(weight="W9")
+    with pytest.raises(ValueError, match="epochs"):
+        panels.inspector_panel(epochs=11)
+
+
+# -- figure, bench cases, snippets -----------------------------------------------------
+def test_key_figure_is_wide_enough():
+    fig = figures.rates_side_by_side(inspector.rate_sweep("sgd"),
+                                     lrs=[0.001, 0.01, 0.1, 1.0])
+    assert len(fig.axes) == 8
+    png = png_bytes(fig)
+    width = int.from_bytes(png[16:20], "big")
+    assert width >= 600
+    assert fig.axes[3].get_title() == "lr = 1: stalled (dead ReLUs)"
+
+
+def test_bench_cases_use_grid_values():
+    grid = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
+    cases = panels.bench_cases()
+    assert {c["kind"] for c in cases} == {"live", "release"}
+    for case in cases:
+        assert case["control"] == "lr" and callable(case["make"])
+        assert all(v in grid for v in case["values"])
+
+
+def test_notebook_runs_the_snippets_word_for_word():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    sources = [c.source.strip() for c in nb.cells if c.cell_type == "code"]
+    for name in ("lrcourse_model", "lrcourse_change"):
+        assert snippets.code(name).strip() in sources, name
+    for topic in snippets.TOPICS:
+        assert f'snippets.side_by_side("{topic}")' in sources
+
+
+def test_lrcourse_change_snippet_prints_what_it_shows():
+    import contextlib
+    import io
+
+    data = inspector.trial_data(0)
+    ns = {"lrcourse": lrcourse, "X": data.X[:40], "y": data.y[:40]}
+    exec(snippets.code("lrcourse_model"), ns)
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        exec(snippets.code("lrcourse_change"), ns)
+    assert buf.getvalue() == snippets.output("lrcourse_change")
+
+
+def test_side_by_side_bad_topic():
+    with pytest.raises(ValueError, match="topic"):
+        snippets.side_by_side("optimizers")
+    with pytest.raises(ValueError, match="name"):
+        snippets.code("keras_nothing")
+    html = snippets.side_by_side("traps")._repr_html_()
+    assert "Keras 3" in html and "PyTorch 2" in html and "prints:" in html
