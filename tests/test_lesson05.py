@@ -1,7 +1,6 @@
 """Lesson 05: exercises, panels, figure, snippets shown in the notebook."""
 
 import statistics
-import warnings
 from pathlib import Path
 
 import nbformat
@@ -19,11 +18,6 @@ from lrcourse.widgets import lesson05 as panels
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_real_network.ipynb"
 
 
-@pytest.fixture(autouse=True)
-def no_runtime_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        yield
 
 
 @pytest.fixture(scope="module")

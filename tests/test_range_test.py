@@ -1,7 +1,6 @@
 """The learning-rate range test (fastai's procedure) and the tuning split."""
 
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -27,11 +26,6 @@ def data():
     return TrialSplit(seed=0)
 
 
-@pytest.fixture(autouse=True)
-def no_runtime_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        yield
 
 
 def fastai_valley(losses):

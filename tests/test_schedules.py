@@ -14,11 +14,6 @@ from lrcourse import schedules as S
 K = np.arange(0, 400)
 
 
-@pytest.fixture(autouse=True)
-def no_runtime_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        yield
 
 
 # -- closed forms ------------------------------------------------------------
