@@ -1,11 +1,24 @@
 """lrcourse: see the learning rate at work.
 
 The numeric core (problems, data, model, optimizers, schedules, training,
-tracing) needs only numpy. Plots live in ``lrcourse.plotting`` and the
-interactive panels in ``lrcourse.widgets``; neither is imported here.
+tracing, and the lessons' analyses: regimes, noise, stability, range_test,
+composer, inspector, hessian, edge) needs only numpy. Plots live in
+``lrcourse.plotting`` and the interactive panels in ``lrcourse.widgets``;
+neither is imported here.
 """
 
-from . import schedules
+from . import (
+    composer,
+    edge,
+    hessian,
+    inspector,
+    noise,
+    range_test,
+    regimes,
+    schedules,
+    snippets,
+    stability,
+)
 from .data import MinMaxScaler, make_drug_trial
 from .descent import (
     RUNAWAY_FACTOR,
@@ -17,7 +30,7 @@ from .descent import (
     sweep,
 )
 from .exercises import check
-from .model import L2, Dense, History, Sequential, l2, reference_model
+from .model import L2, Dense, History, Input, Sequential, l2, reference_model
 from .optimizers import (
     KERAS_DEFAULT_LRS,
     PYTORCH_DEFAULT_LRS,
@@ -28,6 +41,7 @@ from .optimizers import (
     RMSprop,
 )
 from .problems import Bowl2D, Quadratic, TwoValleys
+from .range_test import RangeTestResult, train_validation_split
 from .schedules import (
     constant,
     cosine_decay,
@@ -36,11 +50,24 @@ from .schedules import (
     step_decay,
     warmup,
 )
+from .stability import largest_stable_lr
 from .training import SweepHistory, sweep_fit
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "composer",
+    "edge",
+    "hessian",
+    "inspector",
+    "noise",
+    "range_test",
+    "regimes",
+    "snippets",
+    "stability",
+    "RangeTestResult",
+    "train_validation_split",
+    "largest_stable_lr",
     "KERAS_DEFAULT_LRS",
     "L2",
     "PYTORCH_DEFAULT_LRS",
@@ -51,6 +78,7 @@ __all__ = [
     "Bowl2D",
     "Dense",
     "History",
+    "Input",
     "MinMaxScaler",
     "Optimizer",
     "Quadratic",

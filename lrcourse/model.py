@@ -48,6 +48,24 @@ def l2(factor=0.01):
     return L2(factor)
 
 
+class Input:
+    """The shape of one sample, as ``keras.Input(shape=(1,))``: put it first.
+
+    ``Sequential([Input(shape=(1,)), Dense(16, ...)])`` is the same network
+    as ``Sequential([Dense(16, input_shape=(1,), ...)])``; current Keras
+    prefers the first spelling and warns about the second.
+    """
+
+    def __init__(self, shape):
+        if (not isinstance(shape, tuple) or len(shape) != 1
+                or not isinstance(shape[0], int) or shape[0] < 1):
+            raise ValueError(f"shape must be a 1-tuple like (1,), got {shape!r}")
+        self.shape = shape
+
+    def __repr__(self):
+        return f"Input(shape={self.shape})"
+
+
 class Dense:
     """A fully connected layer: ``out = activation(x @ W + b)``.
 
@@ -188,7 +206,7 @@ class Sequential:
 
     ``seed`` fixes the initial weights and the shuffling stream.
 
-    >>> model = Sequential([Dense(4, input_shape=(1,), activation="relu"),
+    >>> model = Sequential([Input(shape=(1,)), Dense(4, activation="relu"),
     ...                     Dense(2, activation="softmax")], seed=0)
     >>> [w.shape for w in model.get_weights()]
     [(1, 4), (4,), (4, 2), (2,)]
@@ -197,11 +215,22 @@ class Sequential:
     def __init__(self, layers, seed=0):
         if not isinstance(layers, (list, tuple)) or not layers:
             raise TypeError("layers must be a non-empty list of lrcourse.Dense")
+        input_shape = None
+        if isinstance(layers[0], Input):
+            input_shape, layers = layers[0].shape, list(layers[1:])
+            if not layers:
+                raise TypeError("layers must hold at least one lrcourse.Dense")
         for i, layer in enumerate(layers):
             if not isinstance(layer, Dense):
                 raise TypeError(f"layers[{i}] must be lrcourse.Dense, got {layer!r}")
+        if input_shape is not None:
+            if layers[0].input_shape not in (None, input_shape):
+                raise ValueError("give the input shape once: Input(shape=...) or "
+                                 "input_shape=..., not two different ones")
+            layers[0].input_shape = input_shape
         if layers[0].input_shape is None:
-            raise ValueError("the first layer needs input_shape, e.g. input_shape=(1,)")
+            raise ValueError("the first layer needs an input shape: start with "
+                             "Input(shape=(1,)) or give input_shape=(1,)")
         for layer in layers[1:]:
             if layer.input_shape is not None:
                 raise ValueError("only the first layer takes input_shape")

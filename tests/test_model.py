@@ -215,3 +215,18 @@ def test_validation_data_adds_val_metrics(data):
                      validation_data=(Xt, yt))
     assert set(hist.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert hist.history["val_loss"][-1] == pytest.approx(model.evaluate(Xt, yt)[0])
+
+
+def test_input_layer_spelling_matches_input_shape():
+    a = Sequential([lrcourse.Input(shape=(1,)), Dense(4, activation="relu"),
+                    Dense(2, activation="softmax")], seed=3)
+    b = Sequential([Dense(4, input_shape=(1,), activation="relu"),
+                    Dense(2, activation="softmax")], seed=3)
+    for x, y in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(x, y)
+    with pytest.raises(ValueError, match="shape must be a 1-tuple"):
+        lrcourse.Input(shape=1)
+    with pytest.raises(ValueError, match="input shape once"):
+        Sequential([lrcourse.Input(shape=(1,)), Dense(2, input_shape=(3,))])
+    with pytest.raises(ValueError, match="needs an input shape"):
+        Sequential([Dense(2, activation="softmax")])
