@@ -184,11 +184,37 @@ def machine():
     return info
 
 
+def _fmt(value, unit):
+    if unit == "s":
+        return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+    if unit == "":
+        return f"{value:.2e}"
+    return f"{value:.2f} {unit}"
+
+
+def markdown_table(info):
+    """The results as a markdown table (for BENCHMARKS.md)."""
+    lines = ["Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), "",
+             "| group | figure | median | min - max | target | note |",
+             "| --- | --- | ---: | --- | --- | --- |"]
+    for r in RESULTS:
+        target = ""
+        if r["target"] is not None:
+            verdict = "met" if r["median"] <= r["target"] else "missed"
+            target = f"<= {_fmt(r['target'], r['unit'])}: {verdict}"
+        spread = f"{_fmt(r['min'], r['unit'])} - {_fmt(r['max'], r['unit'])}"
+        lines.append(f"| {r['group']} | {r['name']} | {_fmt(r['median'], r['unit'])} "
+                     f"| {spread} | {target} | {r['note']} |")
+    return "\n".join(lines) + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--only", default="", help="comma list of " + ",".join(BENCHES))
     parser.add_argument("--nbval", action="store_true", help="also time nbval")
+    parser.add_argument("--markdown", default="",
+                        help="also write the table as markdown to this file")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" /
                                              "latest.json"))
     args = parser.parse_args()
@@ -203,6 +229,9 @@ def main():
     print(f"{'group':<11} {'figure':<48} {'median':>9}     [min-max] target")
     for name in chosen:
         BENCHES[name](args)
+    if args.markdown:
+        Path(args.markdown).write_text(markdown_table(info))
+        print(f"written: {args.markdown}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"machine": info, "results": RESULTS}, indent=2))
