@@ -391,12 +391,28 @@ class TrialSplit:
                 f"test {len(self.y_test)} kept aside; seed {self.seed})")
 
 
-def run_outcomes(history, model, X):
-    """One phrase per rate of a ``sweep_fit`` run: ``"diverged at update k"``,
-    ``"stalled: dead ReLUs, loss ln 2 = 0.693"`` (every unit of a ReLU layer
-    outputs 0 for all of ``X``, so the network predicts 50/50) or
-    ``"trained"``."""
+def run_outcomes(history, model, X, validation_data=None):
+    """One phrase per rate of a ``sweep_fit`` run from ``model``'s weights.
+
+    ``"diverged at update k"``; ``"stalled: dead ReLUs, ..."`` (every unit of
+    a ReLU layer outputs 0 for all of ``X`` and of the validation inputs, so
+    the output is the same for every age: the loss cannot go below that of
+    the best constant guess, the class frequencies' entropy, ln 2 for 50/50
+    classes); with ``validation_data``, ``"not learning: ..."`` when the
+    final validation loss is above the untrained network's (its start) or
+    the final validation accuracy no better than the untrained network's
+    (``model`` must still hold the weights the runs started from); else
+    ``"trained"``.
+    """
+    from .inspector import constant_loss
+
     X = model._check_Xy(X)
+    start = bound = None
+    if validation_data is not None:
+        X_val, y_val = model._check_Xy(*validation_data)
+        start = model.evaluate(X_val, y_val)
+        bound = constant_loss(y_val)
+        X = np.concatenate([X, X_val])
     out = []
     for i in range(len(history.lrs)):
         if history.diverged_at[i] > 0:
@@ -407,7 +423,18 @@ def run_outcomes(history, model, X):
             cache = model.forward(params, X)
         dead = any(np.all(o <= 0) for layer, (_, _, o) in zip(model.layers, cache)
                    if layer.activation == "relu")
-        out.append("stalled: dead ReLUs, loss ln 2 = 0.693" if dead else "trained")
+        if dead:
+            floor = "" if bound is None else (
+                f", loss >= {bound:.3f} (a constant guess's)")
+            out.append("stalled: dead ReLUs, the output no longer depends on "
+                       f"age{floor}")
+        elif start is not None and history["val_loss"][i, -1] > start[0]:
+            out.append(f"not learning: loss above its start, {start[0]:.4f}")
+        elif start is not None and history["val_accuracy"][i, -1] <= start[1]:
+            out.append("not learning: no better than the untrained network's "
+                       f"accuracy, {100 * start[1]:.1f}%")
+        else:
+            out.append("trained")
     return out
 
 

@@ -35,6 +35,15 @@ def grid_index(value, min_exp, step, size):
     return min(max(i, 0), size - 1)
 
 
+def count_of(n, noun):
+    """``"1 update"``, ``"2 updates"``: a count with its noun, singular for 1.
+
+    >>> count_of(1, "update"), count_of(20, "update")
+    ('1 update', '20 updates')
+    """
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def what_happened(trace, minimum=0.0, tol=1e-3):
     """One phrase: diverged / converged / oscillating / still moving."""
     if trace.diverged:
@@ -55,7 +64,8 @@ def what_happened(trace, minimum=0.0, tol=1e-3):
     if dist[-1] >= dist[0] * (1 - 1e-12):
         return "not converging: the distance to the minimum did not shrink"
     how = "oscillating, still" if flips else "still"
-    return f"{how} {dist[-1]:.3g} from the minimum after {trace.steps} updates"
+    return (f"{how} {dist[-1]:.4g} from the minimum after "
+            f"{count_of(trace.steps, 'update')}")
 
 
 def descent_readout(trace, curvature, minimum=0.0):
@@ -73,7 +83,8 @@ def descent_readout(trace, curvature, minimum=0.0):
         lines.append(f"last finite loss {_last_finite(trace.losses):.4g}")
     else:
         lines.append(f"final weight {float(trace.weights[-1]):.4f}, "
-                     f"final loss {trace.final_loss:.6f} after {trace.steps} updates")
+                     f"final loss {trace.final_loss:.6f} after "
+                     f"{count_of(trace.steps, 'update')}")
     return "\n".join(lines)
 
 

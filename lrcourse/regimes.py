@@ -13,7 +13,7 @@ import numpy as np
 
 from ._validate import check_count, check_finite, check_positive
 from .descent import classify_lr, stability_limits, sweep
-from .readouts import REGIME_TEXT, what_happened
+from .readouts import REGIME_TEXT, count_of, what_happened
 
 
 def _curvature_array(curvatures):
@@ -221,7 +221,7 @@ def regime_readout(trace, curvature, minimum=0.0):
             "the trace keeps the last finite update")
     else:
         lines.append(f"final weight {float(trace.weights[-1]):.4f}, final loss "
-                     f"{trace.final_loss:.6f} after {trace.steps} updates")
+                     f"{trace.final_loss:.6f} after {count_of(trace.steps, 'update')}")
     return "\n".join(lines)
 
 
@@ -260,8 +260,9 @@ def valleys_readout(trace, problem):
     else:
         w_end = float(trace.weights[-1])
         where = "jumped into the other valley" if end != start else "stayed"
-        lines.append(f"happened: {where}; w = {w_end:.4f} after {trace.steps} "
-                     f"updates, loss {trace.final_loss:.4f}")
+        lines.append(f"happened: {where}; w = {w_end:.4f} after "
+                     f"{count_of(trace.steps, 'update')}, loss "
+                     f"{trace.final_loss:.4f}")
         if end in lam and lr * lam[end] > 2.0:
             lines.append(f"  lr x lambda = {lr * lam[end]:.2f} > 2 in the {end} "
                          "valley: it cannot settle there")
@@ -282,10 +283,29 @@ def fewest(lrs, steps):
     return best, float(at.min()), float(at.max())
 
 
-def _count(k, max_steps):
-    return f"{int(k)}" if math.isfinite(k) else (
-        "never (it diverges or bounces)" if max_steps is None
-        else f"not within {max_steps} updates")
+def _count(k, max_steps, diverged=False):
+    if math.isfinite(k):
+        return f"{int(k)}"
+    if diverged:
+        return "never: it diverges"
+    if max_steps is None:
+        return "never (it diverges or bounces)"
+    return f"not within {count_of(max_steps, 'update')}"
+
+
+#: Below this a loss is shown as "< 1e-300": at that size it underflows
+#: to 0 in floating point, which would read as "exactly at the minimum".
+TINY_LOSS = 1e-300
+
+
+def _loss_text(loss, fmt):
+    """A loss for a readout: ``"diverged"`` if not finite, ``"< 1e-300"``
+    if it underflowed (0 or subnormal), else formatted with ``fmt``."""
+    if not math.isfinite(loss):
+        return "diverged"
+    if loss < TINY_LOSS:
+        return f"< {TINY_LOSS:g}"
+    return format(loss, fmt)
 
 
 def tradeoff_readout(lr, curvature, tol, steps, fastest, budget, loss, best):
@@ -301,20 +321,24 @@ def tradeoff_readout(lr, curvature, tol, steps, fastest, budget, loss, best):
     never = "never: it diverges" if lr > twice else "never: it bounces for ever"
     needed = f"{int(steps)}" if math.isfinite(steps) else (
         never if lr >= twice * (1 - 1e-9) else "more than the sweep ran")
-    reached = f"{loss:.4g}" if math.isfinite(loss) else "diverged"
+    reached = _loss_text(loss, ".4g")
     return "\n".join([
         f"lr = {lr:.4g}   lr x lambda = {lr * curvature:.3f}   (1/lambda = "
         f"{once:.4g}, 2/lambda = {twice:.4g})",
         f"predicted: {REGIME_TEXT[classify_lr(lr, curvature)]}",
         f"updates to |w| < {tol:g}: {needed}   (fewest in the sweep: "
         f"{int(fastest[0])})",
-        f"budget of {budget} updates: loss {reached} here   (lowest in the sweep: "
-        f"{best[1]:.3g})",
+        f"budget of {count_of(budget, 'update')}: loss {reached} here   "
+        f"(lowest in the sweep: {_loss_text(best[1], '.3g')})",
     ])
 
 
-def bowl_readout(trace, bowl, tol, steps, fastest, max_steps):
-    """The lesson 03 readout for the 2-D ill-conditioned bowl."""
+def bowl_readout(trace, bowl, tol, steps, fastest, max_steps, diverged=False):
+    """The lesson 03 readout for the 2-D ill-conditioned bowl.
+
+    ``steps``: updates this rate needs within ``max_steps`` (``inf``: not
+    within them); ``diverged``: whether that run diverged (then it is
+    "never", not just "not within ``max_steps``")."""
     lr = float(trace.lrs[0])
     lam_min, lam_max = float(bowl.curvatures.min()), float(bowl.curvatures.max())
     h = np.round(bowl.hessian, 9) + 0.0  # no "-0.000" from the rotation
@@ -328,6 +352,7 @@ def bowl_readout(trace, bowl, tol, steps, fastest, max_steps):
         f"limit 2/lambda_max = {2 / lam_max:.4g}   best fixed rate "
         f"2/(lambda_max + lambda_min) = {best_fixed_rate(bowl.curvatures):.4g}",
         f"happened: {what_happened(trace, bowl.minimum, tol)}",
-        f"updates to within {tol:g}: {_count(steps, max_steps)}   (fewest on the "
+        f"updates to within {tol:g}: {_count(steps, max_steps, diverged)}   "
+        "(fewest on the "
         f"slider: {_count(fastest[0], max_steps)})",
     ])

@@ -21,7 +21,8 @@ SNIPPETS = {
     # -- lrcourse: the lesson's own cells ----------------------------------------------
     "lrcourse_model": ('''
 model = lrcourse.Sequential([
-    lrcourse.Dense(16, input_shape=(1,), activation="relu"),
+    lrcourse.Input(shape=(1,)),
+    lrcourse.Dense(16, activation="relu"),
     lrcourse.Dense(32, activation="relu", kernel_regularizer=lrcourse.l2(0.01)),
     lrcourse.Dense(2, activation="softmax"),
 ], seed=0)

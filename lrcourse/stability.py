@@ -20,9 +20,6 @@ from ._validate import check_count, check_fraction, check_positive
 from .descent import Trace, _start_array, runaway
 from .optimizers import Optimizer
 
-#: Updates over which the largest step is reported (the growth of a step).
-ENVELOPE = 10
-
 
 def momentum_limit(curvature, momentum):
     """The closed form ``2 (1 + beta) / lambda``: the largest stable rate of
@@ -103,27 +100,54 @@ class RateRuns:
         """Per rate, the measured factor by which the distance to the minimum
         shrinks per update late in the run (< 1: stable, > 1: unstable).
 
-        Taken from the run itself: the largest distance over the
-        ``ENVELOPE`` updates up to update k, against the same up to k/2
-        (shorter windows for short runs), where k is the last update with a
-        finite, non-vanishing distance.
+        Taken from the run itself: ``exp`` of the least-squares slope of
+        ``log(distance)`` against the update number over the second half of
+        the run (up to the last finite, non-vanishing distance). Where the
+        distance oscillates (momentum), only its peaks enter the fit, so the
+        slope follows the envelope whatever the period of the oscillation;
+        a run with fewer than two peaks there is fitted on every update.
         """
         if "factors" in self._memo:
             return self._memo["factors"]
         with np.errstate(all="ignore"):
             d = np.nan_to_num(self.distances(), nan=0.0, posinf=0.0)
             usable = d > 1e-250
-            n = d.shape[1]
+            rows, n = d.shape
             last = n - 1 - np.argmax(usable[:, ::-1], axis=1)
             last[~usable.any(axis=1)] = 0
-            mid = last // 2
-            rows = np.arange(len(d))[:, None]
-            width = np.clip(np.minimum(ENVELOPE, mid), 1, None)[:, None]
-            back = np.minimum(np.arange(ENVELOPE)[None, :], width - 1)
-            top = d[rows, last[:, None] - back].max(axis=1)
-            base = d[rows, mid[:, None] - back].max(axis=1)
-            span = np.maximum(last - mid, 1)
-            out = (top / base) ** (1.0 / span)
+            k = np.arange(n)[None, :]
+            first = (last // 2)[:, None]
+            window = (k >= first) & (k <= last[:, None]) & usable
+            inner = (k > first) & (k < last[:, None])
+            pad = np.zeros((rows, 1))
+            before = np.hstack([pad, d[:, :-1]])
+            after = np.hstack([d[:, 1:], pad])
+            peak = (inner & window & (d >= before) & (d >= after)
+                    & ((d > before) | (d > after)))
+            few = peak.sum(axis=1) < 2
+            use = np.where(few[:, None], window, peak).astype(float)
+            y = np.log(np.where(usable, d, 1.0))
+            # a peak falls between updates: where peaks lie several updates
+            # apart, refine each with the parabola through log(distance) at
+            # the update before, at and after it
+            y_b = np.log(np.where(before > 1e-250, before, 1.0))
+            y_a = np.log(np.where(after > 1e-250, after, 1.0))
+            bend = y_b - 2.0 * y + y_a
+            shift = np.where(peak & (bend < 0), 0.5 * (y_b - y_a) / np.where(
+                bend < 0, bend, -1.0), 0.0)
+            spacing = (last - first[:, 0]) / np.maximum(peak.sum(axis=1), 1)
+            use_peaks = (~few & (spacing >= 6))[:, None]
+            k = np.where(use_peaks, k + shift, k)
+            y = np.where(use_peaks, y - 0.25 * (y_b - y_a) * shift, y)
+            y = np.where(use > 0, y, 0.0)
+            count = np.maximum(use.sum(axis=1), 1.0)
+            k_mean = (use * k).sum(axis=1) / count
+            y_mean = (use * y).sum(axis=1) / count
+            dk = (k - k_mean[:, None]) * use
+            spread = (dk * dk).sum(axis=1)
+            slope = (dk * (y - y_mean[:, None])).sum(axis=1) / np.where(
+                spread > 0, spread, 1.0)
+            out = np.exp(slope)
         out[last < 2] = 0.0
         out[(last < 2) & self.diverged] = np.inf
         self._memo["factors"] = out

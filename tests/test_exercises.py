@@ -24,7 +24,7 @@ def test_parse_number_forms():
 def test_lesson01_answers_and_hints():
     assert check("01.1", 0.5) and check("01.1", "0.505")
     wrong = check("01.1", 1)
-    assert not wrong and "the gradient of w^2 is 2w" in wrong.message
+    assert not wrong and "the gradient of w² is 2w" in wrong.message
     assert check("01.2", 0.4096)
     assert "four updates" in check("01.2", 0.8).message
     assert check("01.3", 2.28)
@@ -61,3 +61,22 @@ def test_every_commonest_wrong_answer_gets_its_hint():
         result = check(ex_id, wrong if isinstance(wrong, str) else float(wrong))
         assert not result, ex_id
         assert message in result.message, ex_id
+
+
+def test_integer_answers_get_a_hint_only_for_that_exact_count():
+    # 03.1 has a hint for 345 (ln(1000)/0.02, rounded up); 343 is a different slip
+    assert "count the updates exactly" in check("03.1", 345).message
+    near = check("03.1", 343)
+    assert not near and "count the updates exactly" not in near.message
+    assert "0.98^k < 0.001" in near.message  # the general hint instead
+    assert "counted from 0" in check("07.1", 51).message
+
+
+def test_choices_ignore_whitespace():
+    right = check("07.2", "minimum/10")
+    assert right.correct
+    assert check("07.2", "minimum / 10").message == right.message
+    assert check("07.2", "  Minimum /10 ").correct
+    assert "(minimum/10)" in check("07.2", "minimum / 10").message
+    with pytest.raises(ValueError, match="answer must be one of"):
+        check("07.2", "minimum / 100")

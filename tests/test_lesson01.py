@@ -77,3 +77,15 @@ def test_key_figure_is_wide_enough():
     png = png_bytes(fig)
     width = int.from_bytes(png[16:20], "big")
     assert width >= 600
+
+
+def test_readout_keeps_meaningful_digits_and_singular_counts():
+    bowl = lrcourse.Quadratic(curvature=2.0)
+    slow = lrcourse.gradient_descent(bowl, lr=0.0001, steps=20, start=2.0)
+    text = descent_readout(slow, 2.0)
+    far = abs(float(slow.weights[-1]))
+    assert f"still {far:.4g} from the minimum after 20 updates" in text
+    assert "still 2 from" not in text  # 1.992, not rounded to the start
+    one = descent_readout(lrcourse.gradient_descent(bowl, lr=0.1, steps=1,
+                                                    start=2.0), 2.0)
+    assert "after 1 update" in one and "1 updates" not in one

@@ -100,3 +100,14 @@ def test_figures_render():
     assert png_bytes(fig)[:4] == b"\x89PNG"
     w, f = raw_descent(2.0, 3.0, 3.0, 460)
     assert png_bytes(figures.divergence_figure(w, f))[:4] == b"\x89PNG"
+
+
+def test_key_figure_counts_updates_in_whole_numbers():
+    fig = figures.regimes_figure(curvature=2.0, lrs=(0.3, 0.8, 1.1), start=3.0,
+                                 steps=12)
+    png_bytes(fig)  # lay the ticks out
+    for ax in fig.axes:
+        ticks = ax.get_xticks()
+        assert all(float(t).is_integer() for t in ticks), ticks
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "w crossed the minimum 0 times" in titles[0]

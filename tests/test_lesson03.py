@@ -92,8 +92,29 @@ def test_bowl_condition_10_u_bottom_in_accepted_range(bowl):
 
 def test_bowl_divergent_setting(bowl):
     text = bowl.set(lr=float(BOWL[116]))  # 0.209 > 2/lambda_max
-    assert "steep x -1.089" in text and "not within 2000 updates" in text
+    assert "steep x -1.089" in text
+    assert "updates to within 0.001: never: it diverges" in text
+    assert "not within" not in text
     bowl.set(lr=0.1)
+
+
+def test_bowl_slow_rate_is_not_within_the_sweep_and_the_band_says_so(bowl):
+    text = bowl.set(lr=float(BOWL[50]))  # 0.01: converges, but slowly
+    assert "updates to within 0.001: not within 2000 updates" in text
+    assert "never" not in text.split("updates to within")[1].split("(")[0]
+    labels = [t.get_text() for t in bowl.fig.axes[2].texts]
+    assert "> 2000 updates or never" in labels
+    bowl.set(lr=0.1)
+
+
+def test_tradeoff_readout_underflow_and_singular(tradeoff):
+    text = tradeoff.set(budget=100)
+    assert "(lowest in the sweep: < 1e-300)" in text  # not "0"
+    one = tradeoff.set(budget=1)
+    assert "budget of 1 update: " in one and "1 updates" not in one
+    tradeoff.set(budget=20)
+    labels = [t.get_text() for t in tradeoff.fig.axes[1].texts]
+    assert "losses < 1e-24 drawn here" in labels
 
 
 def test_panels_update_quickly(tradeoff, bowl):

@@ -89,7 +89,7 @@ def test_adam_readout_first_update_is_the_rate(adam):
         first = abs(first_updates(Adam(lr=lr), [10.0])[0])
         assert f"Adam: {first:.6g} (1.000 x lr)" in text
         assert f"SGD: {lr * 10:.6g} (lr x gradient)" in text
-    assert "Adam after 100 updates: still 0.99 from the minimum" in adam.set(
+    assert "Adam: still 0.99 from the minimum after 100 updates" in adam.set(
         lr=0.0001)
     far = adam.set(lr=3.1622776601683795).split("Adam ")[-1].split(",")[0]
     assert float(far) > 2.0  # the first update overshoots past -1
@@ -117,8 +117,12 @@ def test_exercise_answers_are_computed_and_hinted():
     hint = lrcourse.check("06.2", 0.2)
     assert not hint.correct and "2/lambda" in hint.message
     assert "1/(1 - beta)" in lrcourse.check("06.2", 0.02).message
-    assert lrcourse.check("06.3", 10).correct
+    assert lrcourse.check("06.3", 20).correct
     assert "plain SGD" in lrcourse.check("06.3", 1).message
+    assert "is larger" in lrcourse.check("06.3", 0.95).message
+    assert "two updates" in lrcourse.check("06.3", 1.95).message
+    ten = lrcourse.check("06.3", 10)
+    assert not ten.correct and "that is beta = 0.9" in ten.message
     assert lrcourse.check("06.4", 10).correct
     assert "other way round" in lrcourse.check("06.4", 0.1).message
 
@@ -129,7 +133,7 @@ def test_exercise_answers_match_the_closed_forms():
     assert get_exercise("06.1").answer == pytest.approx(0.001, rel=1e-6)
     assert get_exercise("06.2").answer == pytest.approx(
         momentum_limit(10.0, 0.9), rel=1e-4)
-    assert get_exercise("06.3").answer == pytest.approx(10.0, rel=1e-6)
+    assert get_exercise("06.3").answer == pytest.approx(1 / (1 - 0.95), rel=1e-6)
     assert get_exercise("06.4").answer == pytest.approx(
         lrcourse.KERAS_DEFAULT_LRS["SGD"] / lrcourse.PYTORCH_DEFAULT_LRS["SGD"])
 

@@ -6,6 +6,7 @@ import pytest
 
 import lrcourse
 from lrcourse.exercises.lesson07 import best_rate, minimum_vs_tenth
+from lrcourse.inspector import constant_loss
 from lrcourse.plotting import lesson07 as figures
 from lrcourse.plotting import png_bytes
 from lrcourse.range_test import SWEEP_GRID, TrialSplit, range_test, sweep_on_split
@@ -70,10 +71,26 @@ def test_sweep_panel_readout_matches_the_sweep(sweep):
 
 def test_sweep_panel_names_dead_relus_and_batch_size_shift(sweep):
     text = sweep.set(batch_size=80, lr=float(GRID[17]))  # 2.51
-    assert "stalled: dead ReLUs, loss ln 2 = 0.693" in text
+    assert ("stalled: dead ReLUs, the output no longer depends on age, "
+            "loss >= 0.693 (a constant guess's)") in text
+    assert "final validation loss 0.6934" in text  # true: 0.6934 >= 0.693
     assert "best rate at batch size 80: 1 " in text
     assert "the rate best at batch size 10, 0.398, gives" in text
     assert sweep.last_update_seconds < 0.5
+    _ = sweep.set(batch_size=10, lr=0.1)
+
+
+def test_sweep_panel_never_calls_a_run_worse_than_untrained_trained(sweep):
+    text = sweep.set(batch_size=320, lr=1.0)
+    assert "accuracy 49.8%" in text and "(trained)" not in text
+    assert "not learning: no better than the untrained network's" in text
+    floor = constant_loss(sweep.data.y_val)  # 0.693 to 3 decimals
+    assert f"{floor:.3f}" == "0.693"
+    for bs, outcomes in sweep.outcomes.items():
+        h = sweep.sweeps[bs]
+        for i, what in enumerate(outcomes):
+            if what.startswith("stalled"):  # the stated bound holds
+                assert h["val_loss"][i, -1] >= floor
     _ = sweep.set(batch_size=10, lr=0.1)
 
 
@@ -103,6 +120,17 @@ def test_range_panel_suggestions_and_training(ranged):
     h = sweep_on_split(data, [s["steep"]], 10, optimizer="adam", epochs=5)
     assert f"final validation loss {h['val_loss'][0, -1]:.4f}" in text
     assert ranged.last_update_seconds < 1.5
+
+
+def test_range_panel_opens_with_the_default_rule_trained():
+    fresh = panels.range_test_panel(rule="minimum_over_10", batch_size=10,
+                                    num_it=100, epochs=5, seed=0)
+    assert list(fresh.trained) == ["minimum_over_10"]
+    right = fresh.fig.axes[1]
+    drawn = [ln for ln in right.get_lines() if len(ln.get_xdata()) == 5]
+    assert len(drawn) == 1  # the PNG fallback shows a curve, not empty axes
+    assert "minimum/10  lr" in fresh.readout_text
+    assert "press 'Train with this rate'" not in fresh.readout_text
 
 
 def test_range_panel_rejects_unknown_rule():

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import lrcourse
+from lrcourse.inspector import constant_loss
 from lrcourse.range_test import (
     BETA,
     STOP_FACTOR,
@@ -238,5 +239,25 @@ def test_sweep_outcomes_name_dead_relus(data):
     h = sweep_on_split(data, [0.1, 2.5], 10, optimizer="sgd", epochs=5, seed=0)
     out = run_outcomes(h, model, data.X_train)
     assert out[0] == "trained"
-    assert out[1] == "stalled: dead ReLUs, loss ln 2 = 0.693"
+    assert out[1] == "stalled: dead ReLUs, the output no longer depends on age"
     assert h["val_loss"][1, -1] == pytest.approx(math.log(2), abs=0.01)
+    scored = run_outcomes(h, model, data.X_train, data.validation_data)
+    floor = constant_loss(data.y_val)
+    assert scored[1] == ("stalled: dead ReLUs, the output no longer depends on "
+                         f"age, loss >= {floor:.3f} (a constant guess's)")
+    assert h["val_loss"][1, -1] >= floor  # the stated bound holds
+
+
+def test_sweep_outcomes_say_not_learning_when_no_better_than_untrained(data):
+    model = lrcourse.reference_model(seed=0)
+    start_loss, start_acc = model.evaluate(*data.validation_data)
+    h = sweep_on_split(data, [0.1, 1.0], 320, optimizer="sgd", epochs=5, seed=0)
+    out = run_outcomes(h, model, data.X_train, data.validation_data)
+    assert out[0] == "trained"
+    assert h["val_accuracy"][1, -1] <= start_acc  # worse than untrained ...
+    assert out[1] == ("not learning: no better than the untrained network's "
+                      f"accuracy, {100 * start_acc:.1f}%")  # ... and said so
+    # a run whose loss ends above the untrained network's is "not learning"
+    h["val_loss"][0, -1] = start_loss + 0.01
+    again = run_outcomes(h, model, data.X_train, data.validation_data)
+    assert again[0] == f"not learning: loss above its start, {start_loss:.4f}"

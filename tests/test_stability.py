@@ -131,3 +131,28 @@ def test_bad_arguments_name_the_parameter():
         first_updates(Adam(), [np.nan])
     with pytest.raises(ValueError, match="momentum"):
         steady_step_ratio(-0.1)
+
+
+def _spectral_radius(lr, beta, curvature):
+    """max |root| of z**2 - (1 + beta - lr * curvature) z + beta = 0."""
+    return float(np.max(np.abs(np.roots([1.0, -(1.0 + beta - lr * curvature),
+                                         beta]))))
+
+
+@pytest.mark.parametrize("lr, beta", [(0.001, 0.9), (0.001, 0.99), (0.05, 0.9),
+                                      (0.3, 0.9), (0.02, 0.95), (0.15, 0.3),
+                                      (0.15, 0.0), (0.003, 0.5), (0.3, 0.5)])
+def test_measured_factor_is_the_spectral_radius_of_momentum(lr, beta):
+    # 240 updates as in lesson 06's panel: at beta 0.99, lr 0.001 one
+    # oscillation lasts about 63 updates, longer than a short window
+    runs = run_rates(Quadratic(curvature=10.0), SGD(momentum=beta), [lr],
+                     steps=240, start=1.0)
+    assert runs.convergence_factors()[0] == pytest.approx(
+        _spectral_radius(lr, beta, 10.0), rel=2e-4)
+
+
+def test_oscillating_momentum_never_reads_below_sqrt_beta():
+    rates = np.geomspace(0.001, 0.3, 25)
+    runs = run_rates(Quadratic(curvature=10.0), SGD(momentum=0.9), rates,
+                     steps=240, start=1.0)
+    assert np.all(runs.convergence_factors() >= np.sqrt(0.9) * (1 - 1e-3))

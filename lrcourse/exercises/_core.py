@@ -81,7 +81,8 @@ class Exercise:
         if self._close(value, self.answer):
             return Feedback(True, _right(self, _fmt(given, value)))
         for wrong, message in self.hints:
-            if math.isclose(value, wrong, rel_tol=max(self.rel_tol, 1e-9)):
+            if (value == wrong if self.integer  # counts: a hint for 345 only
+                    else math.isclose(value, wrong, rel_tol=max(self.rel_tol, 1e-9))):
                 return Feedback(False, f"Not yet: {message}")
         return Feedback(False, f"Not yet: {self.hint}")
 
@@ -138,6 +139,9 @@ def _parse_choice(given, choices):
         raise TypeError(f"answer must be one of {', '.join(choices)} (text), "
                         f"got {given!r}")
     text = given.strip().strip("()").strip().lower()
+    # "minimum / 10" is "minimum/10": compare with all whitespace removed
+    squeezed = {"".join(c.split()): c for c in choices}
+    text = squeezed.get("".join(text.split()), text)
     if text not in choices:
         raise ValueError(f"answer must be one of {', '.join(choices)}, got {given!r}")
     return text

@@ -25,9 +25,9 @@ def _half_loss():
 
 register(Exercise(
     "01.1",
-    "f(w) = w^2, start at w = 3: which rate reaches the minimum in one update?",
+    "f(w) = w², start at w = 3: which rate reaches the minimum in one update?",
     0.5, rel_tol=0.02,
-    hints=[(1.0, "the gradient of w^2 is 2w, so one update moves by lr x 2w."),
+    hints=[(1.0, "the gradient of w² is 2w, so one update moves by lr x 2w."),
            (3.0, "the step is lr x gradient, not the rate itself.")],
     hint="try the slider: you want w - lr x 2w = 0.",
     explain="lr x 2w = w exactly when lr = 1/2 = 1/lambda.",

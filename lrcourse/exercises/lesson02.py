@@ -50,7 +50,7 @@ register(Exercise(
     "Same run (lambda = 4, lr 0.4, w0 = 1): did the loss ever rise? (yes/no)",
     _loss_rose, choices=("yes", "no"),
     hints=[("yes", ("the weight jumps across the minimum, but |w| shrinks by 0.6 "
-                    "each update, so the loss (2 w^2) shrinks by 0.36."))],
+                    "each update, so the loss (2 w²) shrinks by 0.36."))],
     hint="answer yes or no.",
     explain="Between 1/lambda and 2/lambda the weight oscillates while the loss "
             "falls at every update.",

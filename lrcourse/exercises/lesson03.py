@@ -21,11 +21,14 @@ def _bottom_2d():
 
 register(Exercise(
     "03.1",
-    "f(w) = w^2, w0 = 1, run until |w| < 0.001: how many updates at lr 0.01?",
+    "f(w) = w², w0 = 1, run until |w| < 0.001: how many updates at lr 0.01?",
     _updates_at_001, integer=True,
     hints=[(345.0, ("close: ln(1000)/0.02 approximates the count, but (1 - x)^k is "
                     "not exactly e^(-xk); count the updates exactly (0.98^k).")),
-           (688.0, ("the gradient of w^2 is 2w, so each update multiplies w by "
+           (346.0, ("close: ln(1000)/0.02 = 345.4 approximates the count, but "
+                    "(1 - x)^k is not exactly e^(-xk); count the updates exactly "
+                    "(0.98^k).")),
+           (688.0, ("the gradient of w² is 2w, so each update multiplies w by "
                     "1 - 0.01 x 2 = 0.98, not 0.99.")),
            (100.0, "the rate is not the step: the step shrinks with the gradient.")],
     hint="each update multiplies w by 1 - lr x 2 = 0.98; find the first k with "

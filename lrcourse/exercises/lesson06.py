@@ -49,16 +49,18 @@ register(Exercise(
 ))
 register(Exercise(
     "06.3",
-    "SGD with momentum beta = 0.9 on a long, even slope (the gradient never "
+    "SGD with momentum beta = 0.95 on a long, even slope (the gradient never "
     "changes): after many updates, each step is how many times lr x gradient?",
-    lambda: steady_step_ratio(0.9), rel_tol=0.02,
+    lambda: steady_step_ratio(0.95, steps=2000), rel_tol=0.02,
     hints=[(1.0, "that is plain SGD; the velocity keeps adding up."),
-           (0.9, "beta is what the velocity keeps each update; the sum "
-                 "1 + beta + beta^2 + ... is larger."),
-           (1.9, "that is after two updates; keep going.")],
+           (0.95, "beta is what the velocity keeps each update; the sum "
+                  "1 + beta + beta^2 + ... is larger."),
+           (1.95, "that is after two updates; keep going."),
+           (10.0, "that is beta = 0.9; here beta is 0.95, and the sum "
+                  "1 + beta + beta^2 + ... grows fast as beta nears 1.")],
     hint="the velocity adds lr x gradient each update and keeps beta of itself.",
-    explain="1 + 0.9 + 0.81 + ... = 1/(1 - 0.9) = 10: the effective rate is "
-            "ten times the rate.",
+    explain="1 + 0.95 + 0.95^2 + ... = 1/(1 - 0.95) = 20: the effective rate "
+            "is twenty times the rate.",
 ))
 register(Exercise(
     "06.4",

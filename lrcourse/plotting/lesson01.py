@@ -27,7 +27,7 @@ def three_rates_figure(problem, lrs, steps, start, lo=-4.5, hi=4.5):
         ax.text(0.5, 0.95, end, transform=ax.transAxes, ha="center", va="top",
                 fontsize=12)
     axes[0].set_ylabel("loss f(w)")
-    caption(fig, f"Gradient descent on f(w) = w^2 from w = {start:g}, "
+    caption(fig, f"Gradient descent on f(w) = w² from w = {start:g}, "
                  f"{steps} updates: too small crawls, too large overshoots.")
     return fig
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from ..descent import classify_lr, gradient_descent, stability_limits
 from ..regimes import fell_every_update, first_rise, sign_changes
@@ -113,11 +114,13 @@ def _regimes_figure(curvature, lrs, start, steps):
         ax_w.set_ylim(-3.2 * abs(start), 3.2 * abs(start))
         flips = sign_changes(tr.weights)
         ax_w.set_title(f"lr = {lr:g} (lr x λ = {lr * curvature:.2g}): {regime}\n"
-                       f"w crossed the minimum {flips} times")
+                       f"w crossed the minimum {flips} time"
+                       f"{'' if flips == 1 else 's'}")
         ax_f.plot(k, np.clip(tr.losses, 1e-12, 1e8), markersize=5, lw=1.3, **style)
         ax_f.set_yscale("log")
         ax_f.set_ylim(1e-10, 1e8)
         ax_f.set_xlabel("update k")
+        ax_f.xaxis.set_major_locator(MaxNLocator(integer=True))  # no "12.5"
         rise = first_rise(tr.losses)
         story = (f"loss rose at update {rise}" if rise is not None else
                  "loss fell at every update" if fell_every_update(tr.losses)
@@ -159,6 +162,7 @@ def divergence_figure(weights, losses):
     ax.axhline(top, color=PALETTE["black"], lw=1)
     ax.set_ylim(-5, 340)
     ax.set_xlabel("update k")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("log10 of the value")
     ax.text(0.01, 0.97, "black line: the largest float, about 1.8e308",
             transform=ax.transAxes, va="top", fontsize=12)

@@ -2,15 +2,17 @@
 budget, and gradient descent on an ill-conditioned 2-D bowl."""
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from ..descent import gradient_descent, stability_limits
 from ..problems import Quadratic
 from ..readouts import lr_grid
 from ..regimes import best_fixed_rate, budget_losses, steps_curve
-from . import PALETTE, REGIME_STYLE, caption, course_style, static_figure
+from . import PALETTE, REGIME_STYLE, caption, course_style
 
-#: Where "never" (diverged, or not within the sweep) is drawn on a U plot,
-#: as a multiple of the sweep's length.
+#: Where "never" (diverged, or not within the sweep's length) is drawn on a
+#: U plot, as a multiple of the sweep's length.
 NEVER = 2.0
 #: The floor and ceiling of a loss-after-N-updates plot.
 LOSS_FLOOR, LOSS_TOP = 1e-24, 1e3
@@ -22,15 +24,16 @@ def u_values(steps, max_steps):
 
 
 def setup_u_axes(ax, lo, hi, max_steps):
-    """A log-log axes for updates needed against the rate, with a band
-    marking "never"."""
+    """A log-log axes for updates needed against the rate, with a band at
+    the top for the rates that need more than ``max_steps`` updates or never
+    arrive (the sweep cannot tell those apart)."""
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(lo, hi)
     ax.set_ylim(0.7, NEVER * max_steps * 2.2)
     ax.axhline(max_steps, color=PALETTE["grey"], lw=1, ls=":")
-    ax.text(lo * 1.15, NEVER * max_steps * 1.5, "never", va="center", fontsize=12,
-            color="#555555")
+    ax.text(lo * 1.15, NEVER * max_steps * 1.5, f"> {max_steps} updates or never",
+            va="center", fontsize=12, color="#555555")
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("updates to reach tol (log)")
     ax.set_autoscale_on(False)
@@ -64,13 +67,17 @@ def setup_budget_axes(ax, lo, hi):
     ax.axhline(LOSS_TOP, color=PALETTE["grey"], lw=1, ls=":")
     ax.text(lo * 1.15, LOSS_TOP * 8, "diverged", va="center", fontsize=12,
             color="#555555")
+    ax.axhline(LOSS_FLOOR, color=PALETTE["grey"], lw=1, ls=":")
+    ax.text(lo * 1.15, LOSS_FLOOR * 30, f"losses < {LOSS_FLOOR:.0e} drawn here",
+            va="bottom", fontsize=12, color="#555555")
     ax.set_xlabel("learning rate (log scale)")
-    ax.set_ylabel("loss after N updates (log)")
+    ax.set_ylabel(f"loss after N updates (log, floor {LOSS_FLOOR:.0e})")
     ax.set_autoscale_on(False)
 
 
 def budget_values(losses):
-    """Losses for a log plot: diverged at the ``LOSS_TOP`` line, 0 at the floor."""
+    """Losses for a log plot: diverged at the ``LOSS_TOP`` line; anything
+    below ``LOSS_FLOOR`` (0 included) at the floor, which the axes label."""
     return np.clip(np.where(np.isfinite(losses), losses, LOSS_TOP), LOSS_FLOOR,
                    LOSS_TOP)
 
@@ -85,8 +92,8 @@ def draw_contours(ax, bowl, xlim, ylim, levels=10):
     top = float(np.max(f))
     lv = top * np.geomspace(1e-4, 0.6, levels)
     cs = ax.contour(xx, yy, f, levels=lv, colors=PALETTE["grey"], linewidths=1)
-    (star,) = ax.plot(*bowl.minimum, marker="*", color=PALETTE["black"], ms=12,
-                      ls="none")
+    (star,) = ax.plot(*bowl.minimum, marker="*", color=PALETTE["black"], ms=14,
+                      mec="white", ls="none", zorder=5)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_aspect("equal", adjustable="box")
@@ -113,8 +120,11 @@ def tradeoff_figure(curvature, start, tol, budget, bowl, bowl_start, bowl_lrs,
 
 def _tradeoff_figure(curvature, start, tol, budget, bowl, bowl_start, bowl_lrs,
                      bowl_steps):
-    fig, (ax_u, ax_b, ax_c) = static_figure(
-        width=12.5, height=5.0, ncols=3, gridspec_kw={"width_ratios": [1, 1, 1.35]})
+    fig = Figure(figsize=(12.0, 8.0), layout="constrained")
+    FigureCanvasAgg(fig)
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.15, 1], hspace=0.04)
+    ax_u, ax_b = top.subplots(1, 2)
+    small = bottom.subplots(1, 3)
     problem = Quadratic(curvature=curvature)
     lrs = lr_grid(-3, np.log10(4 / curvature), 0.01)
     max_steps = 5000
@@ -128,21 +138,23 @@ def _tradeoff_figure(curvature, start, tol, budget, bowl, bowl_start, bowl_lrs,
               color=PALETTE["orange"], lw=2)
     mark_limits(ax_b, curvature)
     ax_b.set_title(f"loss after a budget of {budget} updates", pad=22)
+    # one small axes per rate: drawn together, the two near the limit tangle
     xlim = (-2.6, 2.6)
     ylim = (-1.7, 1.7)
-    draw_contours(ax_c, bowl, xlim, ylim)
     names = ("too small", "best fixed", "near the limit")
     styles = (REGIME_STYLE["monotone"], REGIME_STYLE["oscillating"],
               REGIME_STYLE["divergent"])
-    for lr, name, style in zip(bowl_lrs, names, styles):
-        tr = gradient_descent(bowl, lr=lr, steps=bowl_steps, start=bowl_start)
-        ax_c.plot(*clip_2d(tr.weights, xlim, ylim), lw=1.3, ms=4,
-                  label=f"lr {lr:.3g} ({name})", **style)
-    ax_c.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=12,
-                ncol=1, frameon=False)
     lam = bowl.curvatures
-    ax_c.set_title(f"curvatures {lam.min():g} and {lam.max():g}: "
-                   f"{bowl_steps} updates", pad=22)
+    for j, (lr, name, style) in enumerate(zip(bowl_lrs, names, styles)):
+        ax_c = small[j]
+        draw_contours(ax_c, bowl, xlim, ylim)
+        tr = gradient_descent(bowl, lr=lr, steps=bowl_steps, start=bowl_start)
+        ax_c.plot(*clip_2d(tr.weights, xlim, ylim), lw=1.3, ms=4, **style)
+        ax_c.set_title(f"lr {lr:.3g} ({name})")
+        if j:
+            ax_c.set_ylabel("")
+    bottom.suptitle(f"the 2-D bowl: curvatures {lam.min():g} and {lam.max():g}, "
+                    f"{bowl_steps} updates from the same start", fontsize=13)
     best = best_fixed_rate(lam)
     caption(fig, f"λ = {curvature:g}: fastest near 1/λ, never past 2/λ. On the 2-D "
                  f"bowl the best rate 2/(λmax + λmin) = {best:.3f} zig-zags in the "

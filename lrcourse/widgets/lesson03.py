@@ -67,7 +67,7 @@ def tradeoff_panel(lr=0.01, curvature=2.0, start=1.0, tol=1e-3, budget=20,
         marks.append(ax.axvline(lo, color=PALETTE["vermillion"], lw=2.5))
         marks.append(ax.plot([], [], "o", ms=11, mfc="none", mew=2.5,
                              color=PALETTE["black"])[0])
-    note = ax_b.text(0.03, 0.04, "", transform=ax_b.transAxes, fontsize=12)
+    note = ax_b.text(0.03, 0.55, "", transform=ax_b.transAxes, fontsize=12)
     fig.tight_layout()
     text = readout()
     state = {}
@@ -150,8 +150,9 @@ def bowl2d_panel(lr=0.1, condition=10.0, sharpness=10.0, rotation=30.0,
         state["contours"] = draw_contours(ax_c, bowl, xlim, ylim)
         key = round(kappa, 9)
         if key not in state["u"]:
-            state["u"][key] = steps_curve(bowl, grid, start, tol, max_steps)[0]
-        state["bowl"], state["steps"] = bowl, state["u"][key]
+            state["u"][key] = steps_curve(bowl, grid, start, tol, max_steps)
+        state["bowl"] = bowl
+        state["steps"], state["diverged"] = state["u"][key]
         u_line.set_data(grid, u_values(state["steps"], max_steps))
         best = best_fixed_rate(bowl.curvatures)
         best_line.set_xdata([best, best])
@@ -175,7 +176,7 @@ def bowl2d_panel(lr=0.1, condition=10.0, sharpness=10.0, rotation=30.0,
         now.set_xdata([rate, rate])
         now_dot.set_data([rate], [u_values(u[i:i + 1], max_steps)[0]])
         message = bowl_readout(tr, bowl, tol, float(u[i]), fewest(grid, u),
-                               max_steps)
+                               max_steps, diverged=bool(state["diverged"][i]))
         text.value = pre(message)
         return message
 
@@ -185,7 +186,8 @@ def bowl2d_panel(lr=0.1, condition=10.0, sharpness=10.0, rotation=30.0,
     legend = W.HTML("<span style='font-size:13px'>Right plot: updates to reach "
                     f"{tol:g} (blue), the best fixed rate (green dash-dot), "
                     "the limit 2/λmax (black dashes), the slider's rate "
-                    "(vermillion).</span>")
+                    f"(vermillion); the top band holds the rates that need more "
+                    f"than {max_steps} updates or never arrive.</span>")
     panel.layout = W.VBox([controls["lr"], controls["condition"], fig.canvas,
                            legend, text])
     panel.update()

@@ -172,8 +172,8 @@ def adam_readout(lr, curvature, start, adam, sgd, i):
         f"first gradient lambda x w0 = {g1:.4g}",
         f"first update  Adam: {a1:.6g} ({a1 / lr:.3f} x lr)   "
         f"SGD: {s1:.6g} (lr x gradient)",
-        f"Adam after {adam.steps} updates: {what_happened(adam.trace(i))}",
-        f"SGD after {sgd.steps} updates:  {what_happened(sgd.trace(i))}",
+        f"Adam: {what_happened(adam.trace(i))}",
+        f"SGD:  {what_happened(sgd.trace(i))}",
         f"farthest from the minimum (start: {abs(start):.3g}): "
         f"Adam {_farthest(adam, i)}, SGD {_farthest(sgd, i)}",
     ])

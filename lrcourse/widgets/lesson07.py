@@ -96,7 +96,8 @@ def sweep_panel(lr=0.1, batch_size=10, epochs=5, optimizer="sgd", seed=0,
     for bs in batch_sizes:
         sweeps[bs] = sweep_on_split(data, lrs, bs, optimizer=optimizer, epochs=epochs,
                                     seed=seed)
-        outcomes[bs] = run_outcomes(sweeps[bs], model, data.X_train)
+        outcomes[bs] = run_outcomes(sweeps[bs], model, data.X_train,
+                                    data.validation_data)
 
     controls = {
         "lr": log_slider(lr, LR_MIN, LR_MAX, LR_STEP, fmt=".3g"),
@@ -200,7 +201,7 @@ def range_test_panel(rule="valley", batch_size=10, num_it=100, epochs=5, seed=0)
     (Adam, from the same initial weights) and draws its validation loss.
 
     Controls: ``rule`` (which suggestion); ``panel.train()`` presses the
-    button from code.
+    button from code. The panel opens with ``rule``'s run already trained.
     """
     if rule not in RULES:
         raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
@@ -257,7 +258,7 @@ def range_test_panel(rule="valley", batch_size=10, num_it=100, epochs=5, seed=0)
             if h.diverged[0]:
                 trained[r] = f"diverged at update {int(h.diverged_at[0])}"
             else:
-                what = run_outcomes(h, model, data.X_train)[0]
+                what = run_outcomes(h, model, data.X_train, data.validation_data)[0]
                 trained[r] = f"final validation loss {v[-1]:.4f}" + (
                     "" if what == "trained" else f" ({what})")
             lines[r].set_data(ep, pin(v))
@@ -277,7 +278,9 @@ def range_test_panel(rule="valley", batch_size=10, num_it=100, epochs=5, seed=0)
     ])
     panel.result, panel.suggestions, panel.trained = result, suggestions, trained
     panel.data = data
-    panel.update()
+    # open with the selected rule's run trained: the right plot is never
+    # empty, not even in the saved PNG that readers without a kernel see
+    panel.train()
     return panel
 
 
