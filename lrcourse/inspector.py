@@ -288,11 +288,13 @@ def training_readout(sweep, lr, epochs):
     if kind == "stalled":
         first = int(np.argmax([is_stalled(d) for d in sweep.dead[i, :epochs + 1]]))
         lines.append(f"  every unit of a layer outputs 0 for every age (since epoch "
-                     f"{first}):\n  the network predicts one constant, 50/50, "
-                     "so the accuracy is 50%.")
+                     f"{first}):\n  the network gives everyone the same answer, so "
+                     "the accuracy is 50%;\n  the best such answer, 50/50, has "
+                     "loss ln 2.")
         if loss - LN2 > 5e-4:
             lines.append(f"  The extra {loss - LN2:.4f} above ln 2: the output bias "
-                         "still jumps\n  with each mini-batch at this rate.")
+                         "still jumps\n  with each mini-batch at this rate, away "
+                         "from 50/50.")
     return "\n".join(lines)
 
 

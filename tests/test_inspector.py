@@ -125,3 +125,16 @@ def test_bad_input_names_the_parameter(call, match):
 
 def test_ln2_is_ln2():
     assert I.LN2 == math.log(2)
+
+
+def test_stalled_readout_does_not_claim_50_50_when_the_bias_swings():
+    """At lr 10 the loss of a dead network sits far above ln 2: the readout must
+    not say the network predicts 50/50, only that 50/50 is the best it could."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        sweep = I.rate_sweep("sgd", 0.0, 1.0, 1.0, epochs=2)  # lr 1 and 10
+    text = I.training_readout(sweep, 10.0, 2)
+    assert sweep.loss[1, 2] > 1.0
+    assert "predicts one constant, 50/50" not in text
+    assert "the best such answer, 50/50, has loss ln 2" in text
+    assert "away from 50/50" in text

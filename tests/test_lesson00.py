@@ -80,3 +80,31 @@ def test_live_update_is_fast(panel):
         panel.set(lr=float(v))
         times.append(panel.last_update_seconds)
     assert np.median(times) < 0.25
+
+
+def _notebook_00():
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "00_start_here.ipynb"
+    return nbformat.read(path, as_version=4)
+
+
+def test_notebook_has_no_unfilled_placeholder_and_defines_relu():
+    cells = _notebook_00().cells
+    text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert "{NAV}" not in text
+    assert text.count("[01 The step and the rule →](01_step_and_rule.ipynb)") == 2
+    assert "- **ReLU**" in text and "- **dead ReLU**" in text
+
+
+def test_new_weight_marker_keeps_its_legend_colour():
+    panel = panels.warmup_panel(lr=0.1, start=3.0, curvature=2.0)
+    ax = panel.fig.axes[0]
+    (handle,) = [h for h in ax.get_legend().legend_handles
+                 if h.get_label() == "new w"]
+    for rate in (0.1, 0.7943282347242815, 1.9952623149688808):
+        panel.set(lr=rate)
+        (marker,) = [ln for ln in ax.lines if ln.get_label() == "new w"]
+        assert marker.get_color() == handle.get_color()

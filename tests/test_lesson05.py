@@ -199,3 +199,21 @@ def test_side_by_side_bad_topic():
         snippets.code("keras_nothing")
     html = snippets.side_by_side("traps")._repr_html_()
     assert "Keras 3" in html and "PyTorch 2" in html and "prints:" in html
+
+
+def test_notebook_text_does_not_give_away_the_best_accuracy():
+    """Exercise 05.2 asks for the accuracy no rate can beat: neither the
+    markdown nor any printed output (nor a figure's label) may state it."""
+    answer = f"{100 * get_exercise('05.2').answer:.1f}"
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    for cell in nb.cells:
+        assert answer not in cell.source
+        for out in cell.get("outputs", []):
+            assert answer not in out.get("text", "")
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    figures.setup_accuracy_axes(ax, 30)
+    assert all(answer not in t.get_text() for t in ax.texts)
+    assert "ReLU](00_start_here.ipynb#Glossary)" in "\n".join(
+        c.source for c in nb.cells)

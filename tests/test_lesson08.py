@@ -276,3 +276,17 @@ def test_bench_cases_use_grid_values():
     grid = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
     assert case["kind"] == "release" and case["control"] == "lr"
     assert all(np.isclose(grid, v, rtol=1e-12).any() for v in case["values"])
+
+
+def test_notebook_prose_does_not_state_the_recompile_ratio():
+    """Exercise 08.3 asks for the ratio of the update norms: the prose (e.g.
+    the common-mistake box) must not state it."""
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "08_schedules.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    prose = " ".join(c.source for c in nb.cells if c.cell_type == "markdown").lower()
+    for word in ("eight times", "8 times", "8x", "about 8 "):
+        assert word not in prose

@@ -168,3 +168,21 @@ def test_key_figure_draws():
                              steps=200)
     assert len(fig.axes) == 3
     assert fig.axes[2].get_xscale() == "log"
+
+
+def test_notebook_does_not_print_the_exercise_answers():
+    """09.1 (plateau at lr 0.794) and 09.3 (rises at lr 1.0) are panel
+    exercises: the saved notebook must not print their readouts."""
+    from pathlib import Path
+
+    import nbformat
+
+    from lrcourse.exercises import get_exercise
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / \
+        "09_edge_of_stability.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    printed = "\n".join(out.get("text", "") for c in nb.cells
+                        for out in c.get("outputs", []))
+    assert f"median {get_exercise('09.1').answer:.3f}" not in printed
+    assert f"rose at {get_exercise('09.3').answer} of" not in printed

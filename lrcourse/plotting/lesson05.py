@@ -52,7 +52,7 @@ def setup_accuracy_axes(ax, epochs, data_seed=0, note=True):
     ax.set_autoscale_on(False)
     ax.axhline(100 * best, color=PALETTE["grey"], lw=1.5, ls="--")
     if note:
-        ax.text(0.97, 0.03, f"dashed: best possible {100 * best:.1f}%",
+        ax.text(0.97, 0.03, "dashed: the best any rate can do",
                 transform=ax.transAxes, ha="right", va="bottom", fontsize=12,
                 color="#444444")
     ax.axhline(50.0, color=PALETTE["grey"], lw=1.0, ls=":")

@@ -4,7 +4,7 @@ import ipywidgets as W
 import numpy as np
 
 from ..descent import classify_lr, gradient_descent
-from ..plotting import PALETTE, REGIME_STYLE, Blitter, live_figure, loss_curve
+from ..plotting import PALETTE, Blitter, live_figure, loss_curve
 from ..problems import Quadratic
 from ..readouts import REGIME_TEXT
 from . import Panel, float_slider, log_slider, pre, readout
@@ -51,7 +51,7 @@ def warmup_panel(lr=0.1, start=3.0, curvature=2.0):
     ax.set_ylim(-0.05 * top, top)
     ax.set_autoscale_on(False)
     ax.set_xlabel("weight w (no unit)")
-    ax.set_ylabel("loss f(w)")
+    ax.set_ylabel("loss L(w)")
     (tangent,) = ax.plot([], [], color=PALETTE["green"], lw=2, ls="--",
                          label="slope = gradient")
     (arrow,) = ax.plot([], [], color=PALETTE["black"], lw=2.5,
@@ -84,7 +84,6 @@ def warmup_panel(lr=0.1, start=3.0, curvature=2.0):
         old.set_data([w0], [f0])
         new.set_data([w1_shown], [min(float(problem.loss(w1)), top)])
         regime = classify_lr(rate, curvature)
-        new.set_color(REGIME_STYLE[regime]["color"])
         title.set_text(f"lr = {rate:.4g}: one update ({regime})")
         message = one_step_readout(rate, w0, curvature)
         text.value = pre(message)
