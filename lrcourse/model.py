@@ -124,7 +124,12 @@ class Dense:
         return dW, db, dx
 
     def __repr__(self):
-        extra = f", input_shape={self.input_shape}" if self.input_shape else ""
+        return self._describe(with_input=True)
+
+    def _describe(self, with_input):
+        extra = ""
+        if with_input and self.input_shape:
+            extra = f", input_shape={self.input_shape}"
         if self.kernel_regularizer is not None:
             extra += f", kernel_regularizer={self.kernel_regularizer!r}"
         return f"Dense({self.units}, activation={self.activation!r}{extra})"
@@ -559,7 +564,9 @@ class Sequential:
         return History(history, done_epochs, rec if trace else None, diverged_at)
 
     def __repr__(self):
-        inner = ",\n    ".join(repr(layer) for layer in self.layers)
+        parts = [f"Input(shape={self.layers[0].input_shape})"]
+        parts += [layer._describe(with_input=False) for layer in self.layers]
+        inner = ",\n    ".join(parts)
         return (f"Sequential([\n    {inner},\n], seed={self.seed})  "
                 f"# {self.count_params()} weights")
 
