@@ -308,17 +308,22 @@ def _loss_text(loss, fmt):
     return format(loss, fmt)
 
 
-def tradeoff_readout(lr, curvature, tol, steps, fastest, budget, loss, best):
+def tradeoff_readout(lr, curvature, tol, steps, fastest, budget, loss, best,
+                     diverged_at=0):
     """The lesson 03 readout for the 1-D trade-off panel.
 
     Args:
         steps: updates this rate needs (``inf``: never); ``fastest``:
             ``fewest(...)`` of the sweep; ``budget``:
             the update budget N; ``loss``: this rate's loss after N updates
-            (``inf``: diverged); ``best``: ``(rate, loss)`` of the best rate.
+            (``inf``: diverged); ``best``: ``(rate, loss)`` of the best rate;
+            ``diverged_at``: the update at which this rate's run diverged (0:
+            it did not).
     """
     once, twice = stability_limits(curvature)
     never = "never: it diverges" if lr > twice else "never: it bounces for ever"
+    if diverged_at:
+        never = f"never: diverged at update {diverged_at}"
     needed = f"{int(steps)}" if math.isfinite(steps) else (
         never if lr >= twice * (1 - 1e-9) else "more than the sweep ran")
     reached = _loss_text(loss, ".4g")

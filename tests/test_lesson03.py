@@ -62,8 +62,12 @@ def test_tradeoff_readout_at_lr_001_gives_342(tradeoff):
 
 
 def test_tradeoff_readout_divergent(tradeoff):
-    text = tradeoff.set(lr=float(GRID[62]))  # 1.26
-    assert "never: it diverges" in text and "loss diverged here" in text
+    lr = float(GRID[62])  # 1.26
+    text = tradeoff.set(lr=lr)
+    run = lrcourse.gradient_descent(lrcourse.Quadratic(curvature=2.0), lr=lr,
+                                    steps=200, start=1.0)
+    assert f"never: diverged at update {run.diverged_at}" in text
+    assert "loss diverged here" in text
     tradeoff.set(lr=0.1)
 
 

@@ -63,7 +63,28 @@ def live_figure(width=9.0, height=3.6, ncols=2, **subplot_kw):
                         ("capture_scroll", False)):
         if hasattr(canvas, attr):
             setattr(canvas, attr, value)
+    _hold_frames_until_view_ready(canvas)
     return fig, axes
+
+
+def _hold_frames_until_view_ready(canvas):
+    """Send no image to the browser before the canvas's view is ready.
+
+    An image that reaches ipympl's view before the view has told the kernel
+    it is ready leaves the canvas at 0 x 0 pixels for good (ipympl 0.9-0.10,
+    matplotlib/ipympl#472); a panel draws while it is built and while the
+    cells after it drive it, all before the kernel reads that message. The
+    ready view asks for a full drawing anyway, so no frame is lost.
+    """
+    send_binary = getattr(canvas, "send_binary", None)
+    if send_binary is None or not hasattr(canvas, "syncing_data_url"):
+        return
+
+    def send_when_ready(data):
+        if not canvas.syncing_data_url:  # False once the view is ready
+            send_binary(data)
+
+    canvas.send_binary = send_when_ready
 
 
 def static_figure(width=10.0, height=3.6, ncols=3, **subplot_kw):

@@ -10,6 +10,7 @@ notebooks print the numbers that nbval compares.
 import base64
 import functools
 import html
+import math
 import time
 
 import ipywidgets as W
@@ -76,6 +77,12 @@ def pre(text):
             f"{html.escape(text)}</pre>")
 
 
+#: A browser's copy of a value set from code differs by at most a few ulps.
+ECHO_RTOL = 1e-9
+#: How long after a value is set from code its browser copy is expected.
+ECHO_SECONDS = 10.0
+
+
 class Panel:
     """A live panel: widgets, a figure and the function that redraws them.
 
@@ -96,13 +103,49 @@ class Panel:
         self.errors = W.Output()
         self.last_update_seconds = None
         self.changed = None  # name of the control that moved last
+        self._sent = {}  # name -> [(value, time)] set from code, see _stale_echo
+        self._restoring = False
         for name, w in widgets.items():
             if hasattr(w, "observe"):
                 w.observe(functools.partial(self._on_change, name), names="value")
 
     def _on_change(self, name, change=None):
+        if self._restoring:
+            return
+        if change is not None and self._stale_echo(name, change["new"]):
+            if not math.isclose(change["new"], change["old"], rel_tol=ECHO_RTOL):
+                self._restoring = True  # put back the value set last, quietly
+                try:
+                    self.widgets[name].value = change["old"]
+                finally:
+                    self._restoring = False
+            return
         with self.errors:  # an exception in a callback is shown, not lost
             self.update(name)
+
+    def _stale_echo(self, name, new):
+        """Whether a value from the browser only echoes one set from code.
+
+        A float slider in the browser recomputes each value the kernel sets
+        (a log slider as 10 ** position) and may send back a copy that
+        differs in the last bits. Those copies arrive after the cell that set
+        the values has finished, in order; the copy of an earlier value would
+        move the panel back to a rate the cell had already left. Each value
+        set from code is answered at most once, within ECHO_SECONDS; a move
+        by the learner clears the list.
+        """
+        widget = self.widgets[name]
+        from_browser = "value" in getattr(widget, "_property_lock", {})
+        if not from_browser or not isinstance(new, float):
+            return False
+        now = time.monotonic()
+        sent = [(v, t) for v, t in self._sent.get(name, []) if now - t < ECHO_SECONDS]
+        for i, (value, _) in enumerate(sent):
+            if math.isclose(new, value, rel_tol=ECHO_RTOL):
+                self._sent[name] = sent[i + 1:]  # earlier ones came back exact
+                return True
+        self._sent[name] = []
+        return False
 
     def update(self, changed=None):
         """Recompute and redraw; ``changed`` names the control that moved
@@ -126,6 +169,8 @@ class Panel:
             if name not in self.widgets:
                 raise ValueError(f"no control named {name!r}; "
                                  f"controls: {sorted(self.widgets)}")
+            if isinstance(value, float):
+                self._sent.setdefault(name, []).append((value, time.monotonic()))
             self.widgets[name].value = value
         return self.readout_text
 

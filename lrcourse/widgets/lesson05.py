@@ -245,7 +245,7 @@ def inspector_panel(optimizer="sgd", lr=0.1, weight="W2", row=2, col=5, update=1
             finally:
                 state["quiet"] = False
         if changed != "update" or state["replay"] is None:
-            text.value = pre("replaying the seeded run...")
+            text.value = pre("training... (replaying the seeded run)")
             retrain()
         rep = state["replay"]
         k = controls["update"].value
