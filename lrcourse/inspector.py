@@ -304,7 +304,7 @@ class Replay:
     the rate, old value, gradient, applied change and new value."""
 
     def __init__(self, optimizer, lr, weight, index, record, lrs, losses,
-                 updates_per_epoch):
+                 updates_per_epoch, fate=""):
         self.optimizer = optimizer
         self.lr = lr
         self.weight = weight
@@ -316,6 +316,7 @@ class Replay:
         self.lrs = lrs
         self.losses = losses
         self.updates_per_epoch = updates_per_epoch
+        self.fate = fate  # what the whole replayed run did, in words
 
     @property
     def name(self):
@@ -382,8 +383,12 @@ def replay(optimizer="sgd", lr=0.1, weight="W2", index=(2, 5), epochs=3, seed=0,
                         watch=[(weight, index)])
     trace = history.trace
     record = next(iter(trace.watch.values()))
+    loss, accuracy = model.evaluate(data.X, data.y)
+    _, fate = outcome(loss, accuracy, model.dead_units(data.X),
+                      history.diverged_at or 0)
     return Replay(optimizer, lr, weight, index, record, trace.lrs, trace.losses,
-                  -(-len(data.y) // 10))
+                  -(-len(data.y) // 10),
+                  fate=f"the replayed run after {epochs} epochs: {fate}")
 
 
 def inspector_readout(rep, k):
@@ -412,4 +417,6 @@ def inspector_readout(rep, k):
                                              rel_tol=1e-9):
         lines.append("gradient = 0.02 x old value: only the L2 penalty's pull; the\n"
                      "layer-1 unit feeding this weight gave 0 for the whole batch.")
+    if rep.fate:
+        lines.append(rep.fate)
     return "\n".join(lines)

@@ -8,6 +8,7 @@ notebooks print the numbers that nbval compares.
 """
 
 import base64
+import contextlib
 import functools
 import html
 import math
@@ -77,10 +78,8 @@ def pre(text):
             f"{html.escape(text)}</pre>")
 
 
-#: A browser's copy of a value set from code differs by at most a few ulps.
+#: A browser's copy of a value set from code differs by less than this.
 ECHO_RTOL = 1e-9
-#: How long after a value is set from code its browser copy is expected.
-ECHO_SECONDS = 10.0
 
 
 class Panel:
@@ -103,49 +102,16 @@ class Panel:
         self.errors = W.Output()
         self.last_update_seconds = None
         self.changed = None  # name of the control that moved last
-        self._sent = {}  # name -> [(value, time)] set from code, see _stale_echo
-        self._restoring = False
+        self._held = None  # sliders whose sync waits for the cell's end, see set
         for name, w in widgets.items():
             if hasattr(w, "observe"):
                 w.observe(functools.partial(self._on_change, name), names="value")
 
     def _on_change(self, name, change=None):
-        if self._restoring:
-            return
-        if change is not None and self._stale_echo(name, change["new"]):
-            if not math.isclose(change["new"], change["old"], rel_tol=ECHO_RTOL):
-                self._restoring = True  # put back the value set last, quietly
-                try:
-                    self.widgets[name].value = change["old"]
-                finally:
-                    self._restoring = False
+        if change is not None and _browser_copy(self.widgets[name], change):
             return
         with self.errors:  # an exception in a callback is shown, not lost
             self.update(name)
-
-    def _stale_echo(self, name, new):
-        """Whether a value from the browser only echoes one set from code.
-
-        A float slider in the browser recomputes each value the kernel sets
-        (a log slider as 10 ** position) and may send back a copy that
-        differs in the last bits. Those copies arrive after the cell that set
-        the values has finished, in order; the copy of an earlier value would
-        move the panel back to a rate the cell had already left. Each value
-        set from code is answered at most once, within ECHO_SECONDS; a move
-        by the learner clears the list.
-        """
-        widget = self.widgets[name]
-        from_browser = "value" in getattr(widget, "_property_lock", {})
-        if not from_browser or not isinstance(new, float):
-            return False
-        now = time.monotonic()
-        sent = [(v, t) for v, t in self._sent.get(name, []) if now - t < ECHO_SECONDS]
-        for i, (value, _) in enumerate(sent):
-            if math.isclose(new, value, rel_tol=ECHO_RTOL):
-                self._sent[name] = sent[i + 1:]  # earlier ones came back exact
-                return True
-        self._sent[name] = []
-        return False
 
     def update(self, changed=None):
         """Recompute and redraw; ``changed`` names the control that moved
@@ -164,15 +130,45 @@ class Panel:
 
     def set(self, **values):
         """Set controls by name (each change redraws once) and return the
-        readout text."""
+        readout text.
+
+        In a notebook, a float slider's new value reaches the browser once,
+        when the cell ends. A browser slider answers each value it receives
+        with its own copy (a log slider's is 10 ** position, a few ulps off),
+        and those copies are read only after the cells queued by Run All have
+        run; copies of the values a cell stepped through on its way would
+        move the panel back to one of them. The final value's copy changes
+        nothing (see ``_browser_copy``).
+        """
         for name, value in values.items():
             if name not in self.widgets:
                 raise ValueError(f"no control named {name!r}; "
                                  f"controls: {sorted(self.widgets)}")
-            if isinstance(value, float):
-                self._sent.setdefault(name, []).append((value, time.monotonic()))
-            self.widgets[name].value = value
+            widget = self.widgets[name]
+            if isinstance(widget, (W.FloatSlider, W.FloatLogSlider)):
+                self._hold_until_cell_end(widget)
+            widget.value = value
         return self.readout_text
+
+    def _hold_until_cell_end(self, widget):
+        shell = _shell()
+        if shell is None:
+            return
+        if self._held is None:
+            self._held = contextlib.ExitStack()
+            self._held_widgets = set()
+            shell.events.register("post_run_cell", self._release)
+        if id(widget) not in self._held_widgets:
+            self._held.enter_context(widget.hold_sync())
+            self._held_widgets.add(id(widget))
+
+    def _release(self, *args):
+        held, self._held = self._held, None
+        shell = _shell()
+        if shell is not None:
+            shell.events.unregister("post_run_cell", self._release)
+        if held is not None:
+            held.close()  # sends each held slider's final value
 
     def _repr_mimebundle_(self, **kwargs):
         """The live widget, plus a PNG of the figure as drawn now, so the
@@ -188,6 +184,24 @@ class Panel:
             bundle["image/png"] = base64.b64encode(
                 png_bytes(self.fig, dpi=self.fig.dpi)).decode("ascii")
         return bundle
+
+
+def _shell():
+    """The running IPython shell, or None outside one."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def _browser_copy(widget, change):
+    """Whether a change is the browser's copy of the value the kernel holds:
+    same value but for the last bits, so nothing needs redrawing."""
+    from_browser = "value" in getattr(widget, "_property_lock", {})
+    return (from_browser and isinstance(change["new"], float)
+            and isinstance(change["old"], float)
+            and math.isclose(change["new"], change["old"], rel_tol=ECHO_RTOL))
 
 
 def answer_box(exercise_id, placeholder="your answer"):

@@ -27,6 +27,7 @@ from helpers import (
     exercise_id_of,
     expected_feedback,
     find_diverging_value,
+    grid_of,
     lesson_by_number,
     move_slider,
     norm,
@@ -36,6 +37,11 @@ from helpers import (
     slider_base,
     slider_value,
 )
+
+#: What a readout says when too high a rate freezes a network instead, or
+#: when a one-update panel can only name the regime.
+TOO_HIGH = re.compile(r"stalled|dead ReLUs|divergent \(lr > 2/lambda\)|"
+                      r"no better than a coin toss")
 
 pytestmark = pytest.mark.browser
 
@@ -300,11 +306,19 @@ def test_diverging_rate_is_reported(lesson, k, lab_lesson, lab_page):
     else:
         grid_value, text = find_diverging_value(panel, name, widget)
         if grid_value is None:
-            pytest.xfail(f"panel {cell.var}: no rate near the top of its slider "
-                         f"diverges (at the top: {text[:90]}...)")
-        assert DIVERGED in text, (
-            f"lesson {lesson}, panel {cell.var}: at {grid_value!r} the readout "
-            f"reports divergence without '{DIVERGED} k': {text}")
+            # Too high a rate need not explode: these networks freeze with dead
+            # ReLUs, and a one-update panel can only name the regime. The top
+            # of the slider must then name that outcome instead.
+            outcome = TOO_HIGH.search(text)
+            assert outcome, (
+                f"lesson {lesson}, panel {cell.var}: at the top of the slider the "
+                f"readout names neither a divergence nor a stall: {text}")
+            grid_value, phrase = grid_of(widget)[-1], outcome.group(0)
+        else:
+            assert DIVERGED in text, (
+                f"lesson {lesson}, panel {cell.var}: at {grid_value!r} the readout "
+                f"reports divergence without '{DIVERGED} k': {text}")
+            phrase = DIVERGED
         value = repr(grid_value)
     slider = root.locator(".lr-slider").first
     if slider_value(slider, slider_base(widget)) == pytest.approx(float(value),
@@ -315,10 +329,14 @@ def test_diverging_rate_is_reported(lesson, k, lab_lesson, lab_page):
                     lesson, cell.var, not widget.continuous_update)
     move = move_slider(lab_page, root, 0, name, widget, panel, "type", value,
                        has_canvas=panel.fig is not None)
-    _check_move(move, lesson, cell.var, not widget.continuous_update)
-    assert DIVERGED in move.shown, (
+    # an on-release panel may keep runs it made before (the notebook's own
+    # cells ran this rate), so "training..." need not show here; the slider
+    # test above checks it on rates not run yet
+    _check_move(move, lesson, cell.var, release=False)
+    phrase = DIVERGED if lesson == "01" else phrase
+    assert phrase in move.shown, (
         f"lesson {lesson}, panel {cell.var}: at {move.value!r} the readout does "
-        f"not say '{DIVERGED}': {move.shown}")
+        f"not say '{phrase}': {move.shown}")
     assert not lab_page.evaluate(JS_ERRORS, LAB_NB)
 
 
