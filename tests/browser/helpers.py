@@ -520,3 +520,23 @@ def exercise_id_of(box):
     label = box.locator(".lr-answer .widget-label").first.inner_text()
     match = re.search(r"(\d\d\.\d+)", label)
     return match.group(1) if match else None
+
+
+def press_train(page, root, panel, timeout=15_000):
+    """Drive a panel that has no rate slider but a rule toggle (``.lr-rule``)
+    and a train button (``.lr-train``): pick another rule, press the button,
+    and return ``(shown, expected, canvas_changed)``, the readout in the page
+    and the one this process computes for the same rule."""
+    toggle = panel.widgets["rule"]
+    labels, values = list(toggle._options_labels), list(toggle._options_values)
+    j = (values.index(toggle.value) + 1) % len(values)
+    handle = root.element_handle()
+    page.evaluate(JS_CANVAS_SNAPSHOT, handle)
+    exact = re.compile(rf"^\s*{re.escape(labels[j])}\s*$")
+    root.locator(".lr-rule button").filter(has_text=exact).first.click()
+    root.locator("button.lr-train").first.click()
+    panel.set(rule=values[j])
+    panel.train()
+    expected = norm(panel.readout_text)
+    shown = wait_readout(page, root, expected, timeout=timeout)
+    return shown, expected, wait_canvas_changed(page, root)
