@@ -21,7 +21,7 @@ import numpy as np
 
 from . import hessian
 from ._validate import check_count, check_positive
-from .data import MinMaxScaler, make_drug_trial
+from .data import trial_data
 from .descent import runaway
 from .model import reference_model
 
@@ -44,11 +44,10 @@ def trial_subset(n=420, seed=0):
     Returns ``(X, y)``: X of shape (n, 1), y of shape (n,).
     """
     n = check_count("n", n, minimum=2)
-    (ages, labels), _ = make_drug_trial(seed=seed)
-    if n > len(ages):
-        raise ValueError(f"n must be an integer in 2..{len(ages)}, got {n}")
-    X = MinMaxScaler().fit(ages).transform(ages)
-    return X[:n], labels[:n]
+    data = trial_data(seed)
+    if n > len(data.y):
+        raise ValueError(f"n must be an integer in 2..{len(data.y)}, got {n}")
+    return data.X[:n], data.y[:n]
 
 
 class EdgeRun:

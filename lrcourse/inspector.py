@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from ._validate import check_choice, check_count, check_lr
-from .data import MinMaxScaler, make_drug_trial
+from .data import TrialData, trial_data  # noqa: F401 (lesson 05 reads them here)
 from .model import reference_model
 from .readouts import lr_grid
 from .training import sweep_fit
@@ -32,38 +32,6 @@ WEIGHT_SHAPES = {"W1": (1, 16), "b1": (16,), "W2": (16, 32), "b2": (32,),
 
 #: Accuracy at or above this counts as "learned" in the readouts.
 LEARNED_ACCURACY = 0.9
-
-
-class TrialData:
-    """The scaled trial data: ``X``, ``y`` (training), ``X_test``, ``y_test``.
-
-    ``ages`` and ``test_ages`` keep the ages in years; ``scaler`` was fitted
-    on the training ages only and then applied to both sets.
-    """
-
-    def __init__(self, ages, y, test_ages, y_test, scaler):
-        self.ages, self.y = ages, y
-        self.test_ages, self.y_test = test_ages, y_test
-        self.scaler = scaler
-        self.X = scaler.transform(ages)
-        self.X_test = scaler.transform(test_ages)
-
-    def __repr__(self):
-        return (f"TrialData({len(self.y)} training, {len(self.y_test)} test samples, "
-                f"{self.scaler!r})")
-
-
-@functools.lru_cache(maxsize=4)
-def trial_data(seed=0):
-    """The drug trial, ages min-max scaled by a scaler fitted on the training set.
-
-    >>> data = trial_data(seed=0)
-    >>> data.X.shape, f"{data.X.min():.1f}", f"{data.X.max():.1f}"
-    ((2100, 1), '0.0', '1.0')
-    """
-    (ages, y), (test_ages, y_test) = make_drug_trial(seed=seed)
-    scaler = MinMaxScaler().fit(ages)  # the training set only
-    return TrialData(ages, y, test_ages, y_test, scaler)
 
 
 # -- the floors no rate can beat -------------------------------------------------------

@@ -14,7 +14,7 @@ import functools
 import numpy as np
 
 from ._validate import check_count, check_positive, check_rng
-from .data import MinMaxScaler, make_drug_trial
+from .data import trial_data
 from .descent import gradient_descent, runaway
 from .model import reference_model
 from .optimizers import SGD
@@ -183,8 +183,8 @@ SETTLE_PLAN = ((0.3, 10, 8, 0.0), (0.03, 10, 3, 0.0), (0.1, 300, 40, 0.9),
 
 @functools.lru_cache(maxsize=4)
 def _settled_flat(seed):
-    (ages, labels), _ = make_drug_trial(seed=seed)
-    X = MinMaxScaler().fit_transform(ages)
+    data = trial_data(seed)
+    X, labels = data.X, data.y
     model = reference_model(seed=seed, optimizer="sgd", lr=0.3)
     for lr, batch_size, epochs, momentum in SETTLE_PLAN:
         model.compile(optimizer=SGD(lr=lr, momentum=momentum),
@@ -205,8 +205,8 @@ def settled_reference(seed=0):
     ages min-max scaled to [0, 1] and the labels.
     """
     seed = check_count("seed", seed, minimum=0)
-    (ages, labels), _ = make_drug_trial(seed=seed)
-    X = MinMaxScaler().fit_transform(ages)
+    data = trial_data(seed)
+    X, labels = data.X, data.y
     model = reference_model(seed=seed, optimizer="sgd", lr=0.01)
     model.flat[...] = _settled_flat(seed)
     return model, X, labels

@@ -94,15 +94,8 @@ class Optimizer:
                 "params must keep the shapes of the first step "
                 f"{[s['shape'] for s in self._slots]}, got {[p.shape for p in params]}"
             )
-        lr = self.lr
-        changes = []
         with np.errstate(over="ignore", invalid="ignore"):
-            for slot, p, g in zip(self._slots, params, grads):
-                change = self._update(slot, p, g, lr, self.iterations + 1)
-                p += change
-                changes.append(change)
-        self.iterations += 1
-        return changes
+            return self.apply_rates(params, grads, self.lr)
 
     def apply_rates(self, params, grads, lr):
         """Update with an explicit rate, a number or an array broadcasting

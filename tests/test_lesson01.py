@@ -49,10 +49,6 @@ def test_step_table_and_highlight_follow(panel):
     panel.set(update=0)
 
 
-def test_update_time_is_recorded(panel):
-    panel.set(lr=0.3981071705534973)
-    assert panel.last_update_seconds is not None and panel.last_update_seconds < 5
-
 
 def test_answer_box_checks_and_explains_bad_input():
     box = answer_box("01.1")

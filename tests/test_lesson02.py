@@ -65,13 +65,6 @@ def test_only_lr_times_curvature_matters(panel):
     panel.set(curvature=2.0, lr=0.1)
 
 
-def test_panel_updates_quickly(panel):
-    times = []
-    for i in (60, 80, 92, 98, 102) * 2:
-        panel.set(lr=float(GRID[i]))
-        times.append(panel.last_update_seconds)
-    assert sorted(times)[len(times) // 2] < 0.25  # generous: CI machines vary
-
 
 def test_valleys_panel_jumps_and_diverges():
     p = panels.valleys_panel(lr=0.1, start=1.5, steps=40, tilt=0.3)

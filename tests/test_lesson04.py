@@ -110,16 +110,6 @@ def test_bad_input():
         panels.minibatch_panel(batch_size=7)
 
 
-def test_live_update_is_fast(bowl_panel, net_panel):
-    for panel in (bowl_panel, net_panel):
-        panel.fig.canvas.syncing_data_url = False  # as once a browser is attached
-        grid = lr_grid(-2.5, -0.5, 0.25)
-        times = []
-        for v in grid:
-            panel.set(lr=float(v))
-            times.append(panel.last_update_seconds)
-        assert np.median(times) < 0.25  # generous: shared CI machines
-
 
 def test_bench_cases():
     cases = panels.bench_cases()

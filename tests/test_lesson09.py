@@ -148,7 +148,6 @@ def test_panel_shows_training_then_the_result(panel):
     seen.clear()
     panel.set(lr=float(grid[4]))  # a revisited rate is kept: no retraining
     assert not any("training..." in s for s in seen)
-    assert panel.last_update_seconds < 0.5
 
 
 def test_bench_cases():

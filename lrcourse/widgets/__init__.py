@@ -89,7 +89,7 @@ class Panel:
     ``readout_text`` is the plain text last shown in the readout.
     """
 
-    def __init__(self, layout, widgets, update, fig=None, status=None, blitter=None,
+    def __init__(self, layout, widgets, update, fig=None, blitter=None,
                  title="Panel"):
         self.layout = layout
         self.title = title
@@ -98,7 +98,6 @@ class Panel:
         self.fig = fig
         self._update = update
         self.readout_text = ""
-        self.status = status  # e.g. "training..." for on-release panels
         self.errors = W.Output()
         self.last_update_seconds = None
         self.changed = None  # name of the control that moved last

@@ -112,7 +112,6 @@ def composer_panel(kind="cosine_decay", lr=0.1, warmup_steps=0, steps=300,
 
     panel = Panel(None, controls, update, fig=fig,
                   title="Lesson 08: the schedule composer")
-    panel.status = "training..."
     panel.layout = W.VBox([
         W.HBox([controls["kind"]]), controls["lr"], controls["warmup"],
         fig.canvas, text,

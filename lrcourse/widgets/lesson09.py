@@ -76,7 +76,6 @@ def edge_panel(lr=0.5011872336272722, steps=1000, every=10, n=420, seed=0):
 
     blitter = Blitter(fig, [sharp_line, ceiling, loss_line, title_s, title_l])
     panel = Panel(None, controls, update, fig=fig, blitter=blitter,
-                  status="training...",
                   title="Lesson 09: the sharpness during full-batch training")
     panel.runs = runs
     panel.layout = W.VBox([controls["lr"], fig.canvas, text])
