@@ -105,13 +105,13 @@ def bench_sweeps(args):
 
 
 def bench_panels(args):
-    """Every panel that declares bench_cases() in lrcourse/widgets/lessonNN.py."""
-    import lrcourse.widgets as widgets
+    """Every panel that declares bench_cases() in lrcourse/lessons/lessonNN/panels.py."""
+    import lrcourse.lessons as lessons
 
-    names = sorted(m.name for m in pkgutil.iter_modules(widgets.__path__)
+    names = sorted(m.name for m in pkgutil.iter_modules(lessons.__path__)
                    if m.name.startswith("lesson"))
     for name in names:
-        module = importlib.import_module(f"lrcourse.widgets.{name}")
+        module = importlib.import_module(f"lrcourse.lessons.{name}.panels")
         if not hasattr(module, "bench_cases"):
             continue
         for case in module.bench_cases():

@@ -7,18 +7,6 @@ composer, inspector, hessian, edge) needs only numpy. Plots live in
 neither is imported here.
 """
 
-from . import (
-    composer,
-    edge,
-    hessian,
-    inspector,
-    noise,
-    range_test,
-    regimes,
-    schedules,
-    snippets,
-    stability,
-)
 from .data import MinMaxScaler, make_drug_trial
 from .descent import (
     RUNAWAY_FACTOR,
@@ -41,7 +29,7 @@ from .optimizers import (
     RMSprop,
 )
 from .problems import Bowl2D, Quadratic, TwoValleys
-from .range_test import RangeTestResult, train_validation_split
+from .lessons.lesson07.analysis import RangeTestResult, train_validation_split
 from .schedules import (
     constant,
     cosine_decay,
@@ -50,21 +38,12 @@ from .schedules import (
     step_decay,
     warmup,
 )
-from .stability import largest_stable_lr
+from .lessons.lesson06.analysis import largest_stable_lr
 from .training import SweepHistory, sweep_fit
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "composer",
-    "edge",
-    "hessian",
-    "inspector",
-    "noise",
-    "range_test",
-    "regimes",
-    "snippets",
-    "stability",
     "RangeTestResult",
     "train_validation_split",
     "largest_stable_lr",
@@ -98,7 +77,6 @@ __all__ = [
     "make_drug_trial",
     "one_cycle",
     "reference_model",
-    "schedules",
     "stability_limits",
     "step_decay",
     "sweep",

@@ -4,7 +4,7 @@ import pytest
 
 import lrcourse
 from lrcourse.exercises import all_exercises, check, get_exercise
-from lrcourse.exercises._core import parse_number
+from lrcourse.exercises import parse_number
 
 
 def test_parse_number_forms():

@@ -32,7 +32,7 @@ torch.set_num_threads(1)
 
 import lrcourse  # noqa: E402
 from lrcourse import snippets  # noqa: E402
-from lrcourse.inspector import trial_data  # noqa: E402
+from lrcourse.lessons.lesson05.analysis import trial_data  # noqa: E402
 
 pytestmark = [
     pytest.mark.frameworks,

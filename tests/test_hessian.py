@@ -6,7 +6,7 @@ import pytest
 
 import lrcourse
 from lrcourse import hessian
-from lrcourse.edge import trial_subset
+from lrcourse.lessons.lesson09.analysis import trial_subset
 from lrcourse.model import Dense, Sequential, l2
 
 

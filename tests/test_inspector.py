@@ -1,4 +1,4 @@
-"""lrcourse.inspector: floors, dead ReLUs, sweeps and replays of lesson 05."""
+"""lrcourse.lessons.lesson05.analysis: floors, dead ReLUs, sweeps and replays of lesson 05."""
 
 import math
 import warnings
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import lrcourse
-from lrcourse import inspector as I
+from lrcourse.lessons.lesson05 import analysis as I
 
 
 def test_constant_loss_is_the_entropy_of_the_class_shares():

@@ -8,7 +8,7 @@ import pytest
 import lrcourse
 from lrcourse.exercises import get_exercise
 from lrcourse.readouts import lr_grid
-from lrcourse.widgets import lesson00 as panels
+from lrcourse.lessons.lesson00 import panels
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_bad_input():
 
 
 def test_key_figure_builds():
-    from lrcourse.plotting import lesson00 as figures
+    from lrcourse.lessons.lesson00 import figures
     from lrcourse.plotting import png_bytes
 
     fig = figures.regimes_figure(curvature=2.0, lrs=(0.3, 0.8, 1.1), steps=12,

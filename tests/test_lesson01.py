@@ -6,7 +6,8 @@ import pytest
 
 import lrcourse
 from lrcourse.readouts import descent_readout, grid_index, lr_grid
-from lrcourse.widgets import answer_box, lesson01
+from lrcourse.lessons.lesson01 import panels as lesson01
+from lrcourse.widgets import answer_box
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def test_answer_box_checks_and_explains_bad_input():
 
 
 def test_key_figure_is_wide_enough():
-    from lrcourse.plotting import lesson01 as figures
+    from lrcourse.lessons.lesson01 import figures
     from lrcourse.plotting import png_bytes
 
     fig = figures.three_rates_figure(lrcourse.Quadratic(curvature=2.0),

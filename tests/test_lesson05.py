@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 
 import lrcourse
-from lrcourse import inspector, snippets
+from lrcourse import snippets
+from lrcourse.lessons.lesson05 import analysis as inspector
 from lrcourse.exercises import get_exercise
-from lrcourse.plotting import lesson05 as figures
+from lrcourse.lessons.lesson05 import figures
 from lrcourse.plotting import png_bytes
 from lrcourse.readouts import lr_grid
-from lrcourse.widgets import lesson05 as panels
+from lrcourse.lessons.lesson05 import panels
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_real_network.ipynb"
 

@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 
 import lrcourse
-from lrcourse.exercises.lesson07 import best_rate, minimum_vs_tenth
-from lrcourse.inspector import constant_loss
-from lrcourse.plotting import lesson07 as figures
+from lrcourse.lessons.lesson07.exercises import best_rate, minimum_vs_tenth
+from lrcourse.lessons.lesson05.analysis import constant_loss
+from lrcourse.lessons.lesson07 import figures
 from lrcourse.plotting import png_bytes
-from lrcourse.range_test import SWEEP_GRID, TrialSplit, range_test, sweep_on_split
+from lrcourse.lessons.lesson07.analysis import SWEEP_GRID, TrialSplit, range_test, sweep_on_split
 from lrcourse.readouts import lr_grid
-from lrcourse.widgets import lesson07 as panels
+from lrcourse.lessons.lesson07 import panels
 
 GRID = lr_grid(*SWEEP_GRID)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import lrcourse
-from lrcourse import composer as C
+from lrcourse.lessons.lesson08 import analysis as C
 from lrcourse import schedules as S
 
 
@@ -193,7 +193,7 @@ def test_exercise_08_2():
 
 
 def test_exercise_08_3():
-    from lrcourse.exercises.lesson08 import recompile_first_updates
+    from lrcourse.lessons.lesson08.exercises import recompile_first_updates
 
     norms = recompile_first_updates()
     ratio = norms["recompiled"] / norms["kept"]
@@ -206,7 +206,7 @@ def test_exercise_08_3():
 # -- figures and the panel --
 
 def test_figures_are_wide_enough(small_data):
-    from lrcourse.plotting import lesson08 as figures
+    from lrcourse.lessons.lesson08 import figures
 
     fig = figures.schedules_figure(lr=0.5, steps=300, warmup_steps=30)
     assert fig.get_size_inches()[0] * fig.dpi >= 600
@@ -229,7 +229,7 @@ def test_figures_are_wide_enough(small_data):
 
 @pytest.fixture(scope="module")
 def panel():
-    from lrcourse.widgets import lesson08 as panels
+    from lrcourse.lessons.lesson08 import panels
 
     return panels.composer_panel(kind="cosine_decay", lr=0.1, warmup_steps=0,
                                  steps=300, curvature=1.0, noise=1.0, start=5.0, seed=0)
@@ -265,7 +265,7 @@ def test_panel_controls_act_on_release_and_are_fast(panel):
 
 def test_bench_cases_use_grid_values():
     from lrcourse.readouts import lr_grid
-    from lrcourse.widgets import lesson08 as panels
+    from lrcourse.lessons.lesson08 import panels
 
     (case,) = panels.bench_cases()
     grid = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import lrcourse
-from lrcourse.edge import (
+from lrcourse.lessons.lesson09.analysis import (
     LN2,
     edge_readout,
     edge_run,
@@ -118,7 +118,7 @@ def test_a_runaway_is_a_result(data):
 
 @pytest.fixture(scope="module")
 def panel():
-    from lrcourse.widgets import lesson09 as panels
+    from lrcourse.lessons.lesson09 import panels
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
@@ -151,7 +151,7 @@ def test_panel_shows_training_then_the_result(panel):
 
 
 def test_bench_cases():
-    from lrcourse.widgets import lesson09 as panels
+    from lrcourse.lessons.lesson09 import panels
 
     (case,) = panels.bench_cases()
     assert case["kind"] == "release" and case["control"] == "lr"
@@ -161,7 +161,7 @@ def test_bench_cases():
 
 
 def test_key_figure_draws():
-    from lrcourse.plotting import lesson09 as figures
+    from lrcourse.lessons.lesson09 import figures
 
     fig = figures.key_figure(curve_lrs=(0.5,), summary_lrs=(0.1, 0.5, 2.0),
                              steps=200)

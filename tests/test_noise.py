@@ -1,4 +1,4 @@
-"""lrcourse.noise: the noisy-bowl floor (closed form vs the package's loop) and
+"""lrcourse.lessons.lesson04.analysis: the noisy-bowl floor (closed form vs the package's loop) and
 the mini-batch floors of the reference network."""
 
 import math
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import lrcourse
-from lrcourse import noise
+from lrcourse.lessons.lesson04 import analysis as noise
 
 
 def test_floor_closed_form():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import lrcourse
-from lrcourse.inspector import constant_loss
-from lrcourse.range_test import (
+from lrcourse.lessons.lesson05.analysis import constant_loss
+from lrcourse.lessons.lesson07.analysis import (
     BETA,
     STOP_FACTOR,
     TrialSplit,

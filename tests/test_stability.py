@@ -1,4 +1,4 @@
-"""lrcourse.stability: runs at many rates, measured stability, first updates."""
+"""lrcourse.lessons.lesson06.analysis: runs at many rates, measured stability, first updates."""
 
 import warnings
 
@@ -7,7 +7,7 @@ import pytest
 
 import lrcourse
 from lrcourse import SGD, Adam, Bowl2D, Quadratic
-from lrcourse.stability import (
+from lrcourse.lessons.lesson06.analysis import (
     first_updates,
     largest_stable_lr,
     momentum_limit,

@@ -4,7 +4,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from lrcourse.readouts import lr_grid
-from lrcourse.widgets import lesson01
+from lrcourse.lessons.lesson01 import panels as lesson01
 
 GRID = lr_grid(lesson01.LR_MIN, lesson01.LR_MAX, lesson01.LR_STEP)
 

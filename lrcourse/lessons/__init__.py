@@ -1,0 +1,1 @@
+"""One package per lesson: analysis (numpy), figures (matplotlib), panels (ipywidgets), exercises."""

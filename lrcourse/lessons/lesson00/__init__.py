@@ -1,0 +1,1 @@
+"""Lesson 00: its analysis, figures, panels and exercises."""

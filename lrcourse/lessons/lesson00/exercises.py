@@ -1,0 +1,59 @@
+"""Lesson 00 exercises: a first look at the rate, the step and the regimes."""
+
+from ...descent import classify_lr, gradient_descent, stability_limits
+from ...problems import Quadratic
+from ...exercises import Exercise, register
+
+
+def _regime():
+    return classify_lr(0.3, 4.0)
+
+
+def _first_step():
+    problem = Quadratic(curvature=2.0)  # gradient 2w: 6 at w = 3
+    tr = gradient_descent(problem, lr=0.01, steps=1, start=3.0)
+    return float(abs(tr.updates[0]))
+
+
+def _mirror_rate():
+    # w - lr * lambda * w = -w  <=>  lr = 2 / lambda, on the panel's bowl (lambda 2)
+    return stability_limits(2.0)[1]
+
+
+register(Exercise(
+    "00.1",
+    "On a bowl of curvature lambda = 4, which regime is lr = 0.3: monotone, "
+    "oscillating or divergent?",
+    _regime, choices=("monotone", "oscillating", "divergent"),
+    hints=[("monotone", ("monotone needs lr <= 1/lambda = 0.25; 0.3 is above it. "
+                         "Compare lr x lambda = 1.2 with 1 and 2.")),
+           ("divergent", ("divergence starts above 2/lambda = 0.5; 0.3 is below "
+                          "it. Compare lr x lambda = 1.2 with 1 and 2."))],
+    hint="compute lr x lambda and compare it with 1 and 2.",
+    explain="lr x lambda = 1.2 lies between 1 and 2: it overshoots but converges.",
+))
+register(Exercise(
+    "00.2",
+    "The gradient is 6 and the rate 0.01: how far does the first update move the "
+    "weight?",
+    _first_step, rel_tol=0.01,
+    hints=[(6.0, "that is the gradient; the step is the rate times the gradient."),
+           (0.01, "that is the rate; the step is the rate times the gradient."),
+           (0.6, "check the decimal point: 0.01 x 6."),
+           (600.0, "multiply by the rate, do not divide.")],
+    hint="step = learning rate x gradient.",
+    explain="0.01 x 6 = 0.06: at everyday rates, steps are small.",
+))
+register(Exercise(
+    "00.3",
+    "In the warm-up panel (bowl f(w) = w^2, lambda = 2) start at w = 2: which rate "
+    "sends the weight exactly to its mirror image, w = -2?",
+    _mirror_rate, rel_tol=0.02,
+    hints=[(0.5, ("0.5 lands exactly on the minimum (w = 0); the mirror image is "
+                  "twice as far.")),
+           (2.0, ("at lr 2 the step is 2 x 4 = 8, from 2 to -6: too far. The "
+                  "gradient at w = 2 is 4."))],
+    hint="you need a step of 4 (from 2 to -2) and the gradient there is 4.",
+    explain=("lr = 1 = 2/lambda: the edge between oscillating and divergent, "
+             "where the weight bounces for ever."),
+))

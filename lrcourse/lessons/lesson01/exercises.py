@@ -1,0 +1,65 @@
+"""Lesson 01 exercises: the step and the rule."""
+
+from ...descent import gradient_descent
+from ...problems import Quadratic
+from ...exercises import Exercise, register
+
+
+def _step_ratio():
+    tr = gradient_descent(Quadratic(curvature=2.0), lr=0.1, steps=5, start=3.0)
+    return abs(tr.updates[4]) / abs(tr.updates[0])
+
+
+def _after_two():
+    tr = gradient_descent(Quadratic(curvature=4.0, minimum=1.0), lr=0.05, steps=2,
+                          start=3.0)
+    return float(tr.weights[2])
+
+
+def _half_loss():
+    tr = gradient_descent(Quadratic(curvature=4.0, minimum=1.0), lr=0.001, steps=500,
+                          start=3.0)
+    below = tr.losses < tr.losses[0] / 2
+    return int(below.argmax())
+
+
+register(Exercise(
+    "01.1",
+    "f(w) = w², start at w = 3: which rate reaches the minimum in one update?",
+    0.5, rel_tol=0.02,
+    hints=[(1.0, "the gradient of w² is 2w, so one update moves by lr x 2w."),
+           (3.0, "the step is lr x gradient, not the rate itself.")],
+    hint="try the slider: you want w - lr x 2w = 0.",
+    explain="lr x 2w = w exactly when lr = 1/2 = 1/lambda.",
+))
+register(Exercise(
+    "01.2",
+    "Same bowl, lr 0.1: the length of update 5 divided by the length of update 1?",
+    _step_ratio, rel_tol=0.01,
+    hints=[(0.8, ("that is the ratio of one update to the previous one; "
+                 "update 5 is four updates after update 1.")),
+           (1.0, "at a fixed rate the step still shrinks with the gradient.")],
+    hint="each update multiplies the distance to the minimum by 1 - lr x 2.",
+    explain="each step is 0.8 of the one before: 0.8^4.",
+))
+register(Exercise(
+    "01.3",
+    "f(w) = 2(w - 1)^2, w = 3, lr 0.05: the weight after two updates?",
+    _after_two, rel_tol=0.005,
+    hints=[(2.6, "that is after one update; do it once more."),
+           (2.8, "the gradient of 2(w - 1)^2 is 4(w - 1), not 2(w - 1).")],
+    hint="gradient 4(w - 1); apply w = w - 0.05 x gradient twice.",
+    explain="2 x 0.8 = 1.6, then 1.6 x 0.8 = 1.28 above the minimum at 1.",
+))
+register(Exercise(
+    "01.4",
+    "Same loss, lr 0.001: the first update after which the loss is below half "
+    "its starting value?",
+    _half_loss, integer=True,
+    hints=[(173, ("the loss goes with the square of the distance, so it halves "
+                 "when the distance has shrunk by only 1/sqrt(2).")),
+           (174, ("the loss goes with the square of the distance, so it halves "
+                 "when the distance has shrunk by only 1/sqrt(2)."))],
+    hint="each update multiplies w - 1 by 0.996; the loss by 0.996^2.",
+    explain="0.996^(2k) < 1/2 first at k = 87: small rates make slow progress.",
+))

@@ -1,0 +1,1 @@
+"""Lesson 02: its analysis, figures, panels and exercises."""

@@ -1,0 +1,1 @@
+"""Lesson 03: its analysis, figures, panels and exercises."""

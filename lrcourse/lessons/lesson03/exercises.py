@@ -1,0 +1,63 @@
+"""Lesson 03 exercises: too low a rate, and the trade-off."""
+
+from ...descent import gradient_descent, stability_limits
+from ...problems import Quadratic
+from ...regimes import best_fixed_rate
+from ...exercises import Exercise, register
+
+
+def _updates_at_001():
+    tr = gradient_descent(Quadratic(curvature=2.0), lr=0.01, steps=2000, start=1.0)
+    return tr.steps_to(1e-3)
+
+
+def _fastest():
+    return stability_limits(2.0)[0]
+
+
+def _bottom_2d():
+    return best_fixed_rate((10.0, 1.0))
+
+
+register(Exercise(
+    "03.1",
+    "f(w) = w², w0 = 1, run until |w| < 0.001: how many updates at lr 0.01?",
+    _updates_at_001, integer=True,
+    hints=[(345.0, ("close: ln(1000)/0.02 approximates the count, but (1 - x)^k is "
+                    "not exactly e^(-xk); count the updates exactly (0.98^k).")),
+           (346.0, ("close: ln(1000)/0.02 = 345.4 approximates the count, but "
+                    "(1 - x)^k is not exactly e^(-xk); count the updates exactly "
+                    "(0.98^k).")),
+           (688.0, ("the gradient of w² is 2w, so each update multiplies w by "
+                    "1 - 0.01 x 2 = 0.98, not 0.99.")),
+           (100.0, "the rate is not the step: the step shrinks with the gradient.")],
+    hint="each update multiplies w by 1 - lr x 2 = 0.98; find the first k with "
+         "0.98^k < 0.001.",
+    explain="0.98^342 < 0.001 < 0.98^341: a small rate takes hundreds of updates.",
+))
+register(Exercise(
+    "03.2",
+    "Same bowl and tolerance: which rate needs the fewest updates?",
+    _fastest, rel_tol=0.03,
+    hints=[(1.0, ("that is 2/lambda, where the weight bounces for ever and never "
+                  "arrives.")),
+           (0.001, "smaller is not faster: the U climbs to the left."),
+           (0.01, "smaller is not faster: the U climbs to the left.")],
+    hint="look for the bottom of the U; lr x lambda = 1 reaches the minimum in "
+         "one update.",
+    explain="lr = 1/lambda = 0.5 lands on the minimum in one update.",
+))
+register(Exercise(
+    "03.3",
+    "A 2-D bowl with curvatures 10 and 1: the rate at the bottom of the U?",
+    _bottom_2d, accept=(0.17, 0.185),
+    hints=[(0.1, ("that is 1/lambda_max, best for the steep direction alone; the "
+                  "flat one needs a larger rate.")),
+           (0.2, ("that is 2/lambda_max: there the steep direction stops "
+                  "converging.")),
+           (1.0, "that is 1/lambda_min: the steep direction diverges long before.")],
+    hint="the best single rate makes the steep and the flat factor equally small: "
+         "|1 - 10 lr| = |1 - lr|.",
+    explain="2/(lambda_max + lambda_min) = 2/11: both directions shrink by 9/11 "
+            "per update, the steep one flipping sign.",
+))

@@ -1,0 +1,1 @@
+"""Lesson 04: its analysis, figures, panels and exercises."""

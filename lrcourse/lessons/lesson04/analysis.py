@@ -1,0 +1,323 @@
+"""Gradient noise and the loss floor: a noisy bowl and real mini-batches.
+
+With noise in every gradient, gradient descent no longer settles at the
+minimum: each update adds a random kick of size ``lr x noise`` while the pull
+back shrinks the distance by ``1 - lr x lambda``. The two balance at a spread
+that grows with the rate, so the loss hovers at a *floor* instead of falling
+for ever. This module computes that floor in closed form for a bowl, measures
+it by simulation (many rates in one vectorized pass) and measures it on
+mini-batches of the drug-trial data with the package's own training loop.
+"""
+
+import functools
+
+import numpy as np
+
+from ..._validate import check_count, check_positive, check_rng
+from ...data import trial_data
+from ...descent import gradient_descent, runaway
+from ...model import reference_model
+from ...optimizers import SGD
+from ...training import sweep_fit
+
+
+def noise_floor(lr, curvature, noise):
+    """The stationary mean loss of gradient descent on a noisy bowl.
+
+    On ``f(w) = lambda/2 * w^2`` with gradient ``lambda * w + noise * xi``
+    (``xi`` standard normal, fresh every update) the rule reads
+    ``w <- (1 - lr lambda) w - lr noise xi``. Its stationary variance solves
+    ``V = (1 - lr lambda)^2 V + lr^2 noise^2``, so
+    ``V = lr noise^2 / (lambda (2 - lr lambda))`` and the mean loss is
+    ``lambda/2 * V = lr noise^2 / (2 (2 - lr lambda))``: about proportional
+    to the rate while ``lr x lambda`` is small, infinite from ``2/lambda``
+    on (the run diverges). ``lr`` may be an array.
+
+    >>> f"{noise_floor(0.1, 1.0, 1.0):.5f}"
+    '0.02632'
+    >>> f"{noise_floor(0.05, 1.0, 1.0) / noise_floor(0.1, 1.0, 1.0):.4f}"
+    '0.4872'
+    """
+    curvature = check_positive("curvature", curvature)
+    noise = check_positive("noise", noise, allow_zero=True)
+    lrs = np.asarray(lr, dtype=float)
+    if not np.all(np.isfinite(lrs)) or np.any(lrs <= 0):
+        raise ValueError(f"lr must hold finite numbers > 0, got {lr!r}")
+    margin = 2.0 - lrs * curvature
+    with np.errstate(divide="ignore", invalid="ignore"):
+        floor = np.where(margin > 0, lrs * noise**2 / (2.0 * margin), np.inf)
+    return float(floor) if floor.ndim == 0 else floor
+
+
+def settle_updates(lr, curvature, start, floor):
+    """Updates until the noise-free part of the loss falls below a tenth of
+    ``floor`` (how long a run needs before it hovers); inf if never."""
+    shrink = abs(1.0 - lr * curvature)
+    start_loss = 0.5 * curvature * start**2
+    if shrink >= 1.0 or not floor > 0 or not np.isfinite(floor):
+        return float("inf")
+    if start_loss <= 0.1 * floor:
+        return 0.0
+    if shrink == 0.0:
+        return 1.0
+    return float(np.log(0.1 * floor / start_loss) / (2.0 * np.log(shrink)))
+
+
+class NoisySweep:
+    """Noisy gradient descent at many rates; row ``i`` belongs to ``lrs[i]``.
+
+    ``losses`` has shape (rates, runs, steps + 1), NaN after a run diverged;
+    ``diverged_at`` (rates, runs) holds the 1-based diverging update, 0 if
+    none. Every rate sees the same noise draws, so rates differ in nothing
+    but the rate.
+    """
+
+    def __init__(self, lrs, losses, diverged_at, noise, curvature):
+        self.lrs = lrs
+        self.losses = losses
+        self.diverged_at = diverged_at
+        self.noise = noise
+        self.curvature = curvature
+
+    @property
+    def steps(self):
+        return self.losses.shape[2] - 1
+
+    @property
+    def diverged(self):
+        """Per rate: did any run diverge?"""
+        return np.any(self.diverged_at > 0, axis=1)
+
+    def floor(self, last=None):
+        """Per rate, the mean loss over the last ``last`` updates and all runs
+        (NaN where a run diverged). Default: the second half of the run."""
+        last = self.steps // 2 if last is None else check_count("last", last)
+        if last > self.steps:
+            raise ValueError(f"last must be <= steps = {self.steps}, got {last}")
+        tail = self.losses[:, :, -last:]
+        out = tail.mean(axis=(1, 2))
+        out[self.diverged] = np.nan
+        return out
+
+    def rise_fraction(self, last=None):
+        """Per rate, the share of the last ``last`` updates after which the
+        loss was higher than before (NaN where a run diverged)."""
+        last = self.steps // 2 if last is None else check_count("last", last)
+        if last > self.steps:
+            raise ValueError(f"last must be <= steps = {self.steps}, got {last}")
+        tail = self.losses[:, :, -last - 1:]
+        with np.errstate(invalid="ignore"):
+            rose = np.diff(tail, axis=2) > 0
+        out = rose.mean(axis=(1, 2))
+        out[self.diverged] = np.nan
+        return out
+
+    def __repr__(self):
+        return (f"NoisySweep({len(self.lrs)} rates x {self.losses.shape[1]} runs, "
+                f"{self.steps} updates, noise {self.noise:g}, "
+                f"{int(self.diverged.sum())} rates diverged)")
+
+
+def noisy_sweep(problem, lrs, steps, start, *, noise, rng, runs=1):
+    """Noisy gradient descent ``w <- w - lr (grad(w) + noise xi)`` at many
+    rates in one vectorized pass.
+
+    With ``runs=1`` each row repeats exactly what
+    ``gradient_descent(problem, lr, steps, start, noise=noise, rng=seed)``
+    computes for the same seed; ``runs > 1`` adds independent repeats (one
+    column of draws each) for a steadier average.
+
+    >>> from lrcourse import Quadratic
+    >>> s = noisy_sweep(Quadratic(1.0), [0.05, 0.1], 4000, 2.0, noise=1.0,
+    ...                 rng=0, runs=8)
+    >>> [f"{v:.3f}" for v in s.floor()]
+    ['0.012', '0.026']
+    """
+    if getattr(problem, "ndim", 1) != 1:
+        raise ValueError("problem must be a 1-D loss such as lrcourse.Quadratic")
+    lrs_arr = np.asarray(lrs, dtype=float)
+    if lrs_arr.ndim != 1 or lrs_arr.size == 0:
+        raise ValueError(f"lrs must be a non-empty 1-D list of rates, got {lrs!r}")
+    for i, r in enumerate(lrs_arr):
+        check_positive(f"lrs[{i}]", float(r))
+    steps = check_count("steps", steps)
+    runs = check_count("runs", runs)
+    noise = check_positive("noise", noise, allow_zero=True)
+    rng = check_rng(rng)
+    w0 = float(np.asarray(start, dtype=float))
+    if not np.isfinite(w0):
+        raise ValueError(f"start must be a finite number, got {start!r}")
+    xi = rng.standard_normal((steps, runs))  # same draws for every rate
+    n = lrs_arr.size
+    rate = lrs_arr[:, None]
+    w = np.full((n, runs), w0)
+    losses = np.full((n, runs, steps + 1), np.nan)
+    diverged_at = np.zeros((n, runs), dtype=int)
+    alive = np.ones((n, runs), dtype=bool)
+    with np.errstate(all="ignore"):
+        start_loss = float(problem.loss(w0))
+        losses[:, :, 0] = start_loss
+        # runaway is judged against the starting loss (1 if the start is the
+        # minimum itself, where any noise would otherwise count as a runaway)
+        reference = start_loss if start_loss > 0 else 1.0
+        for k in range(steps):
+            w = w - rate * (problem.grad(w) + noise * xi[k])
+            loss = problem.loss(w)
+            bad = alive & (runaway(loss, reference) | ~np.isfinite(w))
+            diverged_at[bad] = k + 1
+            keep = alive & np.isfinite(loss)
+            losses[keep, k + 1] = loss[keep]
+            alive &= ~bad
+            w[~alive] = w0  # park finished runs on finite values
+    return NoisySweep(lrs_arr, losses, diverged_at, noise,
+                      getattr(problem, "curvature", float("nan")))
+
+
+# -- real mini-batches --------------------------------------------------------
+
+#: The falling-rate plan that trains the reference network near the bottom of
+#: its valley before the floors are measured: (lr, batch_size, epochs, momentum).
+SETTLE_PLAN = ((0.3, 10, 8, 0.0), (0.03, 10, 3, 0.0), (0.1, 300, 40, 0.9),
+               (0.2, 700, 200, 0.9), (0.2, 700, 30, 0.0))
+
+
+@functools.lru_cache(maxsize=4)
+def _settled_flat(seed):
+    data = trial_data(seed)
+    X, labels = data.X, data.y
+    model = reference_model(seed=seed, optimizer="sgd", lr=0.3)
+    for lr, batch_size, epochs, momentum in SETTLE_PLAN:
+        model.compile(optimizer=SGD(lr=lr, momentum=momentum),
+                      metrics=["accuracy"])
+        model.fit(X, labels, batch_size=batch_size, epochs=epochs, seed=seed,
+                  trace=False)
+    return model.flat.copy()
+
+
+def settled_reference(seed=0):
+    """The reference network trained down its valley, and its scaled data.
+
+    Trains with plain and momentum SGD, the rate and the noise falling stage
+    by stage (``SETTLE_PLAN``; about a second, cached), so that every rate
+    measured afterwards starts from the same low loss.
+
+    Returns ``(model, X, y)``: the model (compiled with SGD), the training
+    ages min-max scaled to [0, 1] and the labels.
+    """
+    seed = check_count("seed", seed, minimum=0)
+    data = trial_data(seed)
+    X, labels = data.X, data.y
+    model = reference_model(seed=seed, optimizer="sgd", lr=0.01)
+    model.flat[...] = _settled_flat(seed)
+    return model, X, labels
+
+
+class MinibatchFloors:
+    """Plain mini-batch SGD from one start at many rates (one batch size).
+
+    ``batch_losses`` has shape (rates, updates); ``start_loss`` is the full
+    training loss at the start; ``floor`` each rate's mean mini-batch loss
+    after the first ``settle`` epochs (NaN where the run diverged).
+    """
+
+    def __init__(self, lrs, batch_size, epochs, settle, start_loss, batch_losses,
+                 diverged_at):
+        self.lrs = lrs
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.settle = settle
+        self.start_loss = start_loss
+        self.batch_losses = batch_losses
+        self.diverged_at = diverged_at
+        per_epoch = batch_losses.shape[1] // epochs
+        self.updates_per_epoch = per_epoch
+        tail = batch_losses[:, settle * per_epoch:]
+        with np.errstate(invalid="ignore"):
+            self.floor = tail.mean(axis=1)
+            self.rise_fraction = (np.diff(tail, axis=1) > 0).mean(axis=1)
+        self.floor[diverged_at > 0] = np.nan
+        self.rise_fraction[diverged_at > 0] = np.nan
+
+    @property
+    def excess(self):
+        """How far each floor sits above the starting loss."""
+        return self.floor - self.start_loss
+
+    def __repr__(self):
+        return (f"MinibatchFloors(batch size {self.batch_size}, "
+                f"{len(self.lrs)} rates, {self.epochs} epochs)")
+
+
+def minibatch_floors(model, X, y, lrs, batch_size, *, epochs=3, settle=1, seed=1):
+    """Train copies of ``model`` with plain mini-batch SGD at every rate (all
+    from its current weights, same batches in the same order) and measure
+    each rate's loss floor: the mean mini-batch loss after ``settle`` epochs.
+
+    Uses ``lrcourse.training.sweep_fit(..., record_batches=True)``.
+    """
+    batch_size = check_count("batch_size", batch_size)
+    epochs = check_count("epochs", epochs)
+    settle = check_count("settle", settle, minimum=0)
+    if settle >= epochs:
+        raise ValueError(f"settle must be < epochs = {epochs}, got {settle}")
+    start_loss, _ = model.evaluate(X, y)
+    run = sweep_fit(model, X, y, lrs, optimizer="sgd", batch_size=batch_size,
+                    epochs=epochs, seed=seed, record_batches=True)
+    return MinibatchFloors(run.lrs, batch_size, epochs, settle, float(start_loss),
+                           run.batch_losses, run.diverged_at)
+
+
+def running_mean(values, window):
+    """The mean of each ``window`` consecutive values (shorter at the start).
+
+    >>> running_mean(np.array([1.0, 3.0, 5.0, 7.0]), 2).tolist()
+    [1.0, 2.0, 4.0, 6.0]
+    """
+    window = check_count("window", window)
+    values = np.asarray(values, dtype=float)
+    csum = np.concatenate([[0.0], np.cumsum(values)])
+    k = np.arange(1, values.size + 1)
+    lo = np.maximum(k - window, 0)
+    return (csum[k] - csum[lo]) / (k - lo)
+
+
+def gradient_noise(model, X, y, batch_size, *, draws=200, seed=0):
+    """How far mini-batch gradients scatter around the full-data gradient.
+
+    Returns ``(full, spread)``: the length of the gradient over all of
+    ``X``, and the root-mean-square distance between it and the gradient of
+    ``draws`` random mini-batches of ``batch_size`` samples (at the model's
+    current weights; nothing is updated). The spread shrinks about like
+    ``1/sqrt(batch_size)``.
+    """
+    batch_size = check_count("batch_size", batch_size)
+    draws = check_count("draws", draws)
+    rng = check_rng(seed, "seed")
+    if batch_size > len(y):
+        raise ValueError(f"batch_size must be <= {len(y)} samples, got {batch_size}")
+    _, grads = model.loss_and_gradients(X, y)
+    full = np.concatenate([g.ravel() for g in grads])
+    total = 0.0
+    for _ in range(draws):
+        idx = rng.choice(len(y), size=batch_size, replace=False)
+        _, g_batch = model.loss_and_gradients(X[idx], y[idx])
+        diff = np.concatenate([g.ravel() for g in g_batch]) - full
+        total += float(diff @ diff)
+    return float(np.sqrt(full @ full)), float(np.sqrt(total / draws))
+
+
+def mean_final_loss(problem, lr, steps, start, *, noise, seeds):
+    """The loss after ``steps`` noisy updates, averaged over runs with the
+    given seeds (each run is ``gradient_descent(..., noise=noise, rng=seed)``).
+    ``lr`` may be a schedule. Returns inf if any run diverged."""
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds must name at least one seed")
+    total = 0.0
+    for seed in seeds:
+        tr = gradient_descent(problem, lr=lr, steps=steps, start=start, noise=noise,
+                              rng=seed)
+        if tr.diverged:
+            return float("inf")
+        total += tr.final_loss
+    return total / len(seeds)

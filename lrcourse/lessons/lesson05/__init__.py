@@ -1,0 +1,1 @@
+"""Lesson 05: its analysis, figures, panels and exercises."""

@@ -1,0 +1,390 @@
+"""Looking inside the reference network while it trains (lesson 05).
+
+Numbers only (numpy). Here are: the trial data prepared as the course does
+it (scaler fitted on the training ages only), sweeps of many rates from
+identical initial weights that also check the ReLUs after every epoch, the
+outcome of a run in words (learned, still crawling, stalled with dead ReLUs,
+diverged), replays that record one chosen weight update by update, and the
+floors no rate can beat (the best constant prediction, the best accuracy any
+function of age can reach).
+"""
+
+import functools
+import math
+
+import numpy as np
+
+from ..._validate import check_choice, check_count, check_lr
+from ...data import TrialData, trial_data  # noqa: F401 (lesson 05 reads them here)
+from ...model import reference_model
+from ...readouts import lr_grid
+from ...training import sweep_fit
+
+#: The loss of a network that outputs 50/50 for everyone: ln 2.
+LN2 = math.log(2.0)
+
+#: The optimizers lesson 05 trains with, by the name the panels show.
+OPTIMIZERS = {"sgd": "SGD", "adam": "Adam"}
+
+#: The reference network's weight arrays and their shapes.
+WEIGHT_SHAPES = {"W1": (1, 16), "b1": (16,), "W2": (16, 32), "b2": (32,),
+                 "W3": (32, 2), "b3": (2,)}
+
+#: Accuracy at or above this counts as "learned" in the readouts.
+LEARNED_ACCURACY = 0.9
+
+
+# -- the floors no rate can beat -------------------------------------------------------
+def constant_loss(labels):
+    """Cross-entropy of the best constant prediction: the class frequencies.
+
+    That is the loss a network whose ReLUs all died settles at: its output is
+    the same for every input, its output bias drifts to the log-odds of the
+    classes, and the L2 penalty on a dead layer's kernel (the only gradient
+    that kernel still gets) shrinks it to zero.
+
+    >>> f"{constant_loss([0] * 1050 + [1] * 1050):.4f}"
+    '0.6931'
+    >>> f"{constant_loss([0] * 1500 + [1] * 600):.4f}"
+    '0.5983'
+    """
+    labels = _labels(labels)
+    p = np.bincount(labels) / len(labels)
+    p = p[p > 0]
+    return float(-np.sum(p * np.log(p)))
+
+
+def best_accuracy(ages, labels):
+    """The highest training accuracy any function of age can reach.
+
+    People of the same age can carry both labels (the exceptions), so the
+    best any classifier of age can do is to predict each age's majority.
+
+    >>> data = trial_data(seed=0)
+    >>> f"{best_accuracy(data.ages, data.y):.4f}"
+    '0.9524'
+    """
+    labels = _labels(labels)
+    ages = np.asarray(ages, dtype=float).ravel()
+    if ages.shape != labels.shape:
+        raise ValueError(f"ages must have the shape of labels {labels.shape}, "
+                         f"got {ages.shape}")
+    _, group = np.unique(ages, return_inverse=True)
+    counts = np.zeros((group.max() + 1, labels.max() + 1))
+    np.add.at(counts, (group, labels), 1)
+    return float(counts.max(axis=1).sum() / len(labels))
+
+
+def _labels(labels):
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size == 0 or labels.dtype.kind not in "iu" or (
+            labels.min() < 0):
+        raise ValueError("labels must be a non-empty 1-D array of class labels >= 0")
+    return labels.astype(np.intp)
+
+
+# -- dead ReLUs ------------------------------------------------------------------------
+def dead_fractions(model, weights, X):
+    """For flat weights of shape (..., n), the fraction of dead units in each
+    ReLU layer (a unit is dead when it outputs 0 for every row of ``X``).
+
+    Returns an array of shape (..., number of ReLU layers).
+    """
+    weights = np.asarray(weights, dtype=float)
+    with np.errstate(all="ignore"):
+        cache = model.forward(model.views(weights), X)
+    out = [np.mean(np.all(a <= 0, axis=-2), axis=-1)
+           for layer, (_, _, a) in zip(model.layers, cache)
+           if layer.activation == "relu"]
+    return np.stack(out, axis=-1)
+
+
+def is_stalled(dead):
+    """True when some ReLU layer is entirely dead: the output is then one
+    constant, whatever the input."""
+    return bool(np.max(dead) >= 1.0)
+
+
+# -- many rates from identical initial weights -----------------------------------------
+class RateSweep:
+    """One optimizer at every rate of a slider grid, from identical weights.
+
+    Arrays have one row per rate and one column per epoch 0..epochs (epoch 0
+    is the untrained network): ``loss`` and ``accuracy`` on the whole
+    training set at the end of each epoch, ``dead`` (rates, epochs + 1,
+    ReLU layers) the fraction of dead units. ``diverged_at`` is the 1-based
+    diverging update (0: none); entries after it are NaN.
+    """
+
+    def __init__(self, optimizer, lrs, grid, loss, accuracy, dead, diverged_at,
+                 updates_per_epoch, batch_size):
+        self.optimizer = optimizer
+        self.lrs = lrs
+        self.grid = grid  # (min_exp, max_exp, step)
+        self.loss = loss
+        self.accuracy = accuracy
+        self.dead = dead
+        self.diverged_at = diverged_at
+        self.updates_per_epoch = updates_per_epoch
+        self.batch_size = batch_size
+
+    @property
+    def epochs(self):
+        return self.loss.shape[1] - 1
+
+    def index(self, lr):
+        """The row of the grid rate nearest ``lr``."""
+        lr = check_lr(lr)
+        return int(np.argmin(np.abs(np.log10(self.lrs) - math.log10(lr))))
+
+    def outcome(self, i, epoch):
+        """``(kind, text)`` for row ``i`` after ``epoch`` epochs (see
+        ``outcome``)."""
+        return outcome(self.loss[i, epoch], self.accuracy[i, epoch],
+                       self.dead[i, epoch], self.diverged_at[i],
+                       epoch * self.updates_per_epoch, self.loss[i, 0])
+
+    def __repr__(self):
+        name = OPTIMIZERS[self.optimizer]
+        return (f"RateSweep({name}, {len(self.lrs)} rates "
+                f"{self.lrs[0]:.0e}..{self.lrs[-1]:.0e}, {self.epochs} epochs)")
+
+
+@functools.lru_cache(maxsize=8)
+def rate_sweep(optimizer="sgd", min_exp=-5.0, max_exp=1.0, step=0.25, epochs=30,
+               batch_size=10, seed=0, data_seed=0):
+    """Train the reference network at every rate ``10 ** (min_exp + i * step)``.
+
+    All runs start from ``reference_model(seed)``'s weights and see the same
+    shuffled mini-batches (``model.fit(..., seed=seed)`` replays any row).
+    The result is cached: a panel, a figure and a test asking for the same
+    sweep share one computation. Treat it as read-only.
+    """
+    optimizer = check_choice("optimizer", optimizer, tuple(OPTIMIZERS))
+    epochs = check_count("epochs", epochs)
+    batch_size = check_count("batch_size", batch_size)
+    if not (step > 0 and max_exp > min_exp):
+        raise ValueError("the grid needs step > 0 and max_exp > min_exp, got "
+                         f"min_exp={min_exp}, max_exp={max_exp}, step={step}")
+    data = trial_data(data_seed)
+    model = reference_model(seed=seed, optimizer=optimizer)
+    lrs = lr_grid(min_exp, max_exp, step)
+    R, L = len(lrs), 2
+    loss = np.full((R, epochs + 1), np.nan)
+    accuracy = np.full((R, epochs + 1), np.nan)
+    dead = np.full((R, epochs + 1, L), np.nan)
+
+    # Only 88 distinct ages: score each (age, label) pair once, weighted by count.
+    pairs, counts = np.unique(np.column_stack([data.X[:, 0], data.y]), axis=0,
+                              return_counts=True)
+    X_u, y_u, w_u = pairs[:, :1], pairs[:, 1].astype(np.intp), counts / len(data.y)
+
+    def record(epoch, weights, alive):
+        with np.errstate(all="ignore"):
+            params = model.views(weights)
+            cache = model.forward(params, X_u)
+            z = cache[-1][1]
+            shifted = z - z.max(axis=-1, keepdims=True)
+            logp = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+            ce = -(logp[..., np.arange(len(y_u)), y_u] * w_u).sum(axis=-1)
+            for k, layer in enumerate(model.layers):
+                if layer.kernel_regularizer is not None:
+                    ce = ce + layer.kernel_regularizer(params[2 * k])
+            hits = z.argmax(axis=-1) == y_u
+            relu = [np.mean(np.all(a <= 0, axis=-2), axis=-1)
+                    for layer, (_, _, a) in zip(model.layers, cache)
+                    if layer.activation == "relu"]
+            loss[alive, epoch] = ce[alive]
+            accuracy[alive, epoch] = (hits * w_u).sum(axis=-1)[alive]
+            dead[alive, epoch] = np.stack(relu, axis=-1)[alive]
+
+    record(0, np.tile(model.flat, (R, 1)), np.ones(R, dtype=bool))
+    sweep = sweep_fit(model, data.X, data.y, lrs, optimizer=optimizer,
+                      batch_size=batch_size, epochs=epochs, seed=seed,
+                      epoch_end=lambda e, w, alive: record(e + 1, w, alive))
+    per_epoch = -(-len(data.y) // batch_size)
+    return RateSweep(optimizer, lrs, (min_exp, max_exp, step), loss, accuracy, dead,
+                     sweep.diverged_at, per_epoch, batch_size)
+
+
+def outcome(loss, accuracy, dead, diverged_at=0, updates=None, start_loss=None):
+    """Name what a run did: ``(kind, text)``.
+
+    ``kind`` is ``"diverged"`` (the loss ran away), ``"stalled"`` (a whole
+    ReLU layer is dead, so the output is one constant and the loss sits at the
+    best constant's, ln 2 = 0.693 on the balanced trial data), ``"learned"``
+    (training accuracy >= 90%) or ``"crawling"`` (still far from it).
+
+    >>> outcome(0.6931, 0.5, [1.0, 1.0])[1]
+    'stalled: dead ReLUs, loss ln 2 = 0.693'
+    """
+    if diverged_at and (updates is None or updates >= diverged_at):
+        return "diverged", f"diverged at update {int(diverged_at)}"
+    if is_stalled(dead):
+        return "stalled", f"stalled: dead ReLUs, loss ln 2 = {LN2:.3f}"
+    if accuracy >= LEARNED_ACCURACY:
+        return "learned", f"learned: training accuracy {100 * accuracy:.1f}%"
+    if start_loss is not None:
+        return "crawling", (f"still crawling: loss {start_loss:.3f} -> {loss:.3f}, "
+                            f"accuracy {100 * accuracy:.1f}%")
+    return "crawling", f"still crawling: accuracy {100 * accuracy:.1f}%"
+
+
+def training_readout(sweep, lr, epochs):
+    """The text under the training panel for one rate after ``epochs`` epochs."""
+    i = sweep.index(lr)
+    epochs = check_count("epochs", epochs)
+    if epochs > sweep.epochs:
+        raise ValueError(f"epochs must be <= {sweep.epochs}, got {epochs}")
+    name = OPTIMIZERS[sweep.optimizer]
+    rate = sweep.lrs[i]
+    kind, text = sweep.outcome(i, epochs)
+    lines = [f"{name}, lr = {rate:.4g}, batch size {sweep.batch_size}, "
+             f"after {epochs} epoch{'s' if epochs > 1 else ''} "
+             f"({epochs * sweep.updates_per_epoch} updates)"]
+    if kind == "diverged":
+        lines.append(f"happened: {text}")
+        return "\n".join(lines)
+    loss, acc = sweep.loss[i, epochs], sweep.accuracy[i, epochs]
+    dead = sweep.dead[i, epochs]
+    lines.append(f"training loss {loss:.4f} (start {sweep.loss[i, 0]:.4f}), "
+                 f"training accuracy {100 * acc:.1f}%")
+    lines.append("dead ReLUs: " + ", ".join(
+        f"layer {k + 1} {round(f * n)}/{n}" for k, (f, n) in enumerate(
+            zip(dead, (16, 32)))))
+    lines.append(f"happened: {text}")
+    if kind == "stalled":
+        first = int(np.argmax([is_stalled(d) for d in sweep.dead[i, :epochs + 1]]))
+        lines.append(f"  every unit of a layer outputs 0 for every age (since epoch "
+                     f"{first}):\n  the network gives everyone the same answer, so "
+                     "the accuracy is 50%;\n  the best such answer, 50/50, has "
+                     "loss ln 2.")
+        if loss - LN2 > 5e-4:
+            lines.append(f"  The extra {loss - LN2:.4f} above ln 2: the output bias "
+                         "still jumps\n  with each mini-batch at this rate, away "
+                         "from 50/50.")
+    return "\n".join(lines)
+
+
+# -- replaying one weight, update by update --------------------------------------------
+class Replay:
+    """One weight's record through a seeded run: per update (0-based arrays)
+    the rate, old value, gradient, applied change and new value."""
+
+    def __init__(self, optimizer, lr, weight, index, record, lrs, losses,
+                 updates_per_epoch, fate=""):
+        self.optimizer = optimizer
+        self.lr = lr
+        self.weight = weight
+        self.index = index
+        self.old = record["old"]
+        self.grad = record["grad"]
+        self.change = record["change"]
+        self.new = record["new"]
+        self.lrs = lrs
+        self.losses = losses
+        self.updates_per_epoch = updates_per_epoch
+        self.fate = fate  # what the whole replayed run did, in words
+
+    @property
+    def name(self):
+        idx = ", ".join(str(i) for i in self.index)
+        return f"{self.weight}[{idx}]"
+
+    @property
+    def updates(self):
+        return len(self.old)
+
+    def row(self, k):
+        """Update ``k`` (1-based): a dict of the numbers the inspector shows."""
+        k = check_count("update", k)
+        if k > self.updates:
+            raise ValueError(f"update must be <= {self.updates}, got {k}")
+        j = k - 1
+        return {"update": k, "epoch": j // self.updates_per_epoch + 1,
+                "batch": j % self.updates_per_epoch + 1, "old": self.old[j],
+                "grad": self.grad[j], "lr": self.lrs[j],
+                "lr_x_grad": self.lrs[j] * self.grad[j], "change": self.change[j],
+                "new": self.new[j], "loss": self.losses[j]}
+
+    def __repr__(self):
+        return (f"Replay({self.name}, {OPTIMIZERS[self.optimizer]} lr={self.lr:g}, "
+                f"{self.updates} updates)")
+
+
+def check_weight(weight, index):
+    """Validate a weight name and index of the reference network."""
+    weight = check_choice("weight", weight, tuple(WEIGHT_SHAPES))
+    shape = WEIGHT_SHAPES[weight]
+    index = (index,) if isinstance(index, (int, np.integer)) else tuple(index)
+    if len(index) != len(shape) or not all(
+            isinstance(i, (int, np.integer)) and 0 <= i < n
+            for i, n in zip(index, shape)):
+        ranges = ", ".join(f"0..{n - 1}" for n in shape)
+        raise ValueError(f"index for {weight} must be {len(shape)} integer(s) in "
+                         f"({ranges}), got {index!r}")
+    return weight, tuple(int(i) for i in index)
+
+
+def replay(optimizer="sgd", lr=0.1, weight="W2", index=(2, 5), epochs=3, seed=0,
+           data_seed=0):
+    """Re-run the seeded training and record one weight at every update.
+
+    The run is the one ``rate_sweep`` makes for this rate (same initial
+    weights, same batches); ``model.fit(..., watch=[(weight, index)])`` does
+    the recording.
+
+    >>> r = replay("sgd", 0.1, "W2", (2, 5), epochs=1)
+    >>> row = r.row(1)
+    >>> bool(abs(row["change"] + 0.1 * row["grad"]) < 1e-15)
+    True
+    """
+    optimizer = check_choice("optimizer", optimizer, tuple(OPTIMIZERS))
+    lr = check_lr(lr)
+    if callable(lr):
+        raise TypeError("lr must be a number here, not a schedule")
+    weight, index = check_weight(weight, index)
+    epochs = check_count("epochs", epochs)
+    data = trial_data(data_seed)
+    model = reference_model(seed=seed, lr=lr, optimizer=optimizer)
+    history = model.fit(data.X, data.y, batch_size=10, epochs=epochs, seed=seed,
+                        watch=[(weight, index)])
+    trace = history.trace
+    record = next(iter(trace.watch.values()))
+    loss, accuracy = model.evaluate(data.X, data.y)
+    _, fate = outcome(loss, accuracy, model.dead_units(data.X),
+                      history.diverged_at or 0)
+    return Replay(optimizer, lr, weight, index, record, trace.lrs, trace.losses,
+                  -(-len(data.y) // 10),
+                  fate=f"the replayed run after {epochs} epochs: {fate}")
+
+
+def inspector_readout(rep, k):
+    """The inspector's text for update ``k`` of a replay."""
+    r = rep.row(k)
+    name = OPTIMIZERS[rep.optimizer]
+    lines = [f"{rep.name}, update {k} of {rep.updates} (epoch {r['epoch']}, "
+             f"batch {r['batch']}); {name}, lr = {r['lr']:.4g}",
+             f"old value          {r['old']:+.8f}",
+             f"gradient           {r['grad']:+.4e}",
+             f"rate               {r['lr']:.4g}",
+             f"lr x gradient      {r['lr_x_grad']:+.4e}"]
+    if rep.optimizer == "sgd":
+        lines.append(f"applied change     {r['change']:+.4e}   (= -lr x gradient)")
+    else:
+        ratio = abs(r["change"]) / r["lr"]
+        lines.append(f"Adam's actual change {r['change']:+.4e}   "
+                     f"(|change| = {ratio:.3f} x lr:\n"
+                     "                   Adam divides by the gradient's running "
+                     "size)")
+    lines.append(f"new value          {r['new']:+.8f}   (= old value + change)")
+    if r["grad"] == 0.0:
+        lines.append("gradient exactly 0: the ReLU unit this weight feeds gave 0\n"
+                     "for every sample of the batch.")
+    elif rep.weight == "W2" and math.isclose(r["grad"], 0.02 * r["old"],
+                                             rel_tol=1e-9):
+        lines.append("gradient = 0.02 x old value: only the L2 penalty's pull; the\n"
+                     "layer-1 unit feeding this weight gave 0 for the whole batch.")
+    if rep.fate:
+        lines.append(rep.fate)
+    return "\n".join(lines)

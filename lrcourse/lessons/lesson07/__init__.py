@@ -1,0 +1,1 @@
+"""Lesson 07: its analysis, figures, panels and exercises."""

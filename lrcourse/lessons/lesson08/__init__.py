@@ -1,0 +1,1 @@
+"""Lesson 08: its analysis, figures, panels and exercises."""

@@ -1,0 +1,1 @@
+"""Lesson 09: its analysis, figures, panels and exercises."""
