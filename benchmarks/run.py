@@ -105,7 +105,7 @@ def bench_sweeps(args):
 
 
 def bench_panels(args):
-    """Every panel that declares bench_cases() in lrcourse/lessons/lessonNN/panels.py."""
+    """Every panel with bench_cases() in lrcourse/lessons/lessonNN/panels.py."""
     import lrcourse.lessons as lessons
 
     names = sorted(m.name for m in pkgutil.iter_modules(lessons.__path__)

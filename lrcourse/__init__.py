@@ -29,7 +29,7 @@ from .optimizers import (
     RMSprop,
 )
 from .problems import Bowl2D, Quadratic, TwoValleys
-from .lessons.lesson07.analysis import RangeTestResult, train_validation_split
+from .range_finder import RangeTestResult, range_test, train_validation_split
 from .schedules import (
     constant,
     cosine_decay,
@@ -38,13 +38,14 @@ from .schedules import (
     step_decay,
     warmup,
 )
-from .lessons.lesson06.analysis import largest_stable_lr
+from .stability import largest_stable_lr
 from .training import SweepHistory, sweep_fit
 
 __version__ = "0.1.0"
 
 __all__ = [
     "RangeTestResult",
+    "range_test",
     "train_validation_split",
     "largest_stable_lr",
     "KERAS_DEFAULT_LRS",

@@ -171,7 +171,8 @@ def _load():
         import pkgutil
 
         from . import lessons
-        for info in sorted(pkgutil.iter_modules(lessons.__path__), key=lambda m: m.name):
+        found = pkgutil.iter_modules(lessons.__path__)
+        for info in sorted(found, key=lambda m: m.name):
             if info.name.startswith("lesson"):
                 importlib.import_module(f"{lessons.__name__}.{info.name}.exercises")
 

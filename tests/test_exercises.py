@@ -3,8 +3,7 @@
 import pytest
 
 import lrcourse
-from lrcourse.exercises import all_exercises, check, get_exercise
-from lrcourse.exercises import parse_number
+from lrcourse.exercises import all_exercises, check, get_exercise, parse_number
 
 
 def test_parse_number_forms():

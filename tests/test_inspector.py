@@ -1,4 +1,4 @@
-"""lrcourse.lessons.lesson05.analysis: floors, dead ReLUs, sweeps and replays of lesson 05."""
+"""Lesson 05 analysis: floors, dead ReLUs, sweeps and replays."""
 
 import math
 import warnings

@@ -7,8 +7,8 @@ import pytest
 
 import lrcourse
 from lrcourse.exercises import get_exercise
-from lrcourse.readouts import lr_grid
 from lrcourse.lessons.lesson00 import panels
+from lrcourse.readouts import lr_grid
 
 
 @pytest.fixture(scope="module")

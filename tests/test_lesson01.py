@@ -5,8 +5,8 @@ import warnings
 import pytest
 
 import lrcourse
-from lrcourse.readouts import descent_readout, grid_index, lr_grid
 from lrcourse.lessons.lesson01 import panels as lesson01
+from lrcourse.readouts import descent_readout, grid_index, lr_grid
 from lrcourse.widgets import answer_box
 
 

@@ -4,11 +4,10 @@
 import pytest
 
 import lrcourse
-from lrcourse.lessons.lesson02 import figures
+from lrcourse.lessons.lesson02 import figures, panels
 from lrcourse.plotting import png_bytes
 from lrcourse.readouts import lr_grid
 from lrcourse.regimes import raw_descent
-from lrcourse.lessons.lesson02 import panels
 
 GRID = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
 

@@ -4,11 +4,10 @@
 import pytest
 
 import lrcourse
-from lrcourse.lessons.lesson03 import figures
+from lrcourse.lessons.lesson03 import figures, panels
 from lrcourse.plotting import png_bytes
 from lrcourse.readouts import lr_grid
 from lrcourse.regimes import steps_curve, steps_needed
-from lrcourse.lessons.lesson03 import panels
 
 GRID = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
 BOWL = lr_grid(panels.BOWL_MIN, panels.BOWL_MAX, panels.BOWL_STEP)

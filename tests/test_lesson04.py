@@ -7,9 +7,9 @@ import pytest
 
 import lrcourse
 from lrcourse.exercises import get_exercise
+from lrcourse.lessons.lesson04 import panels
 from lrcourse.lessons.lesson04.analysis import noise_floor
 from lrcourse.readouts import lr_grid
-from lrcourse.lessons.lesson04 import panels
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,11 @@ import pytest
 
 import lrcourse
 from lrcourse import snippets
-from lrcourse.lessons.lesson05 import analysis as inspector
 from lrcourse.exercises import get_exercise
-from lrcourse.lessons.lesson05 import figures
+from lrcourse.lessons.lesson05 import analysis as inspector
+from lrcourse.lessons.lesson05 import figures, panels
 from lrcourse.plotting import png_bytes
 from lrcourse.readouts import lr_grid
-from lrcourse.lessons.lesson05 import panels
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_real_network.ipynb"
 

@@ -8,9 +8,9 @@ import pytest
 import lrcourse
 from lrcourse import SGD, Adam, Quadratic
 from lrcourse.lessons.lesson06 import figures
-from lrcourse.readouts import lr_grid
-from lrcourse.lessons.lesson06.analysis import first_updates, momentum_limit, run_rates
 from lrcourse.lessons.lesson06 import panels as lesson06
+from lrcourse.lessons.lesson06.analysis import first_updates, momentum_limit, run_rates
+from lrcourse.readouts import lr_grid
 from lrcourse.widgets import answer_box
 
 MOM_GRID = lr_grid(lesson06.MOM_MIN, lesson06.MOM_MAX, lesson06.MOM_STEP)

@@ -5,13 +5,17 @@ import numpy as np
 import pytest
 
 import lrcourse
-from lrcourse.lessons.lesson07.exercises import best_rate, minimum_vs_tenth
 from lrcourse.lessons.lesson05.analysis import constant_loss
-from lrcourse.lessons.lesson07 import figures
+from lrcourse.lessons.lesson07 import figures, panels
+from lrcourse.lessons.lesson07.analysis import (
+    SWEEP_GRID,
+    TrialSplit,
+    range_test,
+    sweep_on_split,
+)
+from lrcourse.lessons.lesson07.exercises import best_rate, minimum_vs_tenth
 from lrcourse.plotting import png_bytes
-from lrcourse.lessons.lesson07.analysis import SWEEP_GRID, TrialSplit, range_test, sweep_on_split
 from lrcourse.readouts import lr_grid
-from lrcourse.lessons.lesson07 import panels
 
 GRID = lr_grid(*SWEEP_GRID)
 

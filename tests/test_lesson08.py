@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import lrcourse
-from lrcourse.lessons.lesson08 import analysis as C
 from lrcourse import schedules as S
+from lrcourse.lessons.lesson08 import analysis as C
 
 
 @pytest.fixture(scope="module")
@@ -264,8 +264,8 @@ def test_panel_controls_act_on_release_and_are_fast(panel):
 
 
 def test_bench_cases_use_grid_values():
-    from lrcourse.readouts import lr_grid
     from lrcourse.lessons.lesson08 import panels
+    from lrcourse.readouts import lr_grid
 
     (case,) = panels.bench_cases()
     grid = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)

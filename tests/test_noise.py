@@ -1,4 +1,4 @@
-"""lrcourse.lessons.lesson04.analysis: the noisy-bowl floor (closed form vs the package's loop) and
+"""Lesson 04 analysis: the noisy-bowl floor (closed form vs the package's loop) and
 the mini-batch floors of the reference network."""
 
 import math

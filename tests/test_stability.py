@@ -1,4 +1,4 @@
-"""lrcourse.lessons.lesson06.analysis: runs at many rates, measured stability, first updates."""
+"""Runs at many rates, measured stability, first updates (lesson 06)."""
 
 import warnings
 

@@ -3,8 +3,8 @@
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from lrcourse.readouts import lr_grid
 from lrcourse.lessons.lesson01 import panels as lesson01
+from lrcourse.readouts import lr_grid
 
 GRID = lr_grid(lesson01.LR_MIN, lesson01.LR_MAX, lesson01.LR_STEP)
 

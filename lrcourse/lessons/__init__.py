@@ -1,1 +1,2 @@
-"""One package per lesson: analysis (numpy), figures (matplotlib), panels (ipywidgets), exercises."""
+"""One package per lesson: analysis (numpy only), figures (matplotlib),
+panels (ipywidgets) and exercises, each lesson in its own folder."""

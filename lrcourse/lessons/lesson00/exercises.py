@@ -1,8 +1,8 @@
 """Lesson 00 exercises: a first look at the rate, the step and the regimes."""
 
 from ...descent import classify_lr, gradient_descent, stability_limits
-from ...problems import Quadratic
 from ...exercises import Exercise, register
+from ...problems import Quadratic
 
 
 def _regime():

@@ -3,8 +3,8 @@
 import numpy as np
 
 from ...descent import classify_lr, gradient_descent
-from ...problems import Quadratic
 from ...plotting import PALETTE, REGIME_STYLE, caption, static_figure
+from ...problems import Quadratic
 
 
 def regimes_figure(curvature=2.0, lrs=(0.3, 0.8, 1.1), steps=12, start=3.0):

@@ -1,8 +1,8 @@
 """Lesson 01 exercises: the step and the rule."""
 
 from ...descent import gradient_descent
-from ...problems import Quadratic
 from ...exercises import Exercise, register
+from ...problems import Quadratic
 
 
 def _step_ratio():

@@ -3,7 +3,14 @@
 import numpy as np
 
 from ...descent import classify_lr, gradient_descent
-from ...plotting import PALETTE, REGIME_STYLE, caption, clip_path, loss_curve, static_figure
+from ...plotting import (
+    PALETTE,
+    REGIME_STYLE,
+    caption,
+    clip_path,
+    loss_curve,
+    static_figure,
+)
 
 
 def three_rates_figure(problem, lrs, steps, start, lo=-4.5, hi=4.5):

@@ -3,8 +3,8 @@
 import numpy as np
 
 from ...descent import gradient_descent, stability_limits
-from ...problems import Quadratic
 from ...exercises import Exercise, register
+from ...problems import Quadratic
 
 
 def _limit_at_8():

@@ -5,8 +5,8 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from ...descent import classify_lr, gradient_descent, stability_limits
-from ...regimes import fell_every_update, first_rise, sign_changes
 from ...plotting import PALETTE, REGIME_STYLE, caption, course_style, static_figure
+from ...regimes import fell_every_update, first_rise, sign_changes
 
 #: How the strip under the slider fills each regime: colour and hatch differ.
 STRIP_STYLE = {

@@ -5,7 +5,6 @@ import numpy as np
 
 from ...descent import classify_lr, gradient_descent
 from ...plotting import PALETTE, REGIME_STYLE, Blitter, clip_path, live_figure
-from .figures import RateStrip
 from ...problems import Quadratic, TwoValleys
 from ...readouts import lr_grid
 from ...regimes import (
@@ -16,6 +15,7 @@ from ...regimes import (
     valleys_readout,
 )
 from ...widgets import Panel, log_slider, pre, readout
+from .figures import RateStrip
 
 #: The regimes panel's rate grid: 10 ** (-5 + 0.05 i), from 1e-5 to about 3.98.
 LR_MIN, LR_MAX, LR_STEP = -5.0, 0.6, 0.05

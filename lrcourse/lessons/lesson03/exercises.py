@@ -1,9 +1,9 @@
 """Lesson 03 exercises: too low a rate, and the trade-off."""
 
 from ...descent import gradient_descent, stability_limits
+from ...exercises import Exercise, register
 from ...problems import Quadratic
 from ...regimes import best_fixed_rate
-from ...exercises import Exercise, register
 
 
 def _updates_at_001():

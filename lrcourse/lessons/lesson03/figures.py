@@ -6,10 +6,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ...descent import gradient_descent, stability_limits
+from ...plotting import PALETTE, REGIME_STYLE, caption, course_style
 from ...problems import Quadratic
 from ...readouts import lr_grid
 from ...regimes import best_fixed_rate, budget_losses, steps_curve
-from ...plotting import PALETTE, REGIME_STYLE, caption, course_style
 
 #: Where "never" (diverged, or not within the sweep's length) is drawn on a
 #: U plot, as a multiple of the sweep's length.

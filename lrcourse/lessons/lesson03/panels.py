@@ -5,16 +5,6 @@ import numpy as np
 
 from ...descent import gradient_descent, sweep
 from ...plotting import PALETTE, REGIME_STYLE, Blitter, live_figure
-from .figures import (
-    budget_values,
-    clip_2d,
-    draw_contours,
-    draw_u,
-    mark_limits,
-    setup_budget_axes,
-    setup_u_axes,
-    u_values,
-)
 from ...problems import Bowl2D, Quadratic
 from ...readouts import grid_index, lr_grid
 from ...regimes import (
@@ -27,6 +17,16 @@ from ...regimes import (
     tradeoff_readout,
 )
 from ...widgets import Panel, int_slider, log_slider, pre, readout
+from .figures import (
+    budget_values,
+    clip_2d,
+    draw_contours,
+    draw_u,
+    mark_limits,
+    setup_budget_axes,
+    setup_u_axes,
+    u_values,
+)
 
 #: The trade-off panel's slider: 10 ** (-3 + 0.05 i), 0.001 to about 1.58.
 LR_MIN, LR_MAX, LR_STEP = -3.0, 0.2, 0.05

@@ -1,9 +1,9 @@
 """Lesson 04 exercises: noise and the loss floor."""
 
-from .analysis import minibatch_floors, noise_floor, noisy_sweep, settled_reference
+from ...exercises import Exercise, register
 from ...problems import Quadratic
 from ...readouts import grid_index, lr_grid
-from ...exercises import Exercise, register
+from .analysis import minibatch_floors, noise_floor, noisy_sweep, settled_reference
 
 #: The mini-batch panel's rate grid (see lrcourse.lessons.lesson04.panels).
 _NET = (-2.5, 0.0, 0.125)

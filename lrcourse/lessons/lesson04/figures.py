@@ -2,6 +2,9 @@
 
 import numpy as np
 
+from ...plotting import PALETTE, caption, static_figure
+from ...problems import Quadratic
+from ...readouts import lr_grid
 from .analysis import (
     minibatch_floors,
     noise_floor,
@@ -9,9 +12,6 @@ from .analysis import (
     settle_updates,
     settled_reference,
 )
-from ...problems import Quadratic
-from ...readouts import lr_grid
-from ...plotting import PALETTE, caption, static_figure
 
 
 def floor_figure(noise=1.0, curvature=1.0, start=2.0, steps=1000, runs=16,

@@ -11,6 +11,10 @@ import ipywidgets as W
 import numpy as np
 
 from ...descent import sweep
+from ...plotting import PALETTE, Blitter, live_figure
+from ...problems import Quadratic
+from ...readouts import grid_index, lr_grid
+from ...widgets import Panel, float_slider, log_slider, pre, readout
 from .analysis import (
     minibatch_floors,
     noise_floor,
@@ -19,10 +23,6 @@ from .analysis import (
     settle_updates,
     settled_reference,
 )
-from ...plotting import PALETTE, Blitter, live_figure
-from ...problems import Quadratic
-from ...readouts import grid_index, lr_grid
-from ...widgets import Panel, float_slider, log_slider, pre, readout
 
 #: Noisy-bowl rate grid: 10 ** (-3 + 0.05 i), 0.001 to about 3.16.
 BOWL_MIN, BOWL_MAX, BOWL_STEP = -3.0, 0.5, 0.05

@@ -4,8 +4,8 @@ import math
 
 import numpy as np
 
-from .analysis import best_accuracy, constant_loss, trial_data
 from ...exercises import Exercise, register
+from .analysis import best_accuracy, constant_loss, trial_data
 
 
 def _frozen_loss():

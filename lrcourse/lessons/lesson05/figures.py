@@ -4,8 +4,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .analysis import LN2, OPTIMIZERS, best_accuracy, trial_data
 from ...plotting import PALETTE, caption, course_style
+from .analysis import LN2, OPTIMIZERS, best_accuracy, trial_data
 
 #: How each outcome is drawn: colour, line style and marker all differ.
 OUTCOME_STYLE = {

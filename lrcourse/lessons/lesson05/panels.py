@@ -6,6 +6,9 @@ import html
 import ipywidgets as W
 import numpy as np
 
+from ...plotting import PALETTE, Blitter, live_figure
+from ...readouts import lr_grid
+from ...widgets import Panel, int_slider, log_slider, pre, readout
 from .analysis import (
     OPTIMIZERS,
     WEIGHT_SHAPES,
@@ -14,7 +17,6 @@ from .analysis import (
     replay,
     training_readout,
 )
-from ...plotting import PALETTE, Blitter, live_figure
 from .figures import (
     OUTCOME_STYLE,
     clip_loss,
@@ -23,8 +25,6 @@ from .figures import (
     setup_loss_axes,
     setup_rates_axes,
 )
-from ...readouts import lr_grid
-from ...widgets import Panel, int_slider, log_slider, pre, readout
 
 #: The rate grid of both panels: 10 ** (-5 + 0.25 i), from 1e-5 to 10.
 LR_MIN, LR_MAX, LR_STEP = -5.0, 1.0, 0.25

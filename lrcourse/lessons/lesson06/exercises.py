@@ -1,9 +1,9 @@
 """Lesson 06 exercises: momentum and Adam."""
 
+from ...exercises import Exercise, register
 from ...optimizers import KERAS_DEFAULT_LRS, PYTORCH_DEFAULT_LRS, SGD, Adam
 from ...problems import Quadratic
 from .analysis import first_updates, largest_stable_lr, steady_step_ratio
-from ...exercises import Exercise, register
 
 
 def _adam_first():

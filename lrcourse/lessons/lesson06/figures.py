@@ -3,10 +3,10 @@
 import numpy as np
 
 from ...optimizers import SGD, Adam
+from ...plotting import PALETTE, caption, static_figure
 from ...problems import Quadratic
 from ...readouts import lr_grid
 from .analysis import first_updates, largest_stable_lr, run_rates
-from ...plotting import PALETTE, caption, static_figure
 
 BETA_STYLES = (
     {"color": PALETTE["orange"], "linestyle": "--"},

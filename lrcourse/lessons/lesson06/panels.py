@@ -8,8 +8,8 @@ from ...optimizers import SGD, Adam
 from ...plotting import PALETTE, Blitter, live_figure
 from ...problems import Quadratic
 from ...readouts import grid_index, lr_grid, what_happened
-from .analysis import run_rates
 from ...widgets import Panel, float_slider, log_slider, pre, readout
+from .analysis import run_rates
 
 #: Momentum panel's rate grid: 10 ** (-3 + 0.0025 i), 0.001 to about 0.63.
 #: Fine enough (0.58 % per notch) to find a stability limit to within 1 %.

@@ -2,7 +2,9 @@
 
 import numpy as np
 
+from ...exercises import Exercise, register
 from ...model import reference_model
+from ...readouts import lr_grid
 from .analysis import (
     SWEEP_GRID,
     TrialSplit,
@@ -10,8 +12,6 @@ from .analysis import (
     range_test_lrs,
     sweep_on_split,
 )
-from ...readouts import lr_grid
-from ...exercises import Exercise, register
 
 #: The settings the lesson's panels use (the answers depend on them).
 EPOCHS = 5

@@ -8,6 +8,15 @@ import numpy as np
 
 from ...model import reference_model
 from ...plotting import PALETTE, Blitter, live_figure
+from ...readouts import grid_index, lr_grid
+from ...widgets import Panel, log_slider, pre, readout
+from .analysis import (
+    SWEEP_GRID,
+    TrialSplit,
+    range_test,
+    run_outcomes,
+    sweep_on_split,
+)
 from .figures import (
     LOSS_HI,
     LOSS_LO,
@@ -18,15 +27,6 @@ from .figures import (
     pin,
     setup_sweep_axes,
 )
-from .analysis import (
-    SWEEP_GRID,
-    TrialSplit,
-    range_test,
-    run_outcomes,
-    sweep_on_split,
-)
-from ...readouts import grid_index, lr_grid
-from ...widgets import Panel, log_slider, pre, readout
 
 #: The sweep panel's rate grid: 10 ** (-3 + 0.2 i), from 0.001 to about 3.98.
 LR_MIN, LR_MAX, LR_STEP = SWEEP_GRID

@@ -1,11 +1,11 @@
 """Lesson 08 exercises: schedules, and changing the rate mid-training."""
 
-from .analysis import compose
 from ...data import MinMaxScaler, make_drug_trial
+from ...exercises import Exercise, register
 from ...model import reference_model
 from ...optimizers import Adam
 from ...schedules import cosine_decay
-from ...exercises import Exercise, register
+from .analysis import compose
 
 #: The re-compiling experiment of the lesson: Adam at this rate, full batch on
 #: the first SUBSET training samples, BEFORE updates, then one more update.

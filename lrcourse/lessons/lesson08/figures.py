@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from .analysis import KINDS, compose
 from ...plotting import PALETTE, caption, static_figure
+from .analysis import KINDS, compose
 
 #: One colour + line style per schedule kind (never colour alone).
 KIND_STYLE = {

@@ -3,9 +3,9 @@
 import ipywidgets as W
 import numpy as np
 
-from .analysis import KINDS, compose, composer_readout
 from ...plotting import PALETTE, live_figure
 from ...widgets import Panel, int_slider, log_slider, pre, readout
+from .analysis import KINDS, compose, composer_readout
 
 #: The peak-rate slider's grid: 10 ** (-2 + 0.1 i), from 0.01 to about 3.16.
 LR_MIN, LR_MAX, LR_STEP = -2.0, 0.5, 0.1

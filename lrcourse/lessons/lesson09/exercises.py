@@ -1,8 +1,8 @@
 """Lesson 09 exercises: the edge of stability."""
 
-from .analysis import LR_MAX, LR_MIN, LR_STEP, edge_run, trial_subset
-from ...readouts import lr_grid
 from ...exercises import Exercise, register
+from ...readouts import lr_grid
+from .analysis import LR_MAX, LR_MIN, LR_STEP, edge_run, trial_subset
 
 #: The panel's notch nearest 0.8 (0.794), and its notch at 1.0.
 LR_NEAR_08 = float(lr_grid(LR_MIN, LR_MAX, LR_STEP)[4])

@@ -3,8 +3,8 @@
 import numpy as np
 from matplotlib.ticker import NullLocator
 
-from .analysis import EDGE_BAND, edge_sweep, trial_subset
 from ...plotting import PALETTE, caption, static_figure
+from .analysis import EDGE_BAND, edge_sweep, trial_subset
 
 #: Fixed axis limits shared by the panel and the key figure.
 SHARP_LIM = (0.0, 6.0)

@@ -3,8 +3,10 @@
 import ipywidgets as W
 import numpy as np
 
-from .analysis import LR_MAX, LR_MIN, LR_STEP, edge_readout, edge_run, trial_subset
 from ...plotting import PALETTE, Blitter, live_figure
+from ...readouts import grid_index, lr_grid
+from ...widgets import Panel, log_slider, pre, readout
+from .analysis import LR_MAX, LR_MIN, LR_STEP, edge_readout, edge_run, trial_subset
 from .figures import (
     OUTCOME_STYLE,
     SHARP_LIM,
@@ -12,8 +14,6 @@ from .figures import (
     style_loss_axes,
     style_sharpness_axes,
 )
-from ...readouts import grid_index, lr_grid
-from ...widgets import Panel, log_slider, pre, readout
 
 __all__ = ["LR_MAX", "LR_MIN", "LR_STEP", "bench_cases", "edge_panel"]
 

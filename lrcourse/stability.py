@@ -1,0 +1,261 @@
+"""What an optimizer does with a rate: runs at many rates, and where it is stable.
+
+Momentum and Adam change what a given rate means. Nothing here uses a formula
+for that: every number comes from running the package's own optimizers
+(``SGD(lr, momentum=beta)``, ``Adam(lr)``) on a toy problem. The closed form
+``2 (1 + beta) / lambda`` for momentum's limit is given only to compare with.
+
+>>> from lrcourse import Quadratic, SGD
+>>> limit = largest_stable_lr(Quadratic(curvature=4.0), SGD(momentum=0.5),
+...                           lo=0.01, hi=2.0)
+>>> f"{limit:.3f}", f"{momentum_limit(4.0, 0.5):.3f}"
+('0.750', '0.750')
+"""
+
+import copy
+
+import numpy as np
+
+from ._validate import check_count, check_fraction, check_positive
+from .descent import Trace, _start_array, runaway
+from .optimizers import Optimizer
+
+
+def momentum_limit(curvature, momentum):
+    """The closed form ``2 (1 + beta) / lambda``: the largest stable rate of
+    heavy-ball momentum on a bowl of curvature lambda (for comparison only).
+
+    >>> momentum_limit(10.0, 0.0)
+    0.2
+    """
+    curvature = check_positive("curvature", curvature)
+    momentum = check_fraction("momentum", momentum)
+    return 2.0 * (1.0 + momentum) / curvature
+
+
+def _fresh(optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError("optimizer must be an lrcourse optimizer such as "
+                        f"SGD(momentum=0.9) or Adam(), got {optimizer!r}")
+    fresh = copy.deepcopy(optimizer)
+    fresh.reset()
+    return fresh
+
+
+def _check_rates(lrs):
+    arr = np.asarray(lrs, dtype=float)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"lrs must be a non-empty 1-D list of rates, got {lrs!r}")
+    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        raise ValueError("lrs must hold finite rates > 0")
+    return arr
+
+
+class RateRuns:
+    """One optimizer run at many rates from the same start; row ``i`` is
+    ``lrs[i]``.
+
+    ``weights`` (rates, steps + 1[, 2]) and ``losses`` (rates, steps + 1) hold
+    the start and every update, NaN after a run diverged; ``updates`` holds the
+    applied changes (rates, steps[, 2]); ``diverged_at`` the 1-based update
+    that ran away (0 if none).
+    """
+
+    def __init__(self, lrs, weights, losses, updates, diverged_at, minimum):
+        self.lrs = lrs
+        self.weights = weights
+        self.losses = losses
+        self.updates = updates
+        self.diverged_at = diverged_at
+        self.minimum = minimum
+        self._memo = {}
+
+    @property
+    def steps(self):
+        return self.losses.shape[1] - 1
+
+    @property
+    def diverged(self):
+        return self.diverged_at > 0
+
+    def distances(self):
+        """Distance to the minimum, shape (rates, steps + 1)."""
+        d = np.abs(self.weights - self.minimum)
+        return np.linalg.norm(d, axis=-1) if d.ndim == 3 else d
+
+    def step_sizes(self):
+        """Size of every applied change, shape (rates, steps)."""
+        if "sizes" not in self._memo:
+            u = np.abs(self.updates)
+            self._memo["sizes"] = np.linalg.norm(u, axis=-1) if u.ndim == 3 else u
+        return self._memo["sizes"]
+
+    def loss_rises(self, upto=None):
+        """Per rate, how many updates (of the first ``upto``) raised the loss."""
+        f = self.losses[:, : (upto or self.steps) + 1]
+        with np.errstate(invalid="ignore"):
+            return np.sum(f[:, 1:] > f[:, :-1], axis=1)
+
+    def convergence_factors(self):
+        """Per rate, the measured factor by which the distance to the minimum
+        shrinks per update late in the run (< 1: stable, > 1: unstable).
+
+        Taken from the run itself: ``exp`` of the least-squares slope of
+        ``log(distance)`` against the update number over the second half of
+        the run (up to the last finite, non-vanishing distance). Where the
+        distance oscillates (momentum), only its peaks enter the fit, so the
+        slope follows the envelope whatever the period of the oscillation;
+        a run with fewer than two peaks there is fitted on every update.
+        """
+        if "factors" in self._memo:
+            return self._memo["factors"]
+        with np.errstate(all="ignore"):
+            d = np.nan_to_num(self.distances(), nan=0.0, posinf=0.0)
+            usable = d > 1e-250
+            rows, n = d.shape
+            last = n - 1 - np.argmax(usable[:, ::-1], axis=1)
+            last[~usable.any(axis=1)] = 0
+            k = np.arange(n)[None, :]
+            first = (last // 2)[:, None]
+            window = (k >= first) & (k <= last[:, None]) & usable
+            inner = (k > first) & (k < last[:, None])
+            pad = np.zeros((rows, 1))
+            before = np.hstack([pad, d[:, :-1]])
+            after = np.hstack([d[:, 1:], pad])
+            peak = (inner & window & (d >= before) & (d >= after)
+                    & ((d > before) | (d > after)))
+            few = peak.sum(axis=1) < 2
+            use = np.where(few[:, None], window, peak).astype(float)
+            y = np.log(np.where(usable, d, 1.0))
+            # a peak falls between updates: where peaks lie several updates
+            # apart, refine each with the parabola through log(distance) at
+            # the update before, at and after it
+            y_b = np.log(np.where(before > 1e-250, before, 1.0))
+            y_a = np.log(np.where(after > 1e-250, after, 1.0))
+            bend = y_b - 2.0 * y + y_a
+            shift = np.where(peak & (bend < 0), 0.5 * (y_b - y_a) / np.where(
+                bend < 0, bend, -1.0), 0.0)
+            spacing = (last - first[:, 0]) / np.maximum(peak.sum(axis=1), 1)
+            use_peaks = (~few & (spacing >= 6))[:, None]
+            k = np.where(use_peaks, k + shift, k)
+            y = np.where(use_peaks, y - 0.25 * (y_b - y_a) * shift, y)
+            y = np.where(use > 0, y, 0.0)
+            count = np.maximum(use.sum(axis=1), 1.0)
+            k_mean = (use * k).sum(axis=1) / count
+            y_mean = (use * y).sum(axis=1) / count
+            dk = (k - k_mean[:, None]) * use
+            spread = (dk * dk).sum(axis=1)
+            slope = (dk * (y - y_mean[:, None])).sum(axis=1) / np.where(
+                spread > 0, spread, 1.0)
+            out = np.exp(slope)
+        out[last < 2] = 0.0
+        out[(last < 2) & self.diverged] = np.inf
+        self._memo["factors"] = out
+        return out
+
+    def stable(self):
+        """True for every rate whose run neither diverged nor grew."""
+        return ~self.diverged & (self.convergence_factors() < 1.0)
+
+    def trace(self, i):
+        """Rate ``i``'s run as a ``Trace`` (finite entries only)."""
+        k = int(np.sum(np.isfinite(self.losses[i])))
+        lr = float(self.lrs[i])
+        return Trace(self.weights[i, :k], self.losses[i, :k],
+                     np.full(k - 1, np.nan), self.updates[i, : k - 1],
+                     np.full(k - 1, lr), int(self.diverged_at[i]) or None)
+
+    def __repr__(self):
+        return (f"RateRuns({len(self.lrs)} rates, {self.steps} updates, "
+                f"{int(self.diverged.sum())} diverged)")
+
+
+def run_rates(problem, optimizer, lrs, steps, start):
+    """Run a fresh copy of ``optimizer`` at every rate in one vectorized pass.
+
+    The weights of all runs form one array of shape (rates, 1) (or (rates,
+    2)); the optimizer's ``apply_rates`` updates them all with their own rate.
+    A run whose loss turns non-finite or exceeds 1e6 times the starting loss
+    is marked diverged; its later entries are NaN.
+
+    >>> from lrcourse import Quadratic, SGD
+    >>> runs = run_rates(Quadratic(curvature=10.0), SGD(momentum=0.9),
+    ...                  [0.1, 0.5], steps=300, start=1.0)
+    >>> runs.diverged.tolist()
+    [False, True]
+    """
+    rates = _check_rates(lrs)
+    steps = check_count("steps", steps)
+    opt = _fresh(optimizer)
+    ndim = getattr(problem, "ndim", 1)
+    w0 = np.atleast_1d(_start_array(start, ndim)).astype(float)
+    n = rates.size
+    w = np.tile(w0, (n, 1))
+    rate = rates[:, None]
+    weights = np.full((n, steps + 1, w0.size), np.nan)
+    updates = np.full((n, steps, w0.size), np.nan)
+    losses = np.full((n, steps + 1), np.nan)
+    minimum = np.atleast_1d(np.asarray(getattr(problem, "minimum", 0.0), float))
+    squeeze = ndim == 1
+    point = (lambda a: a[:, 0]) if squeeze else (lambda a: a)
+    with np.errstate(all="ignore"):
+        start_loss = float(np.asarray(problem.loss(point(w)))[0])
+        weights[:, 0] = w
+        losses[:, 0] = start_loss
+        for k in range(steps):
+            grad = problem.grad(point(w))
+            updates[:, k] = opt.apply_rates(
+                [w], [grad[:, None] if squeeze else grad], rate)[0]
+            weights[:, k + 1] = w
+            losses[:, k + 1] = problem.loss(point(w))
+            if k % 50 == 49 and not np.isfinite(losses[:, k + 1]).any():
+                break
+        # a run diverged at its first runaway loss; keep that update if finite
+        bad = runaway(losses, start_loss)
+        diverged_at = np.where(bad.any(axis=1), np.argmax(bad, axis=1), 0)
+        after = np.arange(steps + 1)[None, :] > diverged_at[:, None]
+        after &= (diverged_at > 0)[:, None]
+        broken = ~np.isfinite(losses) | ~np.all(
+            np.isfinite(weights), axis=-1)
+        losses[after | broken] = np.nan
+        weights[after | broken] = np.nan
+        moved = after[:, 1:] | broken[:, 1:]
+        updates[moved | ~np.all(np.isfinite(updates), axis=-1)] = np.nan
+    if squeeze:
+        weights, updates, minimum = weights[..., 0], updates[..., 0], minimum[0]
+    return RateRuns(rates, weights, losses, updates, diverged_at, minimum)
+
+
+def largest_stable_lr(problem, optimizer, lo, hi, *, steps=2000, rtol=1e-5,
+                      points=15, start=1.0):
+    """The largest rate at which ``optimizer`` is stable on ``problem``,
+    found by bisection over runs of the optimizer itself.
+
+    ``lo`` must be stable and ``hi`` unstable. Each round runs ``points``
+    rates spread evenly inside the bracket (all in one vectorized pass) and
+    keeps the sub-interval where stability is lost; ``points=1`` is plain
+    bisection, one run per round. Stops when the bracket is narrower than
+    ``rtol`` times its upper end, and returns its lower (stable) end.
+    """
+    lo = check_positive("lo", lo)
+    hi = check_positive("hi", hi)
+    if not lo < hi:
+        raise ValueError(f"lo must be below hi, got lo={lo!r}, hi={hi!r}")
+    steps = check_count("steps", steps, minimum=20)
+    points = check_count("points", points)
+    rtol = check_positive("rtol", rtol, upper=0.5)
+    ends = run_rates(problem, optimizer, [lo, hi], steps, start).stable()
+    if not ends[0]:
+        raise ValueError(f"lo must be a stable rate; {lo!r} is not: lower it")
+    if ends[1]:
+        raise ValueError(f"hi must be an unstable rate; {hi!r} is stable: raise it")
+    while hi - lo > rtol * hi:
+        inner = lo + (hi - lo) * np.arange(1, points + 1) / (points + 1)
+        ok = run_rates(problem, optimizer, inner, steps, start).stable()
+        bad = np.flatnonzero(~ok)
+        first_bad = int(bad[0]) if bad.size else points
+        if first_bad > 0:
+            lo = float(inner[first_bad - 1])
+        if first_bad < points:
+            hi = float(inner[first_bad])
+    return lo
