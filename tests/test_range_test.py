@@ -7,16 +7,14 @@ import pytest
 
 import lrcourse
 from lrcourse.lessons.lesson05.analysis import constant_loss
-from lrcourse.lessons.lesson07.analysis import (
+from lrcourse.lessons.lesson07.analysis import TrialSplit, run_outcomes, sweep_on_split
+from lrcourse.range_finder import (
     BETA,
     STOP_FACTOR,
-    TrialSplit,
     range_test,
     range_test_lrs,
-    run_outcomes,
     smooth_losses,
     steep_index,
-    sweep_on_split,
     train_validation_split,
     valley_index,
 )
