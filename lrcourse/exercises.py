@@ -69,11 +69,10 @@ class Exercise:
         choices: the accepted words, for a multiple choice.
 
     A close wrong answer is told "round less" instead of the general hint (a
-    targeted hint still comes first): one that agrees with the exact answer to
-    the figures it gives (within one unit of its last figure) but gives fewer
-    than ``figures`` ("round less: give N significant figures"), and, where the
-    question asks for N significant figures, one within 10 times the tolerance
-    (a sign of figures rounded along the way).
+    targeted hint still comes first): the exact answer rounded or truncated to
+    fewer figures than ``figures`` ("round less: give N significant figures"),
+    and, where the question asks for N significant figures, any answer within
+    10 times the tolerance (a sign of figures rounded along the way).
     """
 
     def __init__(self, id, question, answer, *, rel_tol=0.01, abs_tol=0.0,
@@ -151,8 +150,9 @@ class Exercise:
         if needed is None:
             return None
         phrase, slack = _figures_phrase(needed), 1e-12 * abs(answer)
-        if (figures is not None and figures < needed
-                and abs(value - answer) <= _unit(answer, figures) + slack):
+        if figures is not None and figures < needed and any(
+                math.isclose(value, cut, rel_tol=1e-9)
+                for cut in (_round_sig(answer, figures), _cut_sig(answer, figures))):
             return f"Close, but round less: give {phrase}."
         if (self.sig_figs is not None
                 and abs(value - answer) <= 10 * _unit(answer, needed) + slack):
@@ -212,6 +212,12 @@ def _unit(x, figures):
 
 def _round_sig(x, figures):
     return float(f"{x:.{figures - 1}e}")
+
+
+def _cut_sig(x, figures):
+    """``x`` truncated to ``figures`` significant figures."""
+    unit = _unit(x, figures)
+    return math.copysign(math.floor(abs(x) / unit + 1e-9) * unit, x) if unit else 0.0
 
 
 def _shown(text):
