@@ -48,8 +48,8 @@ def _recompile_ratio():
 register(Exercise(
     "08.1",
     "Cosine decay from 0.01 to 0 over 100 epochs (one rate per epoch, counted "
-    "from 0): the rate at epoch 25? (to 3 significant figures)",
-    _cosine_at_25, sig_figs=3,
+    "from 0): the rate at epoch 25? (within 1%)",
+    _cosine_at_25, rel_tol=0.01,
     hints=[(0.0075, ("that is a straight line from 0.01 to 0. The cosine falls "
                      "slowly at first: lr x (1 + cos(pi x 25/100)) / 2.")),
            (0.0070711, ("that is 0.01 x cos(pi/4). The schedule is half a cosine "
