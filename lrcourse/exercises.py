@@ -2,19 +2,34 @@
 
 Each lesson's exercises live in ``lessons/lessonNN/exercises.py`` and compute
 their answers with lrcourse itself, so the checker and the lesson can never
-disagree.
+disagree. Every question states its tolerance ("to 3 significant figures",
+"within 1%", "a whole number"); ``Exercise.tolerance`` is that phrase.
+
+An answer is read as exactly one number (see ``parse_number``). Anything that
+cannot be read, from the answer box or from code (``None``, a list, bytes, a
+huge string), gets a ``Feedback`` that is not correct and says what to type;
+``check`` never raises for a learner's answer.
 
 >>> check("01.1", 0.5)
 Right: 0.5 is correct. lr x 2w = w exactly when lr = 1/2 = 1/lambda.
+>>> check("01.2", "0,4096")
+Use a point: did you mean 0.4096?
+>>> check("01.2", 0.4)
+Close, but round less: give 3 significant figures.
 """
 
 import math
 import numbers
 import re
-from fractions import Fraction
 
 _REGISTRY = {}
 _LOADED = False
+
+#: The longest answer text read, and the largest power of ten in it.
+MAX_CHARS = 40
+MAX_EXPONENT = 300
+
+_PLEASE = "Please enter one number, like 0.25, 2/11, 5% or 1e-3."
 
 
 class Feedback:
@@ -36,25 +51,42 @@ class Exercise:
 
     Args:
         id: ``"LL.N"``, lesson and number.
-        question: the question as the lesson asks it.
+        question: the question as the lesson asks it, stating the tolerance
+            (``tolerance`` gives the phrase it must contain).
         answer: a number, a string (for a multiple choice) or a function
             returning one (called once, when first needed).
-        rel_tol / abs_tol: accepted distance from the answer (numbers).
+        sig_figs: the answer is asked "to N significant figures": anything
+            within one unit of the N-th significant figure of the exact answer
+            is right, so every correct rounding (or truncation) at N or more
+            figures passes: 0.410 and 0.409 for 0.4096 at 3 figures.
+        rel_tol / abs_tol: otherwise, the accepted distance ("within 1%").
         accept: ``(low, high)``: accept anything in this range instead.
+        integer: the answer is a count, right only when exact.
         hints: ``[(wrong_answer, message), ...]`` for the commonest mistakes;
             a wrong answer within the same tolerance of one gets its message.
         hint: the general hint for any other wrong answer.
         explain: one line shown with a right answer.
+        choices: the accepted words, for a multiple choice.
+
+    A close wrong answer is told "round less" instead of the general hint (a
+    targeted hint still comes first): the exact answer rounded or truncated to
+    fewer figures than ``figures`` ("round less: give N significant figures"),
+    and, where the question asks for N significant figures, any answer within
+    10 times the tolerance (a sign of figures rounded along the way).
     """
 
     def __init__(self, id, question, answer, *, rel_tol=0.01, abs_tol=0.0,
-                 accept=None, hints=(), hint="Not quite; look at the panel again.",
-                 explain="", choices=None, integer=False):
+                 sig_figs=None, accept=None, hints=(),
+                 hint="Not quite; look at the panel again.", explain="",
+                 choices=None, integer=False):
+        if sig_figs is not None and not (isinstance(sig_figs, int) and sig_figs >= 1):
+            raise ValueError(f"sig_figs must be a whole number >= 1, got {sig_figs!r}")
         self.id = id
         self.question = question
         self._answer = answer
         self.rel_tol = rel_tol
         self.abs_tol = abs_tol
+        self.sig_figs = sig_figs
         self.accept = accept
         self.hints = list(hints)
         self.hint = hint
@@ -68,29 +100,87 @@ class Exercise:
             self._answer = self._answer()
         return self._answer
 
-    def _close(self, given, target):
-        if self.accept is not None and target is self.answer:
-            low, high = self.accept
-            return low <= given <= high
+    @property
+    def tolerance(self):
+        """The phrase the question uses to state its tolerance (None for a
+        multiple choice, whose question lists the choices instead)."""
+        if self.choices is not None:
+            return None
         if self.integer:
-            return round(given) == given and int(given) == int(target)
-        return math.isclose(given, target, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+            return "a whole number"
+        if self.accept is not None:
+            return f"from {self.accept[0]:g} to {self.accept[1]:g}"
+        if self.sig_figs is not None:
+            return f"to {_figures_phrase(self.sig_figs)}"
+        return f"within {100 * self.rel_tol:g}%"
+
+    @property
+    def figures(self):
+        """Significant figures always enough for a right answer: the stated
+        ones, or the fewest at which the rounded answer is accepted (None for
+        counts and multiple choices)."""
+        if self.choices is not None or self.integer:
+            return None
+        if self.sig_figs is not None:
+            return self.sig_figs
+        return next((n for n in range(1, 16)
+                     if self.accepts(_round_sig(self.answer, n))), None)
+
+    def accepts(self, value):
+        """Whether the number ``value`` is a right answer."""
+        if self.accept is not None:
+            low, high = self.accept
+            return low <= value <= high
+        if self.integer:
+            return value == round(value) and round(value) == round(self.answer)
+        return self._near(value, self.answer)
+
+    def _near(self, value, target):
+        if self.integer:
+            return value == target
+        if self.sig_figs is not None:
+            slack = 1e-12 * abs(target)  # rounding in the subtraction
+            return abs(value - target) <= _unit(target, self.sig_figs) + slack
+        return math.isclose(value, target, rel_tol=max(self.rel_tol, 1e-9),
+                            abs_tol=self.abs_tol)
+
+    def _close(self, value, figures):
+        """The "round less" message for a close answer, or None."""
+        needed, answer = self.figures, self.answer
+        if needed is None:
+            return None
+        phrase, slack = _figures_phrase(needed), 1e-12 * abs(answer)
+        if figures is not None and figures < needed and any(
+                math.isclose(value, cut, rel_tol=1e-9)
+                for cut in (_round_sig(answer, figures), _cut_sig(answer, figures))):
+            return f"Close, but round less: give {phrase}."
+        if (self.sig_figs is not None
+                and abs(value - answer) <= 10 * _unit(answer, needed) + slack):
+            return ("Close, but round less: keep more figures along the way "
+                    f"and give {phrase}.")
+        return None
 
     def check(self, given):
-        if self.choices is not None:
-            value = _parse_choice(given, self.choices)
-            if value == self.answer:
-                return Feedback(True, _right(self, f"({value})"))
-            for wrong, message in self.hints:
-                if value == wrong:
-                    return Feedback(False, f"Not yet: {message}")
-            return Feedback(False, f"Not yet: {self.hint}")
-        value = parse_number(given)
-        if self._close(value, self.answer):
+        """A ``Feedback`` for ``given`` (a number or text, from the answer box
+        or from code); an answer that cannot be read is told what to type."""
+        try:
+            if self.choices is not None:
+                return self._check_choice(_parse_choice(given, self.choices))
+            value, figures = _read(given, integer=self.integer)
+        except (TypeError, ValueError) as err:
+            return Feedback(False, str(err))
+        if self.accepts(value):
             return Feedback(True, _right(self, _fmt(given, value)))
         for wrong, message in self.hints:
-            if (value == wrong if self.integer  # counts: a hint for 345 only
-                    else math.isclose(value, wrong, rel_tol=max(self.rel_tol, 1e-9))):
+            if self._near(value, wrong):
+                return Feedback(False, f"Not yet: {message}")
+        return Feedback(False, self._close(value, figures) or f"Not yet: {self.hint}")
+
+    def _check_choice(self, value):
+        if value == self.answer:
+            return Feedback(True, _right(self, f"({value})"))
+        for wrong, message in self.hints:
+            if value == wrong:
                 return Feedback(False, f"Not yet: {message}")
         return Feedback(False, f"Not yet: {self.hint}")
 
@@ -109,49 +199,178 @@ def _fmt(given, value):
     return f"{value:g}"
 
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+def _figures_phrase(n):
+    return f"{n} significant figure{'s' if n != 1 else ''}"
 
 
-def parse_number(given):
-    """A float from a number, or from text like ``"0.25"``, ``"2/11"``, ``"5%"``."""
-    if isinstance(given, bool):
-        raise TypeError("answer must be a number, not True/False")
-    if isinstance(given, numbers.Real):
-        value = float(given)
-    elif isinstance(given, str):
-        text = given.strip().replace(" ", "").replace(",", "")
-        percent = text.endswith("%")
-        text = text.rstrip("%")
-        if "/" in text:
-            num, _, den = text.partition("/")
-            if not (_NUMBER.match(num) and _NUMBER.match(den)) or float(den) == 0:
-                raise ValueError(f"answer must be a number like 0.25 or 2/11, "
-                                 f"got {given!r}")
-            value = float(Fraction(num) / Fraction(den))
-        elif _NUMBER.match(text):
-            value = float(text)
-        else:
-            raise ValueError(
-                f"answer must be a number like 0.25 or 2/11, got {given!r}")
-        if percent:
-            value /= 100.0
-    else:
-        raise TypeError(f"answer must be a number or text, got {type(given).__name__}")
+def _unit(x, figures):
+    """One unit of the ``figures``-th significant figure of ``x``."""
+    if x == 0:
+        return 0.0
+    return 10.0 ** (math.floor(math.log10(abs(x))) - figures + 1)
+
+
+def _round_sig(x, figures):
+    return float(f"{x:.{figures - 1}e}")
+
+
+def _cut_sig(x, figures):
+    """``x`` truncated to ``figures`` significant figures."""
+    unit = _unit(x, figures)
+    return math.copysign(math.floor(abs(x) / unit + 1e-9) * unit, x) if unit else 0.0
+
+
+def _shown(text):
+    """The learner's text, quoted, cut short if long."""
+    return repr(text if len(text) <= 24 else text[:20] + "...")
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?")
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+")
+
+
+def parse_number(given, *, integer=False):
+    """A float from a number, or from text like ``"0.25"``, ``"2/11"``, ``"5%"``.
+
+    The text must be exactly one number; each refusal is a ``ValueError`` (or a
+    ``TypeError`` for what is neither a number nor text) whose message is
+    written for the learner:
+
+    - ``"0.5, 1"``, ``"0.5 1"``, ``"1/2/3"``, ``"50%%"``: "One number, please".
+      Spaces around ``/`` and before ``%`` are fine.
+    - A decimal comma is never read as a thousands separator: ``"3,42"`` gets
+      "Use a point: did you mean 3.42?".
+    - Thousands separators: with ``integer=True`` (the answer is a count), commas
+      that group the digits in threes (``"1,000"``, ``"12,345,678"``) are read as
+      thousands separators, the only reading that fits a count (a count has no
+      decimals). Otherwise ``"3,420"`` could be 3.42 or 3420: the checker asks.
+    - At most ``MAX_CHARS`` characters, exponents within +-``MAX_EXPONENT``, a
+      non-zero denominator and a finite result; huge input is refused at once.
+
+    >>> parse_number("2/11")
+    0.18181818181818182
+    >>> parse_number("1,000", integer=True)
+    1000.0
+    """
+    return _read(given, integer=integer)[0]
+
+
+def _read(given, integer=False):
+    """``(value, figures)``: the number and how many significant figures were
+    given (None for a fraction)."""
+    if isinstance(given, bool) or not isinstance(given, (numbers.Real, str)):
+        raise TypeError(_PLEASE)
+    if not isinstance(given, str):
+        return _read_real(given)
+    text = _tidy(given)
+    percent = text.endswith("%")
+    core = _commas(text[:-1] if percent else text, given, integer)
+    parts = core.split("/")
+    if len(parts) > 2:
+        raise ValueError(f"One number, please: {_shown(given)} has more than one "
+                         "'/'. " + _PLEASE)
+    values = [_decimal(part, given) for part in parts]
+    if len(values) == 2 and values[1] == 0:
+        raise ValueError(f"{_shown(given)} divides by zero. {_PLEASE}")
+    value = values[0] / values[1] if len(values) == 2 else values[0]
+    value = value / 100 if percent else value
     if not math.isfinite(value):
-        raise ValueError(f"answer must be a finite number, got {given!r}")
-    return value
+        raise ValueError(f"{_shown(given)} is too large to check. {_PLEASE}")
+    return value, (_figures(parts[0]) if len(parts) == 1 else None)
+
+
+def _read_real(given):
+    try:
+        value = float(given)
+    except OverflowError:
+        raise ValueError(f"That number is too large to check. {_PLEASE}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{value} is not a finite number. {_PLEASE}")
+    text = repr(value)
+    return value, _figures(text[:-2] if text.endswith(".0") else text)
+
+
+def _tidy(given):
+    """The text stripped, checked for length, spaces and % signs."""
+    text = given.strip().replace("\u2212", "-")  # a typographic minus
+    if not text:
+        raise ValueError(_PLEASE)
+    if len(text) > MAX_CHARS:
+        raise ValueError(f"That is too long for one number (more than {MAX_CHARS} "
+                         f"characters). {_PLEASE}")
+    text = re.sub(r"\s*/\s*", "/", re.sub(r"\s+%", "%", text))
+    text = re.sub(r"^([+-])\s+", r"\1", text)
+    if any(c.isspace() for c in text):
+        raise ValueError(f"One number, please: {_shown(given)} looks like more "
+                         "than one. " + _PLEASE)
+    if "%" in text[:-1]:
+        raise ValueError(f"One number, please, with one % sign at its end: "
+                         f"{_shown(given)}. " + _PLEASE)
+    return text
+
+
+def _commas(core, given, integer):
+    """``core`` without thousands separators, or a ValueError that asks."""
+    if "," not in core:
+        return core
+    grouped = _GROUPED.fullmatch(core) is not None
+    plain = core.replace(",", "")
+    if grouped and integer:
+        return plain
+    tail = "%" if given.strip().endswith("%") else ""
+    pointed = re.sub(r"(?<=\d),(?=\d)", ".", core)
+    if "," not in pointed and _readable(pointed):
+        if grouped:
+            raise ValueError("Use a point for decimals and no thousands "
+                             f"separators: did you mean {pointed}{tail} or "
+                             f"{plain}{tail}?")
+        raise ValueError(f"Use a point: did you mean {pointed}{tail}?")
+    if grouped:
+        raise ValueError(f"Please leave out the commas: did you mean {plain}{tail}?")
+    raise ValueError(f"One number, please: {_shown(given)} looks like more than "
+                     "one. " + _PLEASE)
+
+
+def _readable(core):
+    try:
+        _read(core)
+    except ValueError:
+        return False
+    return True
+
+
+def _decimal(token, given):
+    match = _NUMBER.fullmatch(token)
+    if match is None:
+        raise ValueError(f"{_PLEASE[:-1]} (got {_shown(given)}).")
+    if match.group(3) and abs(int(match.group(3))) > MAX_EXPONENT:
+        raise ValueError(f"{_shown(given)} is out of range: powers of ten go from "
+                         f"1e-{MAX_EXPONENT} to 1e{MAX_EXPONENT}. " + _PLEASE)
+    return float(token)
+
+
+def _figures(token):
+    """Significant figures of a decimal like ``"0.40"`` (2) or ``"400"`` (1)."""
+    mantissa = re.split("[eE]", token.lstrip("+-"))[0]
+    digits = mantissa.replace(".", "").lstrip("0")
+    if "." not in mantissa:
+        digits = digits.rstrip("0")
+    return len(digits) or None
 
 
 def _parse_choice(given, choices):
+    listed = f"{', '.join(choices[:-1])} or {choices[-1]}"
+    please = f"Please answer {listed}."
     if not isinstance(given, str):
-        raise TypeError(f"answer must be one of {', '.join(choices)} (text), "
-                        f"got {given!r}")
+        raise TypeError(please)
+    if len(given.strip()) > MAX_CHARS:
+        raise ValueError(f"That is too long for an answer. {please}")
     text = given.strip().strip("()").strip().lower()
     # "minimum / 10" is "minimum/10": compare with all whitespace removed
     squeezed = {"".join(c.split()): c for c in choices}
     text = squeezed.get("".join(text.split()), text)
     if text not in choices:
-        raise ValueError(f"answer must be one of {', '.join(choices)}, got {given!r}")
+        raise ValueError(f"{please[:-1]} (got {_shown(given.strip())}).")
     return text
 
 
@@ -185,7 +404,7 @@ def all_exercises():
 
 def get_exercise(exercise_id):
     _load()
-    if exercise_id not in _REGISTRY:
+    if not isinstance(exercise_id, str) or exercise_id not in _REGISTRY:
         known = ", ".join(sorted(_REGISTRY))
         raise ValueError(f"exercise_id must be one of {known}; got {exercise_id!r}")
     return _REGISTRY[exercise_id]
@@ -194,6 +413,8 @@ def get_exercise(exercise_id):
 def check(exercise_id, answer):
     """Check an answer; returns a ``Feedback`` that prints right/wrong + hint.
 
-    Answers may be numbers or text (``"2/11"``, ``"95%"``, ``"a"``).
+    Answers may be numbers or text (``"2/11"``, ``"95%"``, ``"a"``); anything
+    else, or text that is not one number, gets a Feedback saying what to type.
+    An unknown ``exercise_id`` is a ValueError listing the known ones.
     """
     return get_exercise(exercise_id).check(answer)

@@ -35,7 +35,7 @@ register(Exercise(
 register(Exercise(
     "00.2",
     "The gradient is 6 and the rate 0.01: how far does the first update move the "
-    "weight?",
+    "weight? (within 1%)",
     _first_step, rel_tol=0.01,
     hints=[(6.0, "that is the gradient; the step is the rate times the gradient."),
            (0.01, "that is the rate; the step is the rate times the gradient."),
@@ -47,7 +47,7 @@ register(Exercise(
 register(Exercise(
     "00.3",
     "In the warm-up panel (bowl f(w) = w^2, lambda = 2) start at w = 2: which rate "
-    "sends the weight exactly to its mirror image, w = -2?",
+    "sends the weight exactly to its mirror image, w = -2? (within 2%)",
     _mirror_rate, rel_tol=0.02,
     hints=[(0.5, ("0.5 lands exactly on the minimum (w = 0); the mirror image is "
                   "twice as far.")),

@@ -25,7 +25,8 @@ def _half_loss():
 
 register(Exercise(
     "01.1",
-    "f(w) = w², start at w = 3: which rate reaches the minimum in one update?",
+    "f(w) = w², start at w = 3: which rate reaches the minimum in one update? "
+    "(within 2%)",
     0.5, rel_tol=0.02,
     hints=[(1.0, "the gradient of w² is 2w, so one update moves by lr x 2w."),
            (3.0, "the step is lr x gradient, not the rate itself.")],
@@ -34,8 +35,9 @@ register(Exercise(
 ))
 register(Exercise(
     "01.2",
-    "Same bowl, lr 0.1: the length of update 5 divided by the length of update 1?",
-    _step_ratio, rel_tol=0.01,
+    "Same bowl, lr 0.1: the length of update 5 divided by the length of update 1? "
+    "(to 3 significant figures)",
+    _step_ratio, sig_figs=3,
     hints=[(0.8, ("that is the ratio of one update to the previous one; "
                  "update 5 is four updates after update 1.")),
            (1.0, "at a fixed rate the step still shrinks with the gradient.")],
@@ -44,8 +46,9 @@ register(Exercise(
 ))
 register(Exercise(
     "01.3",
-    "f(w) = 2(w - 1)^2, w = 3, lr 0.05: the weight after two updates?",
-    _after_two, rel_tol=0.005,
+    "f(w) = 2(w - 1)^2, w = 3, lr 0.05: the weight after two updates? "
+    "(to 3 significant figures)",
+    _after_two, sig_figs=3,
     hints=[(2.6, "that is after one update; do it once more."),
            (2.8, "the gradient of 2(w - 1)^2 is 4(w - 1), not 2(w - 1).")],
     hint="gradient 4(w - 1); apply w = w - 0.05 x gradient twice.",
@@ -54,7 +57,7 @@ register(Exercise(
 register(Exercise(
     "01.4",
     "Same loss, lr 0.001: the first update after which the loss is below half "
-    "its starting value?",
+    "its starting value? (a whole number)",
     _half_loss, integer=True,
     hints=[(173, ("the loss goes with the square of the distance, so it halves "
                  "when the distance has shrunk by only 1/sqrt(2).")),

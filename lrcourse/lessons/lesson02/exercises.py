@@ -25,7 +25,8 @@ def _loss_rose():
 
 register(Exercise(
     "02.1",
-    "Curvature 8: the rate at which gradient descent stops converging?",
+    "Curvature 8: the rate at which gradient descent stops converging? "
+    "(within 1%)",
     _limit_at_8, rel_tol=0.01,
     hints=[(0.125, ("that is 1/lambda, where the weight starts to overshoot; it "
                     "still converges until twice that.")),
@@ -36,8 +37,9 @@ register(Exercise(
 ))
 register(Exercise(
     "02.2",
-    "lambda = 4, lr 0.4, w0 = 1: the weight after three updates, w3?",
-    _w3, rel_tol=0.005,
+    "lambda = 4, lr 0.4, w0 = 1: the weight after three updates, w3? "
+    "(to 3 significant figures)",
+    _w3, sig_figs=3,
     hints=[(0.216, ("the size is right but not the sign: lr x lambda = 1.6, so "
                     "each update multiplies w by 1 - 1.6 = -0.6.")),
            (-0.6, "that is w1; apply the update three times."),

@@ -21,7 +21,8 @@ def _bottom_2d():
 
 register(Exercise(
     "03.1",
-    "f(w) = w², w0 = 1, run until |w| < 0.001: how many updates at lr 0.01?",
+    "f(w) = w², w0 = 1, run until |w| < 0.001: how many updates at lr 0.01? "
+    "(a whole number)",
     _updates_at_001, integer=True,
     hints=[(345.0, ("close: ln(1000)/0.02 approximates the count, but (1 - x)^k is "
                     "not exactly e^(-xk); count the updates exactly (0.98^k).")),
@@ -37,7 +38,7 @@ register(Exercise(
 ))
 register(Exercise(
     "03.2",
-    "Same bowl and tolerance: which rate needs the fewest updates?",
+    "Same bowl and tolerance: which rate needs the fewest updates? (within 3%)",
     _fastest, rel_tol=0.03,
     hints=[(1.0, ("that is 2/lambda, where the weight bounces for ever and never "
                   "arrives.")),
@@ -49,7 +50,8 @@ register(Exercise(
 ))
 register(Exercise(
     "03.3",
-    "A 2-D bowl with curvatures 10 and 1: the rate at the bottom of the U?",
+    "A 2-D bowl with curvatures 10 and 1: the rate at the bottom of the U? "
+    "(any rate from 0.17 to 0.185 counts)",
     _bottom_2d, accept=(0.17, 0.185),
     hints=[(0.1, ("that is 1/lambda_max, best for the steep direction alone; the "
                   "flat one needs a larger rate.")),

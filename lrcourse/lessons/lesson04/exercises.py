@@ -38,8 +38,8 @@ def _rise_choice():
 register(Exercise(
     "04.1",
     "Noisy bowl, lambda = 1: lowering the rate from 0.1 to 0.05 shrinks the loss "
-    "floor by what factor (new floor / old floor)?",
-    _floor_ratio, accept=(0.4, 0.6),
+    "floor by what factor (new floor / old floor)? (to 1 significant figure)",
+    _floor_ratio, sig_figs=1,
     hints=[(0.25, ("each kick is lr x noise, so its square goes with lr^2; but a "
                    "smaller rate also pulls back more slowly, so the kicks pile up "
                    "over about 1/(lr x lambda) updates: lr^2 / lr = lr.")),
@@ -52,7 +52,7 @@ register(Exercise(
 register(Exercise(
     "04.2",
     "Drug-trial network, plain SGD at lr 0.1: raising the batch size from 10 to 50 "
-    "multiplies the floor's rise above the start by what factor?",
+    "multiplies the floor's rise above the start by what factor? (within 30%)",
     _batch_ratio, rel_tol=0.3,
     hints=[(5.0, "a larger batch lowers the floor: the factor is below 1."),
            (9.0, "a larger batch lowers the floor: the factor is below 1."),

@@ -21,8 +21,9 @@ def _best_training_accuracy():
 register(Exercise(
     "05.1",
     "If every ReLU of a layer died and the training classes were 1,500/600 "
-    "(instead of 1,050/1,050): at which loss would training freeze?",
-    _frozen_loss, accept=(0.593, 0.603), rel_tol=0.01,
+    "(instead of 1,050/1,050): at which loss would training freeze? "
+    "(to 2 significant figures)",
+    _frozen_loss, sig_figs=2,
     hints=[(math.log(2), "ln 2 is the frozen loss for balanced classes; here the "
                          "best constant prediction is 1500/2100 and 600/2100."),
            (-math.log(1500 / 2100), "that is the loss of the 1,500 majority samples "
@@ -43,8 +44,8 @@ register(Exercise(
 register(Exercise(
     "05.2",
     "[panel] The training accuracy that no rate can beat (as a fraction, e.g. "
-    "0.9, or with a % sign)?",
-    _best_training_accuracy, accept=(0.947, 0.957), rel_tol=0.01,
+    "0.9, or with a % sign; to 3 significant figures)?",
+    _best_training_accuracy, sig_figs=3,
     hints=[(1.0, "100 of the 2,100 people are exceptions: someone of the same "
                  "age has the other label, and a function of age cannot tell "
                  "them apart."),
@@ -61,7 +62,7 @@ register(Exercise(
     "05.3",
     "Keras 3: a model compiled with Adam(learning_rate=1e-4); then "
     "model.optimizer.lr = 0.5. What does float(model.optimizer.learning_rate) "
-    "print now?",
+    "print now? (within 1%)",
     1e-4, rel_tol=0.01,
     hints=[(0.5, "model.optimizer.lr reads back 0.5, but in Keras 3 that is a new "
                  "attribute; the rate lives in learning_rate."),

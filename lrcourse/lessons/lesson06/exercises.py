@@ -20,7 +20,8 @@ def _momentum_limit():
 register(Exercise(
     "06.1",
     "Adam at lr 1e-3 meets a first gradient of 0.002 on one weight and 50 on "
-    "another. What is the size of each weight's first update? (one number)",
+    "another. What is the size of each weight's first update? (one number, "
+    "within 2%)",
     _adam_first, rel_tol=0.02,
     hints=[(2e-6, "that is lr x gradient for 0.002: that is SGD. Adam divides "
                   "by the gradient's own size first."),
@@ -34,7 +35,7 @@ register(Exercise(
 register(Exercise(
     "06.2",
     "On the bowl of curvature lambda = 10, with momentum beta = 0.9: the largest "
-    "stable rate?",
+    "stable rate? (within 1%)",
     _momentum_limit, rel_tol=0.01,
     hints=[(0.2, "that is plain gradient descent's limit 2/lambda; momentum moves "
                  "it. Set beta = 0.9 in the panel and raise the rate."),
@@ -50,7 +51,8 @@ register(Exercise(
 register(Exercise(
     "06.3",
     "SGD with momentum beta = 0.95 on a long, even slope (the gradient never "
-    "changes): after many updates, each step is how many times lr x gradient?",
+    "changes): after many updates, each step is how many times lr x gradient? "
+    "(within 2%)",
     lambda: steady_step_ratio(0.95, steps=2000), rel_tol=0.02,
     hints=[(1.0, "that is plain SGD; the velocity keeps adding up."),
            (0.95, "beta is what the velocity keeps each update; the sum "
@@ -66,7 +68,7 @@ register(Exercise(
     "06.4",
     "A model trained with PyTorch's torch.optim.SGD at its default rate is "
     "ported to Keras 3 as keras.optimizers.SGD() with no learning_rate given. "
-    "By what factor does its rate change?",
+    "By what factor does its rate change? (within 1%)",
     lambda: KERAS_DEFAULT_LRS["SGD"] / PYTORCH_DEFAULT_LRS["SGD"], rel_tol=0.01,
     hints=[(0.1, "the other way round: Keras' default is the larger one."),
            (1.0, "defaults differ by framework; read both from code.")],

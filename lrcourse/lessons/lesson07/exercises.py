@@ -55,7 +55,7 @@ register(Exercise(
     "07.1",
     "A range test from 1e-7 to 10 over 100 batches (batch i, counted from 0, "
     "uses 1e-7 x (10/1e-7)^(i/100)): at which batch does the rate first reach "
-    "1e-3?",
+    "1e-3? (a whole number)",
     _batch_reaching, integer=True,
     hints=[(51, "batches are counted from 0 here, as fastai counts them: batch 0 "
                 "already uses 1e-7."),
@@ -80,7 +80,8 @@ register(Exercise(
 ))
 register(Exercise(
     "07.3",
-    "In the sweep panel (SGD, 5 epochs), what is the best rate at batch size 80?",
+    "In the sweep panel (SGD, 5 epochs), what is the best rate at batch size 80? "
+    "(within 20%)",
     lambda: best_rate(80), rel_tol=0.2,
     hints=[(0.398, "that is the best rate at batch size 10: move the batch-size "
                    "slider to 80 and read the star.")],

@@ -48,7 +48,7 @@ def _recompile_ratio():
 register(Exercise(
     "08.1",
     "Cosine decay from 0.01 to 0 over 100 epochs (one rate per epoch, counted "
-    "from 0): the rate at epoch 25?",
+    "from 0): the rate at epoch 25? (within 1%)",
     _cosine_at_25, rel_tol=0.01,
     hints=[(0.0075, ("that is a straight line from 0.01 to 0. The cosine falls "
                      "slowly at first: lr x (1 + cos(pi x 25/100)) / 2.")),
@@ -61,7 +61,7 @@ register(Exercise(
 register(Exercise(
     "08.2",
     "Composer, peak rate 1, no warm-up, 300 updates: how many times lower is the "
-    "expected final loss with cosine decay than with a constant rate?",
+    "expected final loss with cosine decay than with a constant rate? (within 5%)",
     _composer_ratio, rel_tol=0.05,
     hints=[(1 / 55.8, ("that is cosine divided by constant; the question asks how "
                        "many times lower, so divide the constant's loss by the "
@@ -79,7 +79,7 @@ register(Exercise(
     "08.3",
     "In the lesson's full-batch run (Adam, lr 0.01, 300 updates), how many times "
     "larger is the first update after re-compiling than the first update when "
-    "training simply continues (ratio of their norms)?",
+    "training simply continues (ratio of their norms)? (within 10%)",
     _recompile_ratio, rel_tol=0.1,
     hints=[(1.0, ("re-compiling is not harmless: a new Adam has no moments, so "
                   "its first update moves each weight by about lr again.")),

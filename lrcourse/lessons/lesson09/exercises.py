@@ -25,7 +25,7 @@ def _rises_at_one():
 register(Exercise(
     "09.1",
     "[panel] At lr 0.794 (the notch nearest 0.8), where does the sharpness hover "
-    "over the second half of the run?",
+    "over the second half of the run? (within 5%)",
     _plateau_near_08, rel_tol=0.05,
     hints=[(1 / LR_NEAR_08, "that is 1/lr; a bowl turns unstable at 2/lr, and "
                             "that is the level the sharpness is pushed to."),
@@ -52,7 +52,7 @@ register(Exercise(
 register(Exercise(
     "09.3",
     "[panel] At lr 1.0, at how many of the 1000 full-batch updates did the "
-    "loss go up?",
+    "loss go up? (within 5%)",
     _rises_at_one, rel_tol=0.05,
     hints=[(0, "that holds on a bowl below 2/lambda (lesson 02); this loss is "
                "no bowl. Read the loss plot's label or the readout.")],
