@@ -299,27 +299,6 @@ def top_eigenvalue(model, flat, X, y, iterations=30, rng=0, start=None,
     return float(values[-1]), vectors[:, -1]
 
 
-def largest_magnitude(model, flat, X, y, iterations=200, rng=0, weights=None):
-    """Plain power iteration: the eigenvalue of largest |value| (may be < 0).
-
-    Shown in the lesson to explain why the sharpness needs Lanczos.
-    """
-    flat = np.asarray(flat, dtype=float)
-    iterations = check_count("iterations", iterations)
-    rng = check_rng(rng)
-    v = rng.standard_normal(model.count_params())
-    v /= np.linalg.norm(v)
-    value = 0.0
-    for _ in range(iterations):
-        w = hvp(model, flat, X, y, v, weights)
-        value = float(v @ w)
-        norm = np.linalg.norm(w)
-        if norm == 0 or not np.isfinite(norm):
-            break
-        v = w / norm
-    return value
-
-
 def finite_difference_hvp(model, flat, X, y, v, eps=1e-6, weights=None):
     """``H @ v`` estimated from two gradients: ``(g(w + eps v) - g(w - eps v))
     / (2 eps)``.
