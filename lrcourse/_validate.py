@@ -111,3 +111,160 @@ def resolve_lr(lr, learning_rate, default):
         value = default
     name = "learning_rate" if learning_rate is not None else "lr"
     return check_lr(value, name)
+
+
+#: The spacing of floats near 1: a relative tolerance below it cannot be met.
+RESOLUTION = float(np.finfo(float).eps)
+
+
+def check_flag(name, value):
+    """Return ``value`` if it is a bool (``True``/``False``, numpy's too).
+
+    A string such as ``"no"`` is truthy, so it is refused rather than read.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {type(value).__name__} "
+                    f"{value!r}")
+
+
+def check_tolerance(name, value, *, scale=1.0, upper=None):
+    """Return a tolerance: a finite float > 0 no finer than float resolution.
+
+    Values of size ``scale`` are spaced ``RESOLUTION * scale`` apart, so a
+    finer tolerance could never be met (or only by accident).
+    """
+    value = check_positive(name, value, upper=upper)
+    floor = RESOLUTION * max(1.0, abs(float(scale)))
+    if value < floor:
+        raise ValueError(f"{name} must be >= {floor:.3g} (float resolution at this "
+                         f"scale), got {value!r}")
+    return value
+
+
+def check_start(start, ndim, name="start"):
+    """Return the starting point as an array: a number, or ``ndim`` numbers."""
+    if ndim == 1:
+        return np.array(check_finite(name, start))
+    try:
+        w = np.asarray(start, dtype=float)
+    except (TypeError, ValueError):
+        w = None
+    if w is None or w.shape != (ndim,) or not np.all(np.isfinite(w)):
+        raise ValueError(f"{name} must be {ndim} finite numbers, got {start!r}")
+    return w
+
+
+def check_X(X, *, n_inputs, name="X"):
+    """Return ``X`` as a float array of shape (n, n_inputs), n >= 1.
+
+    A 1-D array is read as one feature per row when ``n_inputs`` is 1.
+    """
+    if X is None or isinstance(X, (str, bytes)):
+        raise TypeError(f"{name} must be a numeric array of shape (n, {n_inputs}), "
+                        f"got {type(X).__name__}")
+    if not isinstance(X, np.ndarray):
+        try:
+            X = np.asarray(X, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be a numeric array of shape "
+                            f"(n, {n_inputs})") from None
+    if X.dtype.kind not in "fiu":
+        raise TypeError(f"{name} must be a numeric array, got dtype {X.dtype}")
+    if X.ndim == 1 and n_inputs == 1:
+        X = X[:, None]
+    if X.ndim != 2 or X.shape[1] != n_inputs or X.shape[0] == 0:
+        raise ValueError(f"{name} must have shape (n, {n_inputs}), got {X.shape}")
+    X = X.astype(float, copy=False)
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{name} must hold finite numbers only")
+    return X
+
+
+def check_Xy(X, y, *, n_inputs, n_classes, names=("X", "y")):
+    """Return ``(X, y)`` checked for a classifier with these sizes.
+
+    ``X`` as in ``check_X``; ``y`` holds one integer class label in
+    ``0..n_classes - 1`` per row of ``X`` (whole floats and a column
+    vector are accepted). Nothing is copied that need not be.
+
+    >>> X, y = check_Xy([0.1, 0.9], [0, 1], n_inputs=1, n_classes=2)
+    >>> X.shape, y.tolist()
+    ((2, 1), [0, 1])
+    >>> check_Xy([0.1, 0.9], None, n_inputs=1, n_classes=2)
+    Traceback (most recent call last):
+    ...
+    TypeError: y must be an array of class labels in 0..1, got None
+    """
+    X = check_X(X, n_inputs=n_inputs, name=names[0])
+    name = names[1]
+    if y is None or isinstance(y, (str, bytes)):
+        raise TypeError(f"{name} must be an array of class labels in "
+                        f"0..{n_classes - 1}, got {y!r}")
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"{name} must have shape ({X.shape[0]},) to match "
+                         f"{names[0]}, got {y.shape}")
+    if y.dtype.kind == "f" and np.all(y == np.round(y)):
+        y = y.astype(np.int64)
+    if y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(f"{name} must hold integer class labels in "
+                         f"0..{n_classes - 1}")
+    return X, y.astype(np.intp)
+
+
+def check_validation_data(validation_data, *, n_inputs, n_classes):
+    """Return ``(X_val, y_val)`` from a pair checked as ``check_Xy`` does."""
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise TypeError("validation_data must be a pair (X_val, y_val), got "
+                        f"{type(validation_data).__name__}")
+    return check_Xy(*validation_data, n_inputs=n_inputs, n_classes=n_classes,
+                    names=("validation_data[0] (X_val)", "validation_data[1] (y_val)"))
+
+
+def check_names(name, values, choices):
+    """Return ``values`` as a list of names from ``choices`` (None: empty).
+
+    A bare string is refused: ``metrics="accuracy"`` would read as letters.
+    """
+    if values is None:
+        return []
+    if isinstance(values, str) or not isinstance(values, (list, tuple)):
+        options = ", ".join(repr(c) for c in choices)
+        raise TypeError(f"{name} must be a list of names from {options}, got "
+                        f"{type(values).__name__} {values!r}")
+    return [check_choice(name, v, choices) for v in values]
+
+
+def read_only(*arrays):
+    """Mark numpy arrays read-only (a learner's slip cannot corrupt a cache).
+
+    Returns the first array, for ``return read_only(x)``.
+    """
+    for a in arrays:
+        if isinstance(a, np.ndarray):
+            a.setflags(write=False)
+    return arrays[0] if arrays else None
+
+
+def check_model(model, name="model"):
+    """Return ``model`` if it is an lrcourse network (a ``Sequential``)."""
+    if not all(hasattr(model, a) for a in ("flat", "views", "n_inputs", "n_classes")):
+        raise TypeError(f"{name} must be an lrcourse Sequential, got "
+                        f"{type(model).__name__}")
+    return model
+
+
+def check_model_data(model, X, y, validation_data=None):
+    """Check ``model``, its training data and optional validation pair.
+
+    Returns ``(X, y, validation)``, ``validation`` None or ``(X_val, y_val)``.
+    """
+    check_model(model)
+    sizes = {"n_inputs": model.n_inputs, "n_classes": model.n_classes}
+    X, y = check_Xy(X, y, **sizes)
+    if validation_data is not None:
+        validation_data = check_validation_data(validation_data, **sizes)
+    return X, y, validation_data

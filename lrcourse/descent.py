@@ -8,7 +8,14 @@ import math
 
 import numpy as np
 
-from ._validate import check_count, check_finite, check_lr, check_positive, check_rng
+from ._validate import (
+    check_count,
+    check_lr,
+    check_positive,
+    check_rng,
+    check_start,
+    check_tolerance,
+)
 
 #: A loss above this multiple of the starting loss counts as diverged.
 RUNAWAY_FACTOR = 1e6
@@ -88,7 +95,7 @@ class Trace:
 
     def steps_to(self, tol, minimum=0.0):
         """The first update after which ``|w - minimum| < tol`` (None if never)."""
-        tol = check_positive("tol", tol)
+        tol = check_tolerance("tol", tol, scale=np.max(np.abs(minimum)))
         dist = np.abs(np.asarray(self.weights, dtype=float) - minimum)
         if dist.ndim > 1:
             dist = np.linalg.norm(dist, axis=-1)
@@ -118,15 +125,6 @@ class Trace:
         else:
             end = f"final loss {self.final_loss:.4g}"
         return f"Trace({self.steps} updates, {end})"
-
-
-def _start_array(start, ndim):
-    if ndim == 1:
-        return np.array(check_finite("start", start))
-    w = np.asarray(start, dtype=float)
-    if w.shape != (ndim,) or not np.all(np.isfinite(w)):
-        raise ValueError(f"start must be {ndim} finite numbers, got {start!r}")
-    return w
 
 
 def _rate_at(lr, k):
@@ -163,7 +161,7 @@ def gradient_descent(problem, lr, steps, start, *, noise=0.0, rng=None,
     if rng is not None:
         rng = check_rng(rng)
     ndim = getattr(problem, "ndim", 1)
-    w = _start_array(start, ndim)
+    w = check_start(start, ndim)
     if optimizer is not None:
         optimizer.lr = lr
     with np.errstate(all="ignore"):
@@ -225,7 +223,7 @@ class Sweep:
 
     def steps_to(self, tol, minimum=0.0):
         """Per rate, the first update with ``|w - minimum| < tol``; -1 if never."""
-        tol = check_positive("tol", tol)
+        tol = check_tolerance("tol", tol, scale=np.max(np.abs(minimum)))
         dist = np.abs(self.weights - minimum)
         if dist.ndim == 3:
             dist = np.linalg.norm(dist, axis=-1)
@@ -254,7 +252,7 @@ def sweep(problem, lrs, steps, start):
         check_positive(f"lrs[{i}]", float(r))
     steps = check_count("steps", steps)
     ndim = getattr(problem, "ndim", 1)
-    w0 = _start_array(start, ndim)
+    w0 = check_start(start, ndim)
     n = lrs_arr.size
     w = np.broadcast_to(w0, (n,) + w0.shape).copy()
     rate = lrs_arr.reshape((n,) + (1,) * w0.ndim)

@@ -15,7 +15,17 @@ may carry extra leading axes.
 import numpy as np
 
 from . import optimizers as _optimizers
-from ._validate import check_choice, check_count, check_positive, check_rng
+from ._validate import (
+    check_choice,
+    check_count,
+    check_flag,
+    check_names,
+    check_positive,
+    check_rng,
+    check_validation_data,
+    check_X,
+    check_Xy,
+)
 from .descent import RUNAWAY_FACTOR, RUNAWAY_FLOOR
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
@@ -357,32 +367,15 @@ class Sequential:
             grads[2 * i][...] = dW
             grads[2 * i + 1][...] = db
 
-    def _check_Xy(self, X, y=None):
-        X = np.asarray(X, dtype=float) if not isinstance(X, np.ndarray) else X
-        if X.dtype.kind not in "fiu":
-            raise TypeError("X must be a numeric array")
-        n_in = self.shapes[0][0]
-        if X.ndim == 1 and n_in == 1:
-            X = X[:, None]
-        if X.ndim != 2 or X.shape[1] != n_in or X.shape[0] == 0:
-            raise ValueError(f"X must have shape (n, {n_in}), got {np.shape(X)}")
-        X = X.astype(float, copy=False)
-        if not np.all(np.isfinite(X)):
-            raise ValueError("X must hold finite numbers only")
-        if y is None:
-            return X
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"y must have shape ({X.shape[0]},) to match X, "
-                             f"got {y.shape}")
-        n_classes = self.shapes[-1][0]
-        if y.dtype.kind == "f" and np.all(y == np.round(y)):
-            y = y.astype(np.int64)
-        if y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= n_classes:
-            raise ValueError(f"y must hold integer class labels in 0..{n_classes - 1}")
-        return X, y.astype(np.intp)
+    @property
+    def n_inputs(self):
+        """The number of input features (the width of ``X``)."""
+        return self.shapes[0][0]
+
+    @property
+    def n_classes(self):
+        """The number of classes (the width of the softmax output)."""
+        return self.shapes[-1][0]
 
     # -- the Keras-like interface -----------------------------------------------
     def compile(self, optimizer="adam", loss="sparse_categorical_crossentropy",
@@ -394,22 +387,20 @@ class Sequential:
                 "sparse_categorical_crossentropy expects a softmax last layer "
                 "(its outputs are read as class probabilities that sum to 1)"
             )
-        metrics = list(metrics or [])
-        for m in metrics:
-            check_choice("metrics", m, ("accuracy",))
+        metrics = check_names("metrics", metrics, ("accuracy",))
         self.optimizer = _optimizers.get(optimizer)
         self.loss = loss
         self.metrics = metrics
 
     def predict(self, X):
         """Class probabilities, shape (n, classes)."""
-        X = self._check_Xy(X)
+        X = check_X(X, n_inputs=self.n_inputs)
         with np.errstate(all="ignore"):
             return self.forward(self.params, X)[-1][2]
 
     def loss_and_gradients(self, X, y):
         """The loss (with L2 penalties, as Keras) and copies of its gradients."""
-        X, y = self._check_Xy(X, y)
+        X, y = check_Xy(X, y, n_inputs=self.n_inputs, n_classes=self.n_classes)
         grads = [np.zeros_like(p) for p in self.params]
         with np.errstate(all="ignore"):
             cache = self.forward(self.params, X)
@@ -419,7 +410,7 @@ class Sequential:
 
     def evaluate(self, X, y):
         """``(loss, accuracy)`` on a data set, without updating anything."""
-        X, y = self._check_Xy(X, y)
+        X, y = check_Xy(X, y, n_inputs=self.n_inputs, n_classes=self.n_classes)
         with np.errstate(all="ignore"):
             cache = self.forward(self.params, X)
             loss = float(self.loss_value(self.params, cache, y))
@@ -428,7 +419,7 @@ class Sequential:
 
     def dead_units(self, X):
         """For each ReLU layer, the fraction of units that output 0 for every X."""
-        X = self._check_Xy(X)
+        X = check_X(X, n_inputs=self.n_inputs)
         with np.errstate(all="ignore"):
             cache = self.forward(self.params, X)
         return [float(np.mean(np.all(out <= 0, axis=0)))
@@ -456,19 +447,20 @@ class Sequential:
         """
         if self.optimizer is None:
             raise ValueError("call compile(optimizer=...) before fit")
-        X, y = self._check_Xy(X, y)
+        # every argument is checked before anything (weights, the shuffling
+        # stream, the optimizer) changes
+        X, y = check_Xy(X, y, n_inputs=self.n_inputs, n_classes=self.n_classes)
         batch_size = check_count("batch_size", batch_size)
         epochs = check_count("epochs", epochs)
-        if verbose not in (0, 1):
+        shuffle = check_flag("shuffle", shuffle)
+        trace = check_flag("trace", trace)
+        if verbose not in (0, 1) or isinstance(verbose, str):
             raise ValueError(f"verbose must be 0 or 1, got {verbose!r}")
-        if seed is not None:
-            self.shuffle_rng = check_rng(seed, "seed")
+        shuffle_rng = None if seed is None else check_rng(seed, "seed")
         if validation_data is not None:
-            if (not isinstance(validation_data, (tuple, list))
-                    or len(validation_data) != 2):
-                raise TypeError("validation_data must be a tuple (X_val, y_val)")
-            X_val, y_val = self._check_Xy(*validation_data)
-        watch = list(watch or [])
+            X_val, y_val = check_validation_data(
+                validation_data, n_inputs=self.n_inputs, n_classes=self.n_classes)
+        watch = _check_watch(watch)
         watch_at = [self.flat_index(name, idx) for name, idx in watch]
         watch_names = [
             f"{name}[{', '.join(str(int(i)) for i in np.atleast_1d(idx))}]"
@@ -476,6 +468,8 @@ class Sequential:
         ]
         if snapshot_every is not None:
             snapshot_every = check_count("snapshot_every", snapshot_every)
+        if shuffle_rng is not None:
+            self.shuffle_rng = shuffle_rng
 
         n = len(y)
         per_epoch = -(-n // batch_size)
@@ -569,6 +563,17 @@ class Sequential:
         inner = ",\n    ".join(parts)
         return (f"Sequential([\n    {inner},\n], seed={self.seed})  "
                 f"# {self.count_params()} weights")
+
+
+def _check_watch(watch):
+    """``watch`` as a list of ``(name, index)`` pairs (None: none)."""
+    if watch is None:
+        return []
+    if (isinstance(watch, str) or not isinstance(watch, (list, tuple))
+            or not all(isinstance(w, (list, tuple)) and len(w) == 2 for w in watch)):
+        raise TypeError('watch must be a list of (name, index) pairs such as '
+                        f'[("W2", (3, 5))], got {watch!r}')
+    return list(watch)
 
 
 def reference_model(seed=0, lr=1e-4, optimizer="adam"):

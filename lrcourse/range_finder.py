@@ -27,7 +27,13 @@ import copy
 import numpy as np
 
 from . import optimizers as _optimizers
-from ._validate import check_count, check_fraction, check_positive, check_rng
+from ._validate import (
+    check_count,
+    check_fraction,
+    check_model_data,
+    check_positive,
+    check_rng,
+)
 
 #: fastai's smoothing factor for the recorded loss.
 BETA = 0.98
@@ -262,9 +268,7 @@ def range_test(model, X, y, start_lr=1e-7, end_lr=10.0, num_it=100, batch_size=1
     batch_size = check_count("batch_size", batch_size)
     beta = check_fraction("beta", beta)
     rng = check_rng(seed, "seed")
-    if not hasattr(model, "loss_and_gradients") or not hasattr(model, "flat"):
-        raise TypeError("model must be an lrcourse Sequential")
-    X, y = model._check_Xy(X, y)
+    X, y, _ = check_model_data(model, X, y)
     opt = _fresh_optimizer(model, optimizer)
     name = type(opt).__name__
 

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from ._validate import check_tolerance
 from .descent import classify_lr, stability_limits
 
 REGIME_TEXT = {
@@ -46,6 +47,7 @@ def count_of(n, noun):
 
 def what_happened(trace, minimum=0.0, tol=1e-3):
     """One phrase: diverged / converged / oscillating / still moving."""
+    tol = check_tolerance("tol", tol, scale=np.max(np.abs(minimum)))
     if trace.diverged:
         return f"diverged at update {trace.diverged_at}"
     w = np.asarray(trace.weights, dtype=float) - minimum

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ._validate import check_count, check_finite, check_positive
+from ._validate import check_count, check_finite, check_positive, check_tolerance
 from .descent import classify_lr, stability_limits, sweep
 from .readouts import REGIME_TEXT, count_of, what_happened
 
@@ -67,7 +67,7 @@ def steps_needed(lr, curvature, start, tol):
     lr = check_positive("lr", lr)
     curvature = check_positive("curvature", curvature)
     start = abs(check_finite("start", start))
-    tol = check_positive("tol", tol)
+    tol = check_tolerance("tol", tol)
     if start < tol:
         return 0
     q = abs(1.0 - lr * curvature)
@@ -94,7 +94,7 @@ def steps_curve(problem, lrs, start, tol, max_steps):
     >>> s.tolist(), d.tolist()
     ([342.0, 1.0, inf], [False, False, True])
     """
-    tol = check_positive("tol", tol)
+    tol = check_tolerance("tol", tol)
     max_steps = check_count("max_steps", max_steps)
     result = sweep(problem, lrs, steps=max_steps, start=start)
     minimum = getattr(problem, "minimum", 0.0)

@@ -16,8 +16,14 @@ import copy
 
 import numpy as np
 
-from ._validate import check_count, check_fraction, check_positive
-from .descent import Trace, _start_array, runaway
+from ._validate import (
+    check_count,
+    check_fraction,
+    check_positive,
+    check_start,
+    check_tolerance,
+)
+from .descent import Trace, runaway
 from .optimizers import Optimizer
 
 
@@ -188,7 +194,7 @@ def run_rates(problem, optimizer, lrs, steps, start):
     steps = check_count("steps", steps)
     opt = _fresh(optimizer)
     ndim = getattr(problem, "ndim", 1)
-    w0 = np.atleast_1d(_start_array(start, ndim)).astype(float)
+    w0 = np.atleast_1d(check_start(start, ndim)).astype(float)
     n = rates.size
     w = np.tile(w0, (n, 1))
     rate = rates[:, None]
@@ -243,7 +249,7 @@ def largest_stable_lr(problem, optimizer, lo, hi, *, steps=2000, rtol=1e-5,
         raise ValueError(f"lo must be below hi, got lo={lo!r}, hi={hi!r}")
     steps = check_count("steps", steps, minimum=20)
     points = check_count("points", points)
-    rtol = check_positive("rtol", rtol, upper=0.5)
+    rtol = check_tolerance("rtol", rtol, upper=0.5)
     ends = run_rates(problem, optimizer, [lo, hi], steps, start).stable()
     if not ends[0]:
         raise ValueError(f"lo must be a stable rate; {lo!r} is not: lower it")

@@ -12,7 +12,13 @@ import sys
 import numpy as np
 
 from . import optimizers as _optimizers
-from ._validate import check_count, check_positive, check_rng
+from ._validate import (
+    check_count,
+    check_flag,
+    check_model_data,
+    check_positive,
+    check_rng,
+)
 from .descent import runaway
 
 
@@ -79,7 +85,10 @@ def _keep_freed_memory():
 
 
 def _check_lrs(lrs):
-    arr = np.asarray(lrs, dtype=float) if not callable(lrs) else None
+    try:
+        arr = None if callable(lrs) else np.asarray(lrs, dtype=float)
+    except (TypeError, ValueError):
+        arr = None
     if arr is None or arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"lrs must be a non-empty 1-D list of rates, got {lrs!r}")
     for i, r in enumerate(arr):
@@ -114,17 +123,21 @@ def sweep_fit(model, X, y, lrs, *, optimizer="sgd", batch_size=10, epochs=1,
     (2, 2)
     """
     lrs = _check_lrs(lrs)
-    X, y = model._check_Xy(X, y)
-    _keep_freed_memory()
+    X, y, validation = check_model_data(model, X, y, validation_data)
+    if validation is not None:
+        X_val, y_val = validation
     batch_size = check_count("batch_size", batch_size)
     epochs = check_count("epochs", epochs)
-    rng = check_rng(seed, "seed")
-    if validation_data is not None:
-        X_val, y_val = model._check_Xy(*validation_data)
+    shuffle = check_flag("shuffle", shuffle)
+    record_batches = check_flag("record_batches", record_batches)
+    if epoch_end is not None and not callable(epoch_end):
+        raise TypeError(f"epoch_end must be a function or None, got {epoch_end!r}")
     if not isinstance(optimizer, str):
         raise TypeError("optimizer must be a name here, e.g. 'sgd' or 'adam'")
     opt_class = type(_optimizers.get(optimizer))
     opt = opt_class(lr=1.0, **optimizer_args)  # the rates are given per row below
+    rng = check_rng(seed, "seed")
+    _keep_freed_memory()
 
     R, n = len(lrs), len(y)
     flat = np.tile(model.flat, (R, 1))

@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from ... import hessian
-from ..._validate import check_count, check_positive
+from ..._validate import check_count, check_model_data, check_positive
 from ...data import trial_data
 from ...descent import runaway
 from ...model import reference_model
@@ -132,7 +132,7 @@ def edge_run(lr, X, y, steps=1000, every=10, seed=0, iterations=5):
     every = check_count("every", every)
     iterations = check_count("iterations", iterations, minimum=2)
     model = reference_model(seed=seed, optimizer="sgd", lr=lr)
-    X, y = model._check_Xy(X, y)
+    X, y, _ = check_model_data(model, X, y)
     Xd, yd, share = hessian.distinct(X, y)  # same loss, fewer rows
     w = model.flat.copy()
     losses = np.full(steps + 1, np.nan)
