@@ -268,3 +268,20 @@ def check_model_data(model, X, y, validation_data=None):
     if validation_data is not None:
         validation_data = check_validation_data(validation_data, **sizes)
     return X, y, validation_data
+
+
+def check_lrs(lrs, name="lrs"):
+    """Return rates as a non-empty 1-D float array, each a finite number > 0.
+
+    >>> check_lrs([0.1, 1]).tolist()
+    [0.1, 1.0]
+    """
+    try:
+        arr = None if callable(lrs) else np.asarray(lrs, dtype=float)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D list of rates, got {lrs!r}")
+    for i, r in enumerate(arr):
+        check_positive(f"{name}[{i}]", float(r))
+    return arr

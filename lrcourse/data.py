@@ -5,7 +5,7 @@ import functools
 
 import numpy as np
 
-from ._validate import check_count, check_rng
+from ._validate import check_count, check_rng, read_only
 
 
 def make_drug_trial(seed=0, scale=1):
@@ -88,7 +88,12 @@ class MinMaxScaler:
 
     @staticmethod
     def _as_2d(X, name):
-        X = np.asarray(X, dtype=float)
+        if X is None or isinstance(X, (str, bytes)):
+            raise TypeError(f"{name} must be a 1-D or 2-D array of numbers, got {X!r}")
+        try:
+            X = np.asarray(X, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be a 1-D or 2-D array of numbers") from None
         if X.ndim == 1:
             X = X[:, None]
         if X.ndim != 2 or X.shape[0] == 0:
@@ -127,10 +132,17 @@ class TrialData:
 def trial_data(seed=0):
     """The drug trial, ages min-max scaled by a scaler fitted on the training set.
 
+    The result is cached and shared, so its arrays are read-only (copy one
+    to change it).
+
     >>> data = trial_data(seed=0)
     >>> data.X.shape, f"{data.X.min():.1f}", f"{data.X.max():.1f}"
     ((2100, 1), '0.0', '1.0')
     """
     (ages, y), (test_ages, y_test) = make_drug_trial(seed=seed)
     scaler = MinMaxScaler().fit(ages)  # the training set only
-    return TrialData(ages, y, test_ages, y_test, scaler)
+    data = TrialData(ages, y, test_ages, y_test, scaler)
+    # one cached object serves every caller: no one may write into it
+    read_only(data.ages, data.y, data.test_ages, data.y_test, data.X, data.X_test,
+              scaler.data_min_, scaler.data_max_)
+    return data

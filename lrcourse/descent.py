@@ -11,6 +11,7 @@ import numpy as np
 from ._validate import (
     check_count,
     check_lr,
+    check_lrs,
     check_positive,
     check_rng,
     check_start,
@@ -245,11 +246,7 @@ def sweep(problem, lrs, steps, start):
     >>> s.diverged.tolist()
     [False, False, True]
     """
-    lrs_arr = np.asarray(lrs, dtype=float)
-    if lrs_arr.ndim != 1 or lrs_arr.size == 0:
-        raise ValueError(f"lrs must be a non-empty 1-D list of rates, got {lrs!r}")
-    for i, r in enumerate(lrs_arr):
-        check_positive(f"lrs[{i}]", float(r))
+    lrs_arr = check_lrs(lrs)
     steps = check_count("steps", steps)
     ndim = getattr(problem, "ndim", 1)
     w0 = check_start(start, ndim)

@@ -19,6 +19,7 @@ from ._validate import (
     check_choice,
     check_count,
     check_flag,
+    check_lr,
     check_names,
     check_positive,
     check_rng,
@@ -461,7 +462,10 @@ class Sequential:
             X_val, y_val = check_validation_data(
                 validation_data, n_inputs=self.n_inputs, n_classes=self.n_classes)
         watch = _check_watch(watch)
-        watch_at = [self.flat_index(name, idx) for name, idx in watch]
+        try:
+            watch_at = [self.flat_index(name, idx) for name, idx in watch]
+        except ValueError as err:
+            raise ValueError(f"watch: {err}") from None
         watch_names = [
             f"{name}[{', '.join(str(int(i)) for i in np.atleast_1d(idx))}]"
             for name, idx in watch
@@ -585,6 +589,8 @@ def reference_model(seed=0, lr=1e-4, optimizer="adam"):
         Dense(32, activation="relu", kernel_regularizer=l2(0.01)),
         Dense(2, activation="softmax"),
     ], seed=seed)
+    optimizer = check_choice("optimizer", optimizer, ("adam", "sgd"))
+    lr = check_lr(lr)
     opt = {"adam": _optimizers.Adam, "sgd": _optimizers.SGD}[optimizer](lr=lr)
     model.compile(optimizer=opt, loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])

@@ -10,13 +10,21 @@ after the update; the optimizer's own memory (momentum, Adam's moments) stays.
 """
 
 import math
+from types import MappingProxyType
 
 import numpy as np
 
-from ._validate import check_fraction, check_lr, check_positive, resolve_lr
+from ._validate import (
+    check_flag,
+    check_fraction,
+    check_lr,
+    check_positive,
+    resolve_lr,
+)
 
 #: Default rates of Keras 3's optimizers (read from the source of keras 3.15).
-KERAS_DEFAULT_LRS = {
+#: Both tables are read-only mappings.
+KERAS_DEFAULT_LRS = MappingProxyType({
     "SGD": 0.01,
     "Adam": 0.001,
     "RMSprop": 0.001,
@@ -24,10 +32,10 @@ KERAS_DEFAULT_LRS = {
     "Adadelta": 0.001,
     "Adamax": 0.001,
     "Nadam": 0.001,
-}
+})
 
 #: Default rates of PyTorch 2's ``torch.optim`` classes.
-PYTORCH_DEFAULT_LRS = {
+PYTORCH_DEFAULT_LRS = MappingProxyType({
     "SGD": 0.001,
     "Adam": 0.001,
     "RMSprop": 0.01,
@@ -35,7 +43,7 @@ PYTORCH_DEFAULT_LRS = {
     "Adadelta": 1.0,
     "Adamax": 0.002,
     "NAdam": 0.002,
-}
+})
 
 
 class Optimizer:
@@ -176,9 +184,10 @@ class SGD(Optimizer):
 
     def __init__(self, lr=None, momentum=0.0, nesterov=False, *, learning_rate=None):
         momentum = check_fraction("momentum", momentum)
+        nesterov = check_flag("nesterov", nesterov)
         super().__init__(lr, learning_rate=learning_rate)
         self.momentum = momentum
-        self.nesterov = bool(nesterov)
+        self.nesterov = nesterov
 
     def _make_slot(self, p):
         slot = {"shape": p.shape}

@@ -343,9 +343,13 @@ def train_validation_split(X, y, validation_fraction=0.2, seed=0):
     >>> len(a), len(c)
     (8, 2)
     """
+    for name, value in (("X", X), ("y", y)):
+        if value is None or isinstance(value, (str, bytes)):
+            raise TypeError(f"{name} must be an array with one row per sample, "
+                            f"got {value!r}")
     X = np.asarray(X)
     y = np.asarray(y)
-    if X.shape[:1] != y.shape[:1] or len(y) < 2:
+    if X.ndim == 0 or y.ndim != 1 or X.shape[:1] != y.shape[:1] or len(y) < 2:
         raise ValueError("X and y must have the same number of samples (>= 2), "
                          f"got {X.shape[:1]} and {y.shape[:1]}")
     fraction = check_fraction("validation_fraction", validation_fraction,

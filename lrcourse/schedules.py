@@ -11,7 +11,13 @@ so a whole curve is one call: ``schedule(np.arange(1000))``.
 
 import numpy as np
 
-from ._validate import check_count, check_fraction, check_lr, check_positive
+from ._validate import (
+    check_count,
+    check_flag,
+    check_fraction,
+    check_lr,
+    check_positive,
+)
 
 
 class Schedule:
@@ -70,7 +76,7 @@ class ExponentialDecay(Schedule):
             "decay_rate", decay_rate, closed_low=False, closed_high=True
         )
         self.decay_steps = check_count("decay_steps", decay_steps)
-        self.staircase = bool(staircase)
+        self.staircase = check_flag("staircase", staircase)
 
     def _rate(self, k):
         p = k / self.decay_steps

@@ -15,8 +15,8 @@ from . import optimizers as _optimizers
 from ._validate import (
     check_count,
     check_flag,
+    check_lrs,
     check_model_data,
-    check_positive,
     check_rng,
 )
 from .descent import runaway
@@ -84,18 +84,6 @@ def _keep_freed_memory():
         pass
 
 
-def _check_lrs(lrs):
-    try:
-        arr = None if callable(lrs) else np.asarray(lrs, dtype=float)
-    except (TypeError, ValueError):
-        arr = None
-    if arr is None or arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"lrs must be a non-empty 1-D list of rates, got {lrs!r}")
-    for i, r in enumerate(arr):
-        check_positive(f"lrs[{i}]", float(r))
-    return arr
-
-
 def sweep_fit(model, X, y, lrs, *, optimizer="sgd", batch_size=10, epochs=1,
               seed=0, shuffle=True, validation_data=None, record_batches=False,
               epoch_end=None, **optimizer_args):
@@ -122,7 +110,7 @@ def sweep_fit(model, X, y, lrs, *, optimizer="sgd", batch_size=10, epochs=1,
     >>> s["loss"].shape
     (2, 2)
     """
-    lrs = _check_lrs(lrs)
+    lrs = check_lrs(lrs)
     X, y, validation = check_model_data(model, X, y, validation_data)
     if validation is not None:
         X_val, y_val = validation

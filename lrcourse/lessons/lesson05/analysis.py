@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from ..._validate import check_choice, check_count, check_lr
+from ..._validate import check_choice, check_count, check_lr, read_only
 from ...data import TrialData, trial_data  # noqa: F401 (lesson 05 reads them here)
 from ...model import reference_model
 from ...readouts import lr_grid
@@ -127,6 +127,7 @@ class RateSweep:
         self.diverged_at = diverged_at
         self.updates_per_epoch = updates_per_epoch
         self.batch_size = batch_size
+        read_only(lrs, loss, accuracy, dead, diverged_at)  # shared by a cache
 
     @property
     def epochs(self):
@@ -158,7 +159,7 @@ def rate_sweep(optimizer="sgd", min_exp=-5.0, max_exp=1.0, step=0.25, epochs=30,
     All runs start from ``reference_model(seed)``'s weights and see the same
     shuffled mini-batches (``model.fit(..., seed=seed)`` replays any row).
     The result is cached: a panel, a figure and a test asking for the same
-    sweep share one computation. Treat it as read-only.
+    sweep share one computation. Its arrays are read-only.
     """
     optimizer = check_choice("optimizer", optimizer, tuple(OPTIMIZERS))
     epochs = check_count("epochs", epochs)
