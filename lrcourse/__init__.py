@@ -11,7 +11,7 @@ The numeric core needs only numpy. Plots live in ``lrcourse.plotting`` and
 the interactive panels in ``lrcourse.widgets``; neither is imported here.
 
 >>> import lrcourse
->>> trace = lrcourse.gradient_descent(lrcourse.Quadratic(), lr=0.5, steps=2, start=1.0)
+>>> trace = lrcourse.gradient_descent(lrcourse.Quadratic(), lr=0.25, steps=2, start=1)
 >>> [f"{w:.2f}" for w in trace.weights]
 ['1.00', '0.50', '0.25']
 """

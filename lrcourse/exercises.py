@@ -8,9 +8,12 @@ disagree.
 Right: 0.5 is correct. lr x 2w = w exactly when lr = 1/2 = 1/lambda.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
 import re
+from collections.abc import Sequence
 from fractions import Fraction
 
 _REGISTRY = {}
@@ -18,9 +21,13 @@ _LOADED = False
 
 
 class Feedback:
-    """The checker's verdict: ``correct`` and a message for the learner."""
+    """The checker's verdict: ``correct`` and a message for the learner.
 
-    def __init__(self, correct, message):
+    >>> bool(Feedback(True, "Right."))
+    True
+    """
+
+    def __init__(self, correct: bool, message: str) -> None:
         self.correct = bool(correct)
         self.message = message
 
@@ -45,11 +52,18 @@ class Exercise:
             a wrong answer within the same tolerance of one gets its message.
         hint: the general hint for any other wrong answer.
         explain: one line shown with a right answer.
+
+    >>> ex = Exercise("99.1", "What is 1/8?", 0.125)
+    >>> bool(ex.check("1/8")), bool(ex.check(0.2))
+    (True, False)
     """
 
-    def __init__(self, id, question, answer, *, rel_tol=0.01, abs_tol=0.0,
-                 accept=None, hints=(), hint="Not quite; look at the panel again.",
-                 explain="", choices=None, integer=False):
+    def __init__(self, id: str, question: str, answer: object, *,
+                 rel_tol: float = 0.01, abs_tol: float = 0.0,
+                 accept: tuple[float, float] | None = None,
+                 hints: Sequence[tuple[object, str]] = (),
+                 hint: str = "Not quite; look at the panel again.", explain: str = "",
+                 choices: Sequence[str] | None = None, integer: bool = False) -> None:
         self.id = id
         self.question = question
         self._answer = answer
@@ -76,7 +90,7 @@ class Exercise:
             return round(given) == given and int(given) == int(target)
         return math.isclose(given, target, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
 
-    def check(self, given):
+    def check(self, given: object) -> Feedback:
         if self.choices is not None:
             value = _parse_choice(given, self.choices)
             if value == self.answer:
@@ -112,8 +126,12 @@ def _fmt(given, value):
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
-def parse_number(given):
-    """A float from a number, or from text like ``"0.25"``, ``"2/11"``, ``"5%"``."""
+def parse_number(given: object) -> float:
+    """A float from a number, or from text like ``"0.25"``, ``"2/11"``, ``"5%"``.
+
+    >>> parse_number("2/8"), parse_number("5%"), parse_number(3)
+    (0.25, 0.05, 3.0)
+    """
     if isinstance(given, bool):
         raise TypeError("answer must be a number, not True/False")
     if isinstance(given, numbers.Real):
@@ -155,8 +173,14 @@ def _parse_choice(given, choices):
     return text
 
 
-def register(exercise):
-    """Add an exercise to the registry (ids must be unique)."""
+def register(exercise: Exercise) -> Exercise:
+    """Add an exercise to the registry (ids must be unique).
+
+    >>> ex = register(Exercise("99.9", "Twice 2?", 4))
+    >>> get_exercise("99.9") is ex
+    True
+    >>> _ = _REGISTRY.pop("99.9")
+    """
     if exercise.id in _REGISTRY:
         raise ValueError(f"exercise {exercise.id!r} is registered twice")
     _REGISTRY[exercise.id] = exercise
@@ -177,13 +201,22 @@ def _load():
                 importlib.import_module(f"{lessons.__name__}.{info.name}.exercises")
 
 
-def all_exercises():
-    """Every registered exercise, by id."""
+def all_exercises() -> dict[str, Exercise]:
+    """Every registered exercise, by id.
+
+    >>> "00.2" in all_exercises()
+    True
+    """
     _load()
     return dict(sorted(_REGISTRY.items()))
 
 
-def get_exercise(exercise_id):
+def get_exercise(exercise_id: str) -> Exercise:
+    """The registered exercise with this id (``"LL.N"``).
+
+    >>> get_exercise("00.2").id
+    '00.2'
+    """
     _load()
     if exercise_id not in _REGISTRY:
         known = ", ".join(sorted(_REGISTRY))
@@ -191,9 +224,12 @@ def get_exercise(exercise_id):
     return _REGISTRY[exercise_id]
 
 
-def check(exercise_id, answer):
+def check(exercise_id: str, answer: object) -> Feedback:
     """Check an answer; returns a ``Feedback`` that prints right/wrong + hint.
 
     Answers may be numbers or text (``"2/11"``, ``"95%"``, ``"a"``).
+
+    >>> bool(check("00.2", get_exercise("00.2").answer))
+    True
     """
     return get_exercise(exercise_id).check(answer)

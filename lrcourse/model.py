@@ -12,10 +12,14 @@ The same code also trains many copies at once (one per rate): every array
 may carry extra leading axes.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from . import optimizers as _optimizers
 from ._validate import (
+    ArrayLike,
+    Seed,
     check_choice,
     check_count,
     check_flag,
@@ -35,9 +39,13 @@ EPSILON = 1e-7  # Keras' clipping of probabilities inside the cross-entropy
 
 
 class L2:
-    """The penalty ``factor * sum(W ** 2)`` added to the loss (Keras' l2)."""
+    """The penalty ``factor * sum(W ** 2)`` added to the loss (Keras' l2).
 
-    def __init__(self, factor=0.01):
+    >>> float(l2(0.5)(np.ones((2, 2))))
+    2.0
+    """
+
+    def __init__(self, factor: float = 0.01) -> None:
         self.factor = check_positive("factor", factor, allow_zero=True)
 
     def __call__(self, W):
@@ -50,7 +58,7 @@ class L2:
         return f"l2({self.factor:g})"
 
 
-def l2(factor=0.01):
+def l2(factor: float = 0.01) -> L2:
     """An L2 kernel penalty, as ``keras.regularizers.l2``.
 
     >>> float(l2(0.01)(np.ones((2, 3))))
@@ -65,9 +73,12 @@ class Input:
     ``Sequential([Input(shape=(1,)), Dense(16, ...)])`` is the same network
     as ``Sequential([Dense(16, input_shape=(1,), ...)])``; current Keras
     prefers the first spelling and warns about the second.
+
+    >>> Input(shape=(1,))
+    Input(shape=(1,))
     """
 
-    def __init__(self, shape):
+    def __init__(self, shape: tuple[int]) -> None:
         if (not isinstance(shape, tuple) or len(shape) != 1
                 or not isinstance(shape[0], int) or shape[0] < 1):
             raise ValueError(f"shape must be a 1-tuple like (1,), got {shape!r}")
@@ -82,10 +93,14 @@ class Dense:
 
     ``W`` has shape (inputs, units), ``b`` (units,). Kernels start Glorot
     uniform, biases at zero, as in Keras.
+
+    >>> Dense(16, activation="relu")
+    Dense(16, activation='relu')
     """
 
-    def __init__(self, units, activation=None, input_shape=None,
-                 kernel_regularizer=None):
+    def __init__(self, units: int, activation: str | None = None,
+                 input_shape: tuple[int] | None = None,
+                 kernel_regularizer: L2 | None = None) -> None:
         self.units = check_count("units", units)
         self.activation = check_choice(
             "activation", "linear" if activation is None else activation, ACTIVATIONS
@@ -152,9 +167,14 @@ class History:
     ``diverged_at`` is the 1-based update after which the loss became
     non-finite or ran away (None if training finished). ``trace`` holds the
     per-update record (see ``TrainingTrace``).
+
+    >>> model = reference_model(seed=0)
+    >>> model.fit([[0.1], [0.9]], [0, 1], epochs=2)
+    History(2 epochs: loss, accuracy)
     """
 
-    def __init__(self, history, epoch, trace, diverged_at):
+    def __init__(self, history: dict[str, list[float]], epoch: list[int],
+                 trace: TrainingTrace | None, diverged_at: int | None) -> None:
         self.history = history
         self.epoch = epoch
         self.trace = trace
@@ -177,9 +197,15 @@ class TrainingTrace:
     (``losses``), and the norms of the gradient and of the applied change.
     For watched weights: old value, gradient, applied change and new value.
     Full weight snapshots only when ``snapshot_every`` is set.
+
+    >>> model = reference_model(seed=0)
+    >>> trace = model.fit([[0.1], [0.9]], [0, 1], batch_size=1, epochs=2).trace
+    >>> trace.updates, trace.losses.shape
+    (4, (4,))
     """
 
-    def __init__(self, total, watch_names, snapshot_every, n_params):
+    def __init__(self, total: int, watch_names: list[str],
+                 snapshot_every: int | None, n_params: int) -> None:
         self.lrs = np.full(total, np.nan)
         self.losses = np.full(total, np.nan)
         self.grad_norms = np.full(total, np.nan)
@@ -228,7 +254,7 @@ class Sequential:
     [(1, 4), (4,), (4, 2), (2,)]
     """
 
-    def __init__(self, layers, seed=0):
+    def __init__(self, layers: list, seed: int = 0) -> None:
         if not isinstance(layers, (list, tuple)) or not layers:
             raise TypeError("layers must be a non-empty list of lrcourse.Dense")
         input_shape = None
@@ -379,8 +405,9 @@ class Sequential:
         return self.shapes[-1][0]
 
     # -- the Keras-like interface -----------------------------------------------
-    def compile(self, optimizer="adam", loss="sparse_categorical_crossentropy",
-                metrics=None):
+    def compile(self, optimizer: str | _optimizers.Optimizer = "adam",
+                loss: str = "sparse_categorical_crossentropy",
+                metrics: list[str] | None = None) -> None:
         """Choose the optimizer (an instance or a name), loss and metrics."""
         check_choice("loss", loss, LOSSES)
         if self.layers[-1].activation != "softmax":
@@ -393,7 +420,7 @@ class Sequential:
         self.loss = loss
         self.metrics = metrics
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities, shape (n, classes)."""
         X = check_X(X, n_inputs=self.n_inputs)
         with np.errstate(all="ignore"):
@@ -409,7 +436,7 @@ class Sequential:
             self.backward(self.params, cache, y, grads)
         return float(loss), grads
 
-    def evaluate(self, X, y):
+    def evaluate(self, X: ArrayLike, y: ArrayLike) -> tuple[float, float]:
         """``(loss, accuracy)`` on a data set, without updating anything."""
         X, y = check_Xy(X, y, n_inputs=self.n_inputs, n_classes=self.n_classes)
         with np.errstate(all="ignore"):
@@ -418,7 +445,7 @@ class Sequential:
             acc = float(np.mean(cache[-1][2].argmax(axis=-1) == y))
         return loss, acc
 
-    def dead_units(self, X):
+    def dead_units(self, X: ArrayLike) -> list[float]:
         """For each ReLU layer, the fraction of units that output 0 for every X."""
         X = check_X(X, n_inputs=self.n_inputs)
         with np.errstate(all="ignore"):
@@ -427,8 +454,11 @@ class Sequential:
                 for layer, (_, _, out) in zip(self.layers, cache)
                 if layer.activation == "relu"]
 
-    def fit(self, X, y, batch_size=32, epochs=1, shuffle=True, seed=None, verbose=0,
-            validation_data=None, trace=True, watch=None, snapshot_every=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, batch_size: int = 32, epochs: int = 1,
+            shuffle: bool = True, seed: Seed | None = None, verbose: int = 0,
+            validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+            trace: bool = True, watch: list[tuple[str, tuple]] | None = None,
+            snapshot_every: int | None = None) -> History:
         """Train with mini-batches; return a ``History``.
 
         Args:
@@ -580,9 +610,13 @@ def _check_watch(watch):
     return list(watch)
 
 
-def reference_model(seed=0, lr=1e-4, optimizer="adam"):
+def reference_model(seed: int = 0, lr: float = 1e-4, optimizer: str = "adam"
+                    ) -> Sequential:
     """The course's reference network, compiled as in the original Keras code:
     Dense(16, relu) -> Dense(32, relu, l2(0.01)) -> Dense(2, softmax), Adam 1e-4.
+
+    >>> reference_model(seed=0).count_params()
+    642
     """
     model = Sequential([
         Dense(16, input_shape=(1,), activation="relu"),

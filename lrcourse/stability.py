@@ -12,11 +12,15 @@ for that: every number comes from running the package's own optimizers
 ('0.750', '0.750')
 """
 
+from __future__ import annotations
+
 import copy
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._validate import (
+    ArrayLike,
     check_count,
     check_fraction,
     check_positive,
@@ -26,8 +30,11 @@ from ._validate import (
 from .descent import Trace, runaway
 from .optimizers import Optimizer
 
+if TYPE_CHECKING:
+    from .optimizers import Optimizer
 
-def momentum_limit(curvature, momentum):
+
+def momentum_limit(curvature: float, momentum: float) -> float:
     """The closed form ``2 (1 + beta) / lambda``: the largest stable rate of
     heavy-ball momentum on a bowl of curvature lambda (for comparison only).
 
@@ -65,9 +72,16 @@ class RateRuns:
     the start and every update, NaN after a run diverged; ``updates`` holds the
     applied changes (rates, steps[, 2]); ``diverged_at`` the 1-based update
     that ran away (0 if none).
+
+    >>> from lrcourse import SGD, Quadratic
+    >>> runs = run_rates(Quadratic(), SGD(), [0.1, 1.5], steps=20, start=1.0)
+    >>> runs.stable().tolist()
+    [True, False]
     """
 
-    def __init__(self, lrs, weights, losses, updates, diverged_at, minimum):
+    def __init__(self, lrs: np.ndarray, weights: np.ndarray, losses: np.ndarray,
+                 updates: np.ndarray, diverged_at: np.ndarray,
+                 minimum: float | np.ndarray) -> None:
         self.lrs = lrs
         self.weights = weights
         self.losses = losses
@@ -163,7 +177,7 @@ class RateRuns:
         """True for every rate whose run neither diverged nor grew."""
         return ~self.diverged & (self.convergence_factors() < 1.0)
 
-    def trace(self, i):
+    def trace(self, i: int) -> Trace:
         """Rate ``i``'s run as a ``Trace`` (finite entries only)."""
         k = int(np.sum(np.isfinite(self.losses[i])))
         lr = float(self.lrs[i])
@@ -176,7 +190,8 @@ class RateRuns:
                 f"{int(self.diverged.sum())} diverged)")
 
 
-def run_rates(problem, optimizer, lrs, steps, start):
+def run_rates(problem, optimizer: Optimizer, lrs: ArrayLike, steps: int,
+              start: float | ArrayLike) -> RateRuns:
     """Run a fresh copy of ``optimizer`` at every rate in one vectorized pass.
 
     The weights of all runs form one array of shape (rates, 1) (or (rates,
@@ -232,8 +247,9 @@ def run_rates(problem, optimizer, lrs, steps, start):
     return RateRuns(rates, weights, losses, updates, diverged_at, minimum)
 
 
-def largest_stable_lr(problem, optimizer, lo, hi, *, steps=2000, rtol=1e-5,
-                      points=15, start=1.0):
+def largest_stable_lr(problem, optimizer: Optimizer, lo: float, hi: float, *,
+                      steps: int = 2000, rtol: float = 1e-5, points: int = 15,
+                      start: float | ArrayLike = 1.0) -> float:
     """The largest rate at which ``optimizer`` is stable on ``problem``,
     found by bisection over runs of the optimizer itself.
 
@@ -242,6 +258,10 @@ def largest_stable_lr(problem, optimizer, lo, hi, *, steps=2000, rtol=1e-5,
     keeps the sub-interval where stability is lost; ``points=1`` is plain
     bisection, one run per round. Stops when the bracket is narrower than
     ``rtol`` times its upper end, and returns its lower (stable) end.
+
+    >>> from lrcourse import SGD, Quadratic
+    >>> f"{largest_stable_lr(Quadratic(2.0), SGD(), lo=0.01, hi=3.0):.3f}"
+    '1.000'
     """
     lo = check_positive("lo", lo)
     hi = check_positive("hi", hi)

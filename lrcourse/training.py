@@ -6,13 +6,19 @@ array of shape (rates, weights), so each mini-batch costs a few batched
 matrix products instead of a Python loop over rates.
 """
 
+from __future__ import annotations
+
 import ctypes
 import sys
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import optimizers as _optimizers
 from ._validate import (
+    ArrayLike,
+    Callable,
+    Seed,
     check_count,
     check_flag,
     check_lrs,
@@ -20,6 +26,9 @@ from ._validate import (
     check_rng,
 )
 from .descent import runaway
+
+if TYPE_CHECKING:
+    from .model import Sequential
 
 
 class SweepHistory:
@@ -29,9 +38,17 @@ class SweepHistory:
     validation data was given) have shape (rates, epochs), NaN after a rate
     diverged. ``diverged_at`` is each rate's 1-based diverging update, 0 if
     none. ``weights`` holds the final flat weights, one row per rate.
+
+    >>> from lrcourse import make_drug_trial, reference_model, MinMaxScaler
+    >>> (x, y), _ = make_drug_trial(seed=0, scale=10)
+    >>> X = MinMaxScaler().fit_transform(x)
+    >>> sweep_fit(reference_model(seed=0), X, y, [0.01, 0.1], epochs=2)
+    SweepHistory(2 rates, 2 epochs, 0 diverged)
     """
 
-    def __init__(self, lrs, history, diverged_at, weights, batch_losses):
+    def __init__(self, lrs: np.ndarray, history: dict[str, np.ndarray],
+                 diverged_at: np.ndarray, weights: np.ndarray,
+                 batch_losses: np.ndarray | None) -> None:
         self.lrs = lrs
         self.history = history
         self.diverged_at = diverged_at
@@ -45,7 +62,7 @@ class SweepHistory:
     def __getitem__(self, key):
         return self.history[key]
 
-    def best(self, key="val_loss"):
+    def best(self, key: str = "val_loss") -> int:
         """The rate whose final ``key`` is lowest (diverged runs excluded)."""
         final = self.history[key][:, -1]
         if np.all(np.isnan(final)):
@@ -84,9 +101,13 @@ def _keep_freed_memory():
         pass
 
 
-def sweep_fit(model, X, y, lrs, *, optimizer="sgd", batch_size=10, epochs=1,
-              seed=0, shuffle=True, validation_data=None, record_batches=False,
-              epoch_end=None, **optimizer_args):
+def sweep_fit(model: Sequential, X: ArrayLike, y: ArrayLike, lrs: ArrayLike, *,
+              optimizer: str = "sgd", batch_size: int = 10, epochs: int = 1,
+              seed: Seed = 0, shuffle: bool = True,
+              validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+              record_batches: bool = False,
+              epoch_end: Callable[[int, np.ndarray, np.ndarray], None] | None = None,
+              **optimizer_args: float) -> SweepHistory:
     """Train copies of ``model`` (from its current weights) at every rate.
 
     Args:
