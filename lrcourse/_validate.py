@@ -383,3 +383,18 @@ def check_lrs(lrs: ArrayLike, name: str = "lrs") -> np.ndarray:
     for i, r in enumerate(arr):
         check_positive(f"{name}[{i}]", float(r))
     return arr
+
+
+def check_problem(problem, name: str = "problem"):
+    """Return ``problem`` if it has ``loss(w)`` and ``grad(w)`` (a toy problem).
+
+    >>> check_problem("bowl")
+    Traceback (most recent call last):
+    ...
+    TypeError: problem must have loss(w) and grad(w), such as Quadratic(), got 'bowl'
+    """
+    if not (callable(getattr(problem, "loss", None))
+            and callable(getattr(problem, "grad", None))):
+        raise TypeError(f"{name} must have loss(w) and grad(w), such as Quadratic(), "
+                        f"got {problem!r}")
+    return problem

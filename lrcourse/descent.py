@@ -7,7 +7,6 @@ records what that line did and notices when it runs away.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,13 +18,12 @@ from ._validate import (
     check_lr,
     check_lrs,
     check_positive,
+    check_problem,
     check_rng,
     check_start,
     check_tolerance,
 )
-
-if TYPE_CHECKING:
-    from .optimizers import Optimizer
+from .optimizers import Optimizer
 
 #: A loss above this multiple of the starting loss counts as diverged.
 RUNAWAY_FACTOR = 1e6
@@ -182,8 +180,11 @@ def gradient_descent(problem, lr: Rate, steps: int, start: float | ArrayLike, *,
         raise ValueError("rng is required when noise > 0 (pass a seed or Generator)")
     if rng is not None:
         rng = check_rng(rng)
-    ndim = getattr(problem, "ndim", 1)
+    ndim = getattr(check_problem(problem), "ndim", 1)
     w = check_start(start, ndim)
+    if optimizer is not None and not isinstance(optimizer, Optimizer):
+        raise TypeError("optimizer must be None or an lrcourse optimizer such as "
+                        f"SGD(momentum=0.9), got {optimizer!r}")
     if optimizer is not None:
         optimizer.lr = lr
     with np.errstate(all="ignore"):
@@ -275,7 +276,7 @@ def sweep(problem, lrs: ArrayLike, steps: int, start: float | ArrayLike) -> Swee
     """
     lrs_arr = check_lrs(lrs)
     steps = check_count("steps", steps)
-    ndim = getattr(problem, "ndim", 1)
+    ndim = getattr(check_problem(problem), "ndim", 1)
     w0 = check_start(start, ndim)
     n = lrs_arr.size
     w = np.broadcast_to(w0, (n,) + w0.shape).copy()

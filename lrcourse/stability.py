@@ -15,7 +15,6 @@ for that: every number comes from running the package's own optimizers
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,15 +22,14 @@ from ._validate import (
     ArrayLike,
     check_count,
     check_fraction,
+    check_lrs,
     check_positive,
+    check_problem,
     check_start,
     check_tolerance,
 )
 from .descent import Trace, runaway
 from .optimizers import Optimizer
-
-if TYPE_CHECKING:
-    from .optimizers import Optimizer
 
 
 def momentum_limit(curvature: float, momentum: float) -> float:
@@ -53,15 +51,6 @@ def _fresh(optimizer):
     fresh = copy.deepcopy(optimizer)
     fresh.reset()
     return fresh
-
-
-def _check_rates(lrs):
-    arr = np.asarray(lrs, dtype=float)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"lrs must be a non-empty 1-D list of rates, got {lrs!r}")
-    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-        raise ValueError("lrs must hold finite rates > 0")
-    return arr
 
 
 class RateRuns:
@@ -205,10 +194,10 @@ def run_rates(problem, optimizer: Optimizer, lrs: ArrayLike, steps: int,
     >>> runs.diverged.tolist()
     [False, True]
     """
-    rates = _check_rates(lrs)
+    rates = check_lrs(lrs)
     steps = check_count("steps", steps)
     opt = _fresh(optimizer)
-    ndim = getattr(problem, "ndim", 1)
+    ndim = getattr(check_problem(problem), "ndim", 1)
     w0 = np.atleast_1d(check_start(start, ndim)).astype(float)
     n = rates.size
     w = np.tile(w0, (n, 1))

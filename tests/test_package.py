@@ -156,3 +156,27 @@ def test_reprs_are_useful():
     tr = lrcourse.gradient_descent(lrcourse.Quadratic(), lr=0.1, steps=3, start=1.0)
     assert repr(tr).startswith("Trace(3 updates")
     assert "642 weights" in repr(lrcourse.reference_model())
+
+
+NOTEBOOKS = sorted((ROOT.parent / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_a_lesson_needs_two_lrcourse_import_lines(path):
+    """``import lrcourse`` and one line from the lesson's own package."""
+    import json
+
+    statements = []
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        code = "\n".join(line for line in source.splitlines()
+                         if not line.startswith(("%", "!")))
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Import):
+                statements += [a.name for a in node.names if a.name.startswith("lrc")]
+            elif isinstance(node, ast.ImportFrom) and node.module.startswith("lrc"):
+                statements.append(node.module)
+    lesson = f"lrcourse.lessons.lesson{path.name[:2]}"
+    assert statements == ["lrcourse", lesson], statements

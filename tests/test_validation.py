@@ -156,6 +156,9 @@ def test_other_public_constructors_refuse_bad_input():
     _refused(lambda: lrcourse.sweep(lrcourse.Quadratic(), "fast", 3, 1.0), "lrs")
     _refused(lambda: lrcourse.sweep(lrcourse.Quadratic(), [0.1, -1.0], 3, 1.0),
              "lrs")
+    _refused(lambda: lrcourse.sweep("bowl", [0.1], 3, 1.0), "problem")
+    _refused(lambda: lrcourse.gradient_descent(lrcourse.Quadratic(), 0.1, 3, 1.0,
+                                               optimizer="sgd"), "optimizer")
 
 
 # -- state is unchanged after a refused call ----------------------------------------
