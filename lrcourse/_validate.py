@@ -398,3 +398,37 @@ def check_problem(problem, name: str = "problem"):
         raise TypeError(f"{name} must have loss(w) and grad(w), such as Quadratic(), "
                         f"got {problem!r}")
     return problem
+
+
+def check_floats(name: str, value: ArrayLike) -> np.ndarray:
+    """Return ``value`` as a float array (inf and NaN allowed: they are results).
+
+    >>> check_floats("losses", "high")
+    Traceback (most recent call last):
+    ...
+    TypeError: losses must be numbers (a list or an array), got str 'high'
+    """
+    if value is None or isinstance(value, (str, bytes)):
+        arr = None
+    else:
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            arr = None
+    if arr is None:
+        raise TypeError(f"{name} must be numbers (a list or an array), got "
+                        f"{type(value).__name__} {value!r}")
+    return arr
+
+
+def check_has(name: str, value, attributes: Sequence[str], what: str):
+    """Return ``value`` if it has every one of ``attributes`` (a result object).
+
+    >>> check_has("trace", 3.0, ("losses",), "a Trace from gradient_descent")
+    Traceback (most recent call last):
+    ...
+    TypeError: trace must be a Trace from gradient_descent, got float
+    """
+    if not all(hasattr(value, a) for a in attributes):
+        raise TypeError(f"{name} must be {what}, got {type(value).__name__}")
+    return value

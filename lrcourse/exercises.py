@@ -181,6 +181,8 @@ def register(exercise: Exercise) -> Exercise:
     True
     >>> _ = _REGISTRY.pop("99.9")
     """
+    if not isinstance(exercise, Exercise):
+        raise TypeError(f"exercise must be an Exercise, got {exercise!r}")
     if exercise.id in _REGISTRY:
         raise ValueError(f"exercise {exercise.id!r} is registered twice")
     _REGISTRY[exercise.id] = exercise

@@ -31,7 +31,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._validate import ArrayLike, Callable, Seed, check_count, check_rng, check_Xy
+from ._validate import (
+    ArrayLike,
+    Callable,
+    Seed,
+    check_count,
+    check_model,
+    check_rng,
+    check_Xy,
+)
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -68,7 +76,7 @@ def check_network(model: Sequential) -> None:
     >>> from lrcourse import reference_model
     >>> check_network(reference_model())  # raises for a layer hvp cannot handle
     """
-    layers = model.layers
+    layers = check_model(model).layers
     if layers[-1].activation != "softmax":
         raise ValueError("model must end in a softmax layer (cross-entropy loss)")
     for i, layer in enumerate(layers[:-1]):

@@ -34,6 +34,7 @@ from ._validate import (
     ArrayLike,
     Seed,
     check_count,
+    check_floats,
     check_fraction,
     check_model_data,
     check_positive,
@@ -90,7 +91,7 @@ def smooth_losses(losses: ArrayLike, beta: float = BETA) -> np.ndarray:
     ['1.000', '1.000', '2.714']
     """
     beta = check_fraction("beta", beta)
-    losses = np.asarray(losses, dtype=float)
+    losses = check_floats("losses", losses)
     out = np.empty_like(losses)
     avg = 0.0
     with np.errstate(all="ignore"):
@@ -116,7 +117,7 @@ def valley_index(losses: ArrayLike) -> int:
     >>> valley_index([10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 20])
     3
     """
-    losses = np.asarray(losses, dtype=float)
+    losses = check_floats("losses", losses)
     n = len(losses)
     if n < 2:
         raise ValueError(f"losses must hold at least 2 values, got {n}")
@@ -142,8 +143,8 @@ def steep_index(lrs: ArrayLike, losses: ArrayLike) -> int:
     >>> steep_index([1e-3, 1e-2, 1e-1, 1.0], [1.0, 0.9, 0.4, 0.3])
     1
     """
-    lrs = np.asarray(lrs, dtype=float)
-    losses = np.asarray(losses, dtype=float)
+    lrs = check_floats("lrs", lrs)
+    losses = check_floats("losses", losses)
     if len(lrs) != len(losses) or len(lrs) < 2:
         raise ValueError("lrs and losses must have the same length, at least 2")
     with np.errstate(all="ignore"):

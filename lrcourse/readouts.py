@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._validate import ArrayLike, check_tolerance
+from ._validate import ArrayLike, check_has, check_tolerance
 from .descent import classify_lr, stability_limits
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ def what_happened(trace: Trace, minimum: float | ArrayLike = 0.0, tol: float = 1
     >>> what_happened(gradient_descent(Quadratic(), lr=0.25, steps=20, start=1.0))
     'converged: within 0.001 of the minimum after update 10'
     """
+    check_has("trace", trace, ("weights", "diverged"), "a Trace from gradient_descent")
     tol = check_tolerance("tol", tol, scale=np.max(np.abs(minimum)))
     if trace.diverged:
         return f"diverged at update {trace.diverged_at}"

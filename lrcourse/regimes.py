@@ -18,6 +18,8 @@ from ._validate import (
     ArrayLike,
     check_count,
     check_finite,
+    check_floats,
+    check_has,
     check_positive,
     check_tolerance,
 )
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 
 
 def _curvature_array(curvatures):
-    lam = np.atleast_1d(np.asarray(curvatures, dtype=float))
+    lam = np.atleast_1d(check_floats("curvatures", curvatures))
     if lam.ndim != 1 or lam.size == 0:
         raise ValueError(f"curvatures must be one or more numbers, got {curvatures!r}")
     for i, c in enumerate(lam):
@@ -156,7 +158,7 @@ def first_rise(losses: ArrayLike) -> int | None:
     >>> first_rise([4.0, 1.0, 2.0]), first_rise([4.0, 1.0])
     (2, None)
     """
-    f = np.asarray(losses, dtype=float)
+    f = check_floats("losses", losses)
     with np.errstate(invalid="ignore"):
         rose = f[1:] > f[:-1]
     hits = np.flatnonzero(rose)
@@ -169,7 +171,7 @@ def sign_changes(weights: ArrayLike, minimum: float = 0.0) -> int:
     >>> sign_changes([1.0, -0.5, 0.25, 0.1])
     2
     """
-    d = np.asarray(weights, dtype=float) - minimum
+    d = check_floats("weights", weights) - minimum
     return int(np.sum(np.sign(d[1:]) * np.sign(d[:-1]) < 0))
 
 
@@ -204,7 +206,7 @@ def first_nonfinite(values: ArrayLike) -> int | None:
     >>> first_nonfinite([1.0, float("inf"), 2.0]), first_nonfinite([1.0])
     (1, None)
     """
-    bad = np.flatnonzero(~np.isfinite(np.asarray(values, dtype=float)))
+    bad = np.flatnonzero(~np.isfinite(check_floats("values", values)))
     return int(bad[0]) if bad.size else None
 
 
@@ -230,6 +232,7 @@ def loss_story(trace: Trace, minimum: float = 0.0) -> str:
     >>> isinstance(loss_story(trace), str)
     True
     """
+    check_has("trace", trace, ("losses", "weights"), "a Trace from gradient_descent")
     rise = first_rise(trace.losses)
     flips = sign_changes(trace.weights, minimum)
     crossed = (f"the weight crossed the minimum {flips} time"
@@ -247,7 +250,7 @@ def fell_every_update(losses: ArrayLike) -> bool:
     >>> fell_every_update([3.0, 2.0, 1.0]), fell_every_update([3.0, 3.0])
     (True, False)
     """
-    f = np.asarray(losses, dtype=float)
+    f = check_floats("losses", losses)
     with np.errstate(invalid="ignore"):
         return bool(np.all(f[1:] < f[:-1]))
 
@@ -303,6 +306,7 @@ def hump_of(problem: TwoValleys) -> float:
     >>> bool(left < hump_of(TwoValleys()) < right)
     True
     """
+    check_has("problem", problem, ("tilt",), "a TwoValleys")
     roots = np.roots([4.0, 0.0, -4.0, problem.tilt])
     real = np.sort(roots[np.abs(roots.imag) < 1e-9].real)
     return float(real[1])

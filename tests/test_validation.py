@@ -342,3 +342,40 @@ def test_default_rate_tables_are_read_only():
     with pytest.raises(TypeError):
         lrcourse.PYTORCH_DEFAULT_LRS["Adam"] = 1.0
     assert lrcourse.SGD().lr == lrcourse.KERAS_DEFAULT_LRS["SGD"]
+
+
+# -- every numeric module: a string for any argument is refused by name --------------
+
+NUMERIC = ["lrcourse.data", "lrcourse.descent", "lrcourse.exercises",
+           "lrcourse.hessian", "lrcourse.model", "lrcourse.optimizers",
+           "lrcourse.problems", "lrcourse.range_finder", "lrcourse.readouts",
+           "lrcourse.regimes", "lrcourse.schedules", "lrcourse.stability",
+           "lrcourse.training"] + [f"lrcourse.lessons.lesson0{i}.analysis"
+                                   for i in (4, 5, 6, 7, 8, 9)]
+#: Arguments whose message uses the name a learner knows from the caller.
+ALIAS = {"identifier": "optimizer", "given": "answer"}
+
+
+def _one_argument_calls():
+    import importlib
+    import inspect
+
+    for module_name in NUMERIC:
+        module = importlib.import_module(module_name)
+        for name, fn in vars(module).items():
+            target = getattr(fn, "__wrapped__", fn)
+            if (name.startswith("_") or not inspect.isfunction(target)
+                    or getattr(fn, "__module__", "") != module_name):
+                continue
+            params = [p for p in inspect.signature(target).parameters.values()
+                      if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+            required = [p for p in params if p.default is p.empty]
+            for p in params:
+                if required in ([], [p]):  # the others all have defaults
+                    label = f"{module_name[9:]}.{name}-{p.name}"
+                    yield pytest.param(fn, p.name, id=label)
+
+
+@pytest.mark.parametrize("fn,arg", list(_one_argument_calls()))
+def test_a_string_for_any_argument_is_refused_by_name(fn, arg):
+    _refused(lambda: fn(**{arg: "bad"}), ALIAS.get(arg, arg))
