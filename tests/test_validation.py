@@ -30,6 +30,8 @@ BAD = {
     "finite": st.sampled_from(["1", None, True, [1.0], NAN, INF, -INF]),
     "count": st.one_of(st.integers(max_value=0), st.sampled_from(
         ["3", None, True, 2.5, 3.0, [3]])),
+    "count_or_none": st.one_of(st.integers(max_value=0), st.sampled_from(
+        ["3", True, 2.5, 3.0, [3]])),
     "fraction": st.sampled_from(["0.5", None, True, -0.1, 1.0, 1.5, NAN]),
     "flag": st.sampled_from(["no", "yes", "False", 0, 1, None, [True]]),
     "seed": st.sampled_from(["0", -1, 1.5, True, None, [0]]),
@@ -200,7 +202,7 @@ FIT_BAD = st.one_of(
     st.sampled_from([2, "1", -1]).map(lambda v: ("verbose", {"verbose": v})),
     st.sampled_from(["W2", [("W2",)], [("W9", 0)], [("W2", (99, 0))]]).map(
         lambda v: ("watch", {"watch": v})),
-    BAD["count"].map(lambda v: ("snapshot_every", {"snapshot_every": v})),
+    BAD["count_or_none"].map(lambda v: ("snapshot_every", {"snapshot_every": v})),
 )
 
 
