@@ -14,7 +14,6 @@ import argparse
 import importlib
 import json
 import os
-import pkgutil
 import platform
 import statistics
 import subprocess
@@ -105,16 +104,11 @@ def bench_sweeps(args):
 
 
 def bench_panels(args):
-    """Every panel with bench_cases() in lrcourse/lessons/lessonNN/panels.py."""
-    import lrcourse.lessons as lessons
+    """Every panel listed in benchmarks/panels.py, built and driven as a learner."""
+    from panels import CASES
 
-    names = sorted(m.name for m in pkgutil.iter_modules(lessons.__path__)
-                   if m.name.startswith("lesson"))
-    for name in names:
-        module = importlib.import_module(f"lrcourse.lessons.{name}.panels")
-        if not hasattr(module, "bench_cases"):
-            continue
-        for case in module.bench_cases():
+    for name, cases in CASES:
+        for case in cases():
             start = time.perf_counter()
             panel = case["make"]()
             built = time.perf_counter() - start

@@ -1,14 +1,18 @@
 """The synthetic clinical trial that the reference network learns, and a
 min-max scaler."""
 
+from __future__ import annotations
+
 import functools
 
 import numpy as np
 
-from ._validate import check_count, check_rng
+from ._validate import ArrayLike, Seed, check_count, check_rng, read_only
 
 
-def make_drug_trial(seed=0, scale=1):
+def make_drug_trial(seed: Seed = 0, scale: int = 1
+                    ) -> tuple[tuple[np.ndarray, np.ndarray],
+                               tuple[np.ndarray, np.ndarray]]:
     """Ages (years) and side-effect labels of a synthetic drug trial.
 
     Training set: 1,000 people aged 13-64 without side effects (label 0),
@@ -61,13 +65,13 @@ class MinMaxScaler:
         self.data_min_ = None
         self.data_max_ = None
 
-    def fit(self, X):
+    def fit(self, X: ArrayLike) -> MinMaxScaler:
         X = self._as_2d(X, "X")
         self.data_min_ = X.min(axis=0)
         self.data_max_ = X.max(axis=0)
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         if self.data_min_ is None:
             raise ValueError("call fit(X) on the training data before transform")
         X = self._as_2d(X, "X")
@@ -79,16 +83,21 @@ class MinMaxScaler:
         span = np.where(span == 0, 1.0, span)
         return (X - self.data_min_) / span
 
-    def fit_transform(self, X):
+    def fit_transform(self, X: ArrayLike) -> np.ndarray:
         return self.fit(X).transform(X)
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         X = self._as_2d(X, "X")
         return X * (self.data_max_ - self.data_min_) + self.data_min_
 
     @staticmethod
     def _as_2d(X, name):
-        X = np.asarray(X, dtype=float)
+        if X is None or isinstance(X, (str, bytes)):
+            raise TypeError(f"{name} must be a 1-D or 2-D array of numbers, got {X!r}")
+        try:
+            X = np.asarray(X, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be a 1-D or 2-D array of numbers") from None
         if X.ndim == 1:
             X = X[:, None]
         if X.ndim != 2 or X.shape[0] == 0:
@@ -109,9 +118,14 @@ class TrialData:
 
     ``ages`` and ``test_ages`` keep the ages in years; ``scaler`` was fitted
     on the training ages only and then applied to both sets.
+
+    >>> data = trial_data(seed=0)
+    >>> data
+    TrialData(2100 training, 420 test samples, MinMaxScaler(min=[13.0], max=[100.0]))
     """
 
-    def __init__(self, ages, y, test_ages, y_test, scaler):
+    def __init__(self, ages: np.ndarray, y: np.ndarray, test_ages: np.ndarray,
+                 y_test: np.ndarray, scaler: MinMaxScaler) -> None:
         self.ages, self.y = ages, y
         self.test_ages, self.y_test = test_ages, y_test
         self.scaler = scaler
@@ -124,8 +138,11 @@ class TrialData:
 
 
 @functools.lru_cache(maxsize=4)
-def trial_data(seed=0):
+def trial_data(seed: int = 0) -> TrialData:
     """The drug trial, ages min-max scaled by a scaler fitted on the training set.
+
+    The result is cached and shared, so its arrays are read-only (copy one
+    to change it).
 
     >>> data = trial_data(seed=0)
     >>> data.X.shape, f"{data.X.min():.1f}", f"{data.X.max():.1f}"
@@ -133,4 +150,8 @@ def trial_data(seed=0):
     """
     (ages, y), (test_ages, y_test) = make_drug_trial(seed=seed)
     scaler = MinMaxScaler().fit(ages)  # the training set only
-    return TrialData(ages, y, test_ages, y_test, scaler)
+    data = TrialData(ages, y, test_ages, y_test, scaler)
+    # one cached object serves every caller: no one may write into it
+    read_only(data.ages, data.y, data.test_ages, data.y_test, data.X, data.X_test,
+              scaler.data_min_, scaler.data_max_)
+    return data

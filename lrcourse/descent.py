@@ -4,11 +4,26 @@ The whole method is one line, ``w = w - lr * grad(w)``; everything else here
 records what that line did and notices when it runs away.
 """
 
+from __future__ import annotations
+
 import math
 
 import numpy as np
 
-from ._validate import check_count, check_finite, check_lr, check_positive, check_rng
+from ._validate import (
+    ArrayLike,
+    Rate,
+    Seed,
+    check_count,
+    check_lr,
+    check_lrs,
+    check_positive,
+    check_problem,
+    check_rng,
+    check_start,
+    check_tolerance,
+)
+from .optimizers import Optimizer
 
 #: A loss above this multiple of the starting loss counts as diverged.
 RUNAWAY_FACTOR = 1e6
@@ -18,7 +33,7 @@ RUNAWAY_FACTOR = 1e6
 RUNAWAY_FLOOR = 1e-6
 
 
-def stability_limits(curvature):
+def stability_limits(curvature: float) -> tuple[float, float]:
     """The rates ``(1/lambda, 2/lambda)`` that bound the three regimes.
 
     >>> stability_limits(8.0)
@@ -28,7 +43,7 @@ def stability_limits(curvature):
     return 1.0 / curvature, 2.0 / curvature
 
 
-def classify_lr(lr, curvature):
+def classify_lr(lr: float, curvature: float) -> str:
     """Name the regime of plain gradient descent on a bowl of this curvature.
 
     ``"monotone"`` (lr <= 1/lambda: moves straight to the minimum),
@@ -47,9 +62,13 @@ def classify_lr(lr, curvature):
     return "oscillating" if lr < twice else "divergent"
 
 
-def runaway(losses, start_loss):
+def runaway(losses: ArrayLike, start_loss: float) -> np.ndarray:
     """True where a loss is non-finite or above 1e6 times the starting loss
-    (or above 1 when the starting loss is below 1e-6)."""
+    (or above 1 when the starting loss is below 1e-6).
+
+    >>> runaway([1.0, 5e5, 2e6, float("nan")], start_loss=1.0).tolist()
+    [False, False, True, True]
+    """
     losses = np.asarray(losses, dtype=float)
     limit = RUNAWAY_FACTOR * max(abs(float(start_loss)), RUNAWAY_FLOOR)
     with np.errstate(invalid="ignore"):
@@ -63,9 +82,16 @@ class Trace:
     ``grads``, ``updates`` (the applied change) and ``lrs`` hold one entry per
     update. ``diverged_at`` is the 1-based update whose loss was non-finite or
     ran away (None if none did).
+
+    >>> from lrcourse import Quadratic
+    >>> trace = gradient_descent(Quadratic(), lr=0.25, steps=2, start=1.0)
+    >>> trace, trace.steps_to(0.3)
+    (Trace(2 updates, final loss 0.0625), 2)
     """
 
-    def __init__(self, weights, losses, grads, updates, lrs, diverged_at=None):
+    def __init__(self, weights: ArrayLike, losses: ArrayLike, grads: ArrayLike,
+                 updates: ArrayLike, lrs: ArrayLike, diverged_at: int | None = None
+                 ) -> None:
         self.weights = np.asarray(weights)
         self.losses = np.asarray(losses)
         self.grads = np.asarray(grads)
@@ -86,16 +112,16 @@ class Trace:
     def final_loss(self):
         return float(self.losses[-1])
 
-    def steps_to(self, tol, minimum=0.0):
+    def steps_to(self, tol: float, minimum: float | ArrayLike = 0.0) -> int | None:
         """The first update after which ``|w - minimum| < tol`` (None if never)."""
-        tol = check_positive("tol", tol)
+        tol = check_tolerance("tol", tol, scale=np.max(np.abs(minimum)))
         dist = np.abs(np.asarray(self.weights, dtype=float) - minimum)
         if dist.ndim > 1:
             dist = np.linalg.norm(dist, axis=-1)
         hits = np.flatnonzero(dist < tol)
         return int(hits[0]) if hits.size else None
 
-    def rows(self, first=1, last=None):
+    def rows(self, first: int = 1, last: int | None = None) -> list[dict]:
         """Step-table rows: step, old weight, gradient, lr x gradient, new
         weight and loss after the update (1-based steps, inclusive)."""
         last = self.steps if last is None else min(last, self.steps)
@@ -120,21 +146,13 @@ class Trace:
         return f"Trace({self.steps} updates, {end})"
 
 
-def _start_array(start, ndim):
-    if ndim == 1:
-        return np.array(check_finite("start", start))
-    w = np.asarray(start, dtype=float)
-    if w.shape != (ndim,) or not np.all(np.isfinite(w)):
-        raise ValueError(f"start must be {ndim} finite numbers, got {start!r}")
-    return w
-
-
 def _rate_at(lr, k):
     return float(lr(k)) if callable(lr) else lr
 
 
-def gradient_descent(problem, lr, steps, start, *, noise=0.0, rng=None,
-                     optimizer=None):
+def gradient_descent(problem, lr: Rate, steps: int, start: float | ArrayLike, *,
+                     noise: float = 0.0, rng: Seed | None = None,
+                     optimizer: Optimizer | None = None) -> Trace:
     """Run ``steps`` updates ``w = w - lr * grad(w)`` from ``start``.
 
     Args:
@@ -162,8 +180,11 @@ def gradient_descent(problem, lr, steps, start, *, noise=0.0, rng=None,
         raise ValueError("rng is required when noise > 0 (pass a seed or Generator)")
     if rng is not None:
         rng = check_rng(rng)
-    ndim = getattr(problem, "ndim", 1)
-    w = _start_array(start, ndim)
+    ndim = getattr(check_problem(problem), "ndim", 1)
+    w = check_start(start, ndim)
+    if optimizer is not None and not isinstance(optimizer, Optimizer):
+        raise TypeError("optimizer must be None or an lrcourse optimizer such as "
+                        f"SGD(momentum=0.9), got {optimizer!r}")
     if optimizer is not None:
         optimizer.lr = lr
     with np.errstate(all="ignore"):
@@ -205,9 +226,15 @@ class Sweep:
     ``losses`` and ``weights`` have shape (rates, steps + 1), NaN after a
     rate diverged; ``diverged_at`` holds each rate's 1-based diverging update
     (0 where it did not diverge).
+
+    >>> from lrcourse import Quadratic
+    >>> runs = sweep(Quadratic(), [0.1, 1.5], steps=40, start=1.0)
+    >>> runs.diverged.tolist(), runs.steps_to(0.01).tolist()
+    ([False, True], [21, -1])
     """
 
-    def __init__(self, lrs, weights, losses, diverged_at):
+    def __init__(self, lrs: np.ndarray, weights: np.ndarray, losses: np.ndarray,
+                 diverged_at: np.ndarray) -> None:
         self.lrs = lrs
         self.weights = weights
         self.losses = losses
@@ -217,15 +244,15 @@ class Sweep:
     def diverged(self):
         return self.diverged_at > 0
 
-    def final_losses(self):
+    def final_losses(self) -> np.ndarray:
         """Each rate's last finite loss (NaN where it diverged)."""
         out = self.losses[:, -1].copy()
         out[self.diverged] = np.nan
         return out
 
-    def steps_to(self, tol, minimum=0.0):
+    def steps_to(self, tol: float, minimum: float | ArrayLike = 0.0) -> np.ndarray:
         """Per rate, the first update with ``|w - minimum| < tol``; -1 if never."""
-        tol = check_positive("tol", tol)
+        tol = check_tolerance("tol", tol, scale=np.max(np.abs(minimum)))
         dist = np.abs(self.weights - minimum)
         if dist.ndim == 3:
             dist = np.linalg.norm(dist, axis=-1)
@@ -239,7 +266,7 @@ class Sweep:
                 f"{self.lrs.max():.3g}, {int(self.diverged.sum())} diverged)")
 
 
-def sweep(problem, lrs, steps, start):
+def sweep(problem, lrs: ArrayLike, steps: int, start: float | ArrayLike) -> Sweep:
     """Plain gradient descent at many rates in one vectorized pass.
 
     >>> from lrcourse import Quadratic
@@ -247,14 +274,10 @@ def sweep(problem, lrs, steps, start):
     >>> s.diverged.tolist()
     [False, False, True]
     """
-    lrs_arr = np.asarray(lrs, dtype=float)
-    if lrs_arr.ndim != 1 or lrs_arr.size == 0:
-        raise ValueError(f"lrs must be a non-empty 1-D list of rates, got {lrs!r}")
-    for i, r in enumerate(lrs_arr):
-        check_positive(f"lrs[{i}]", float(r))
+    lrs_arr = check_lrs(lrs)
     steps = check_count("steps", steps)
-    ndim = getattr(problem, "ndim", 1)
-    w0 = _start_array(start, ndim)
+    ndim = getattr(check_problem(problem), "ndim", 1)
+    w0 = check_start(start, ndim)
     n = lrs_arr.size
     w = np.broadcast_to(w0, (n,) + w0.shape).copy()
     rate = lrs_arr.reshape((n,) + (1,) * w0.ndim)

@@ -25,9 +25,24 @@ eigenvalue of largest *magnitude*, which can be a negative one. So
 spectrum at once.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from ._validate import check_count, check_rng
+from ._validate import (
+    ArrayLike,
+    Callable,
+    Seed,
+    check_count,
+    check_model,
+    check_rng,
+    check_Xy,
+)
+
+if TYPE_CHECKING:
+    from .model import Sequential
 
 #: Activations whose first and second derivatives ``hvp`` knows.
 SUPPORTED = ("linear", "relu", "sigmoid", "tanh")
@@ -55,9 +70,13 @@ def _derivatives(activation, z, out):
     return np.ones_like(z), np.zeros_like(z)
 
 
-def check_network(model):
-    """Raise unless ``model``'s layers are ones ``hvp`` can differentiate."""
-    layers = model.layers
+def check_network(model: Sequential) -> None:
+    """Raise unless ``model``'s layers are ones ``hvp`` can differentiate.
+
+    >>> from lrcourse import reference_model
+    >>> check_network(reference_model())  # raises for a layer hvp cannot handle
+    """
+    layers = check_model(model).layers
     if layers[-1].activation != "softmax":
         raise ValueError("model must end in a softmax layer (cross-entropy loss)")
     for i, layer in enumerate(layers[:-1]):
@@ -67,7 +86,8 @@ def check_network(model):
 
 
 
-def distinct(X, y):
+def distinct(X: ArrayLike, y: ArrayLike
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The batch as distinct (input, label) rows, each weighted by its share.
 
     The trial's ages are whole years, so 420 samples hold only about a hundred
@@ -90,6 +110,12 @@ def distinct(X, y):
     return rows[:, :-1], rows[:, -1].astype(np.intp), counts / len(y)
 
 
+def _samples(model, X, y, weights):
+    """``X``, ``y`` checked for ``model`` and the per-sample weights."""
+    X, y = check_Xy(X, y, n_inputs=model.n_inputs, n_classes=model.n_classes)
+    return X, y, _weights(weights, y)
+
+
 def _weights(weights, y):
     if weights is None:
         return np.full(len(y), 1.0 / len(y))
@@ -100,15 +126,22 @@ def _weights(weights, y):
     return weights
 
 
-def gradient(model, flat, X, y, weights=None):
+def gradient(model: Sequential, flat: ArrayLike, X: ArrayLike, y: ArrayLike,
+             weights: ArrayLike | None = None) -> tuple[float, np.ndarray]:
     """The loss and its gradient (a flat vector) at the weights ``flat``.
 
     The loss is ``model.loss_value``'s: cross-entropy plus L2 penalties, the
     cross-entropy averaged over the samples, or summed with ``weights`` (see
     ``distinct``). The backward pass reuses each layer's ``Dense.backward``.
+
+    >>> from lrcourse import reference_model
+    >>> model = reference_model(seed=0)
+    >>> loss, g = gradient(model, model.flat, [[0.2], [0.9]], [0, 1])
+    >>> g.shape
+    (642,)
     """
+    X, y, weights = _samples(model, X, y, weights)
     params = _split(model, flat)
-    weights = _weights(weights, y)
     out = np.zeros(model.count_params())
     grads = model.views(out)
     rows = np.arange(len(y))
@@ -134,7 +167,8 @@ def gradient(model, flat, X, y, weights=None):
     return float(loss), out
 
 
-def hvp(model, flat, X, y, v, weights=None):
+def hvp(model: Sequential, flat: ArrayLike, X: ArrayLike, y: ArrayLike,
+        v: ArrayLike, weights: ArrayLike | None = None) -> np.ndarray:
     """The exact Hessian-vector product ``H(flat) @ v`` of the model's loss.
 
     The loss is the one ``gradient`` differentiates: ``model.loss_value``
@@ -158,9 +192,10 @@ def hvp(model, flat, X, y, v, weights=None):
     (642,)
     """
     check_network(model)
+    X, y, weights = _samples(model, X, y, weights)
+    weights = weights[:, None]
     params = _split(model, flat)
     dirs = _split(model, v)
-    weights = _weights(weights, y)[:, None]
     out = np.zeros(model.count_params())
     r_grads = model.views(out)
     with np.errstate(all="ignore"):
@@ -207,12 +242,19 @@ def hvp(model, flat, X, y, v, weights=None):
     return out
 
 
-def full_hessian(model, flat, X, y, weights=None):
+def full_hessian(model: Sequential, flat: ArrayLike, X: ArrayLike, y: ArrayLike,
+                 weights: ArrayLike | None = None) -> np.ndarray:
     """The whole Hessian, column ``j`` being ``H @ e_j`` (for checks only).
 
     Exact products give a matrix that is symmetric up to rounding, as a
     Hessian must be; it is returned as built (not symmetrised), so a test can
     check that. ``np.linalg.eigvalsh(H)`` then gives every curvature.
+
+    >>> from lrcourse import Dense, Input, Sequential
+    >>> tiny = Sequential([Input(shape=(1,)), Dense(2, activation="softmax")])
+    >>> H = full_hessian(tiny, tiny.flat, [[0.2], [0.9]], [0, 1])
+    >>> H.shape, bool(np.allclose(H, H.T))
+    ((4, 4), True)
     """
     n = model.count_params()
     H = np.empty((n, n))
@@ -224,7 +266,9 @@ def full_hessian(model, flat, X, y, weights=None):
     return H
 
 
-def lanczos(matvec, n, iterations=30, rng=0, start=None):
+def lanczos(matvec: Callable[[np.ndarray], np.ndarray], n: int,
+            iterations: int = 30, rng: Seed = 0, start: ArrayLike | None = None
+            ) -> tuple[np.ndarray, np.ndarray]:
     """Extreme eigenvalues of a symmetric operator by the Lanczos method.
 
     Builds an orthonormal basis ``Q`` of the Krylov space spanned by
@@ -278,8 +322,10 @@ def lanczos(matvec, n, iterations=30, rng=0, start=None):
     return values, Q[:m].T @ vectors
 
 
-def top_eigenvalue(model, flat, X, y, iterations=30, rng=0, start=None,
-                   weights=None):
+def top_eigenvalue(model: Sequential, flat: ArrayLike, X: ArrayLike, y: ArrayLike,
+                   iterations: int = 30, rng: Seed = 0,
+                   start: ArrayLike | None = None,
+                   weights: ArrayLike | None = None) -> tuple[float, np.ndarray]:
     """The sharpness: the largest algebraic eigenvalue of the loss's Hessian.
 
     Returns ``(value, vector)``; pass ``vector`` as ``start`` next time to
@@ -299,34 +345,22 @@ def top_eigenvalue(model, flat, X, y, iterations=30, rng=0, start=None,
     return float(values[-1]), vectors[:, -1]
 
 
-def largest_magnitude(model, flat, X, y, iterations=200, rng=0, weights=None):
-    """Plain power iteration: the eigenvalue of largest |value| (may be < 0).
-
-    Shown in the lesson to explain why the sharpness needs Lanczos.
-    """
-    flat = np.asarray(flat, dtype=float)
-    iterations = check_count("iterations", iterations)
-    rng = check_rng(rng)
-    v = rng.standard_normal(model.count_params())
-    v /= np.linalg.norm(v)
-    value = 0.0
-    for _ in range(iterations):
-        w = hvp(model, flat, X, y, v, weights)
-        value = float(v @ w)
-        norm = np.linalg.norm(w)
-        if norm == 0 or not np.isfinite(norm):
-            break
-        v = w / norm
-    return value
-
-
-def finite_difference_hvp(model, flat, X, y, v, eps=1e-6, weights=None):
+def finite_difference_hvp(model: Sequential, flat: ArrayLike, X: ArrayLike,
+                          y: ArrayLike, v: ArrayLike, eps: float = 1e-6,
+                          weights: ArrayLike | None = None) -> np.ndarray:
     """``H @ v`` estimated from two gradients: ``(g(w + eps v) - g(w - eps v))
     / (2 eps)``.
 
     Fine where no unit's pre-activation changes sign between ``w - eps v`` and
     ``w + eps v``; across a ReLU kink the gradient jumps, and dividing the jump
     by ``2 eps`` gives a spike. Shown in the lesson as the method to avoid.
+
+    >>> from lrcourse import Dense, Input, Sequential
+    >>> tiny = Sequential([Input(shape=(1,)), Dense(2, activation="softmax")])
+    >>> X, y, v = [[0.2], [0.9]], [0, 1], np.ones(4)
+    >>> exact = hvp(tiny, tiny.flat, X, y, v)
+    >>> bool(np.allclose(finite_difference_hvp(tiny, tiny.flat, X, y, v), exact))
+    True
     """
     flat = np.asarray(flat, dtype=float)
     v = np.asarray(v, dtype=float)

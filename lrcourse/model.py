@@ -12,10 +12,25 @@ The same code also trains many copies at once (one per rate): every array
 may carry extra leading axes.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from . import optimizers as _optimizers
-from ._validate import check_choice, check_count, check_positive, check_rng
+from ._validate import (
+    ArrayLike,
+    Seed,
+    check_choice,
+    check_count,
+    check_flag,
+    check_lr,
+    check_names,
+    check_positive,
+    check_rng,
+    check_validation_data,
+    check_X,
+    check_Xy,
+)
 from .descent import RUNAWAY_FACTOR, RUNAWAY_FLOOR
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
@@ -24,9 +39,13 @@ EPSILON = 1e-7  # Keras' clipping of probabilities inside the cross-entropy
 
 
 class L2:
-    """The penalty ``factor * sum(W ** 2)`` added to the loss (Keras' l2)."""
+    """The penalty ``factor * sum(W ** 2)`` added to the loss (Keras' l2).
 
-    def __init__(self, factor=0.01):
+    >>> float(l2(0.5)(np.ones((2, 2))))
+    2.0
+    """
+
+    def __init__(self, factor: float = 0.01) -> None:
         self.factor = check_positive("factor", factor, allow_zero=True)
 
     def __call__(self, W):
@@ -39,7 +58,7 @@ class L2:
         return f"l2({self.factor:g})"
 
 
-def l2(factor=0.01):
+def l2(factor: float = 0.01) -> L2:
     """An L2 kernel penalty, as ``keras.regularizers.l2``.
 
     >>> float(l2(0.01)(np.ones((2, 3))))
@@ -54,9 +73,12 @@ class Input:
     ``Sequential([Input(shape=(1,)), Dense(16, ...)])`` is the same network
     as ``Sequential([Dense(16, input_shape=(1,), ...)])``; current Keras
     prefers the first spelling and warns about the second.
+
+    >>> Input(shape=(1,))
+    Input(shape=(1,))
     """
 
-    def __init__(self, shape):
+    def __init__(self, shape: tuple[int]) -> None:
         if (not isinstance(shape, tuple) or len(shape) != 1
                 or not isinstance(shape[0], int) or shape[0] < 1):
             raise ValueError(f"shape must be a 1-tuple like (1,), got {shape!r}")
@@ -71,10 +93,14 @@ class Dense:
 
     ``W`` has shape (inputs, units), ``b`` (units,). Kernels start Glorot
     uniform, biases at zero, as in Keras.
+
+    >>> Dense(16, activation="relu")
+    Dense(16, activation='relu')
     """
 
-    def __init__(self, units, activation=None, input_shape=None,
-                 kernel_regularizer=None):
+    def __init__(self, units: int, activation: str | None = None,
+                 input_shape: tuple[int] | None = None,
+                 kernel_regularizer: L2 | None = None) -> None:
         self.units = check_count("units", units)
         self.activation = check_choice(
             "activation", "linear" if activation is None else activation, ACTIVATIONS
@@ -141,9 +167,14 @@ class History:
     ``diverged_at`` is the 1-based update after which the loss became
     non-finite or ran away (None if training finished). ``trace`` holds the
     per-update record (see ``TrainingTrace``).
+
+    >>> model = reference_model(seed=0)
+    >>> model.fit([[0.1], [0.9]], [0, 1], epochs=2)
+    History(2 epochs: loss, accuracy)
     """
 
-    def __init__(self, history, epoch, trace, diverged_at):
+    def __init__(self, history: dict[str, list[float]], epoch: list[int],
+                 trace: TrainingTrace | None, diverged_at: int | None) -> None:
         self.history = history
         self.epoch = epoch
         self.trace = trace
@@ -166,9 +197,15 @@ class TrainingTrace:
     (``losses``), and the norms of the gradient and of the applied change.
     For watched weights: old value, gradient, applied change and new value.
     Full weight snapshots only when ``snapshot_every`` is set.
+
+    >>> model = reference_model(seed=0)
+    >>> trace = model.fit([[0.1], [0.9]], [0, 1], batch_size=1, epochs=2).trace
+    >>> trace.updates, trace.losses.shape
+    (4, (4,))
     """
 
-    def __init__(self, total, watch_names, snapshot_every, n_params):
+    def __init__(self, total: int, watch_names: list[str],
+                 snapshot_every: int | None, n_params: int) -> None:
         self.lrs = np.full(total, np.nan)
         self.losses = np.full(total, np.nan)
         self.grad_norms = np.full(total, np.nan)
@@ -217,7 +254,7 @@ class Sequential:
     [(1, 4), (4,), (4, 2), (2,)]
     """
 
-    def __init__(self, layers, seed=0):
+    def __init__(self, layers: list, seed: int = 0) -> None:
         if not isinstance(layers, (list, tuple)) or not layers:
             raise TypeError("layers must be a non-empty list of lrcourse.Dense")
         input_shape = None
@@ -357,36 +394,20 @@ class Sequential:
             grads[2 * i][...] = dW
             grads[2 * i + 1][...] = db
 
-    def _check_Xy(self, X, y=None):
-        X = np.asarray(X, dtype=float) if not isinstance(X, np.ndarray) else X
-        if X.dtype.kind not in "fiu":
-            raise TypeError("X must be a numeric array")
-        n_in = self.shapes[0][0]
-        if X.ndim == 1 and n_in == 1:
-            X = X[:, None]
-        if X.ndim != 2 or X.shape[1] != n_in or X.shape[0] == 0:
-            raise ValueError(f"X must have shape (n, {n_in}), got {np.shape(X)}")
-        X = X.astype(float, copy=False)
-        if not np.all(np.isfinite(X)):
-            raise ValueError("X must hold finite numbers only")
-        if y is None:
-            return X
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"y must have shape ({X.shape[0]},) to match X, "
-                             f"got {y.shape}")
-        n_classes = self.shapes[-1][0]
-        if y.dtype.kind == "f" and np.all(y == np.round(y)):
-            y = y.astype(np.int64)
-        if y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= n_classes:
-            raise ValueError(f"y must hold integer class labels in 0..{n_classes - 1}")
-        return X, y.astype(np.intp)
+    @property
+    def n_inputs(self):
+        """The number of input features (the width of ``X``)."""
+        return self.shapes[0][0]
+
+    @property
+    def n_classes(self):
+        """The number of classes (the width of the softmax output)."""
+        return self.shapes[-1][0]
 
     # -- the Keras-like interface -----------------------------------------------
-    def compile(self, optimizer="adam", loss="sparse_categorical_crossentropy",
-                metrics=None):
+    def compile(self, optimizer: str | _optimizers.Optimizer = "adam",
+                loss: str = "sparse_categorical_crossentropy",
+                metrics: list[str] | None = None) -> None:
         """Choose the optimizer (an instance or a name), loss and metrics."""
         check_choice("loss", loss, LOSSES)
         if self.layers[-1].activation != "softmax":
@@ -394,22 +415,20 @@ class Sequential:
                 "sparse_categorical_crossentropy expects a softmax last layer "
                 "(its outputs are read as class probabilities that sum to 1)"
             )
-        metrics = list(metrics or [])
-        for m in metrics:
-            check_choice("metrics", m, ("accuracy",))
+        metrics = check_names("metrics", metrics, ("accuracy",))
         self.optimizer = _optimizers.get(optimizer)
         self.loss = loss
         self.metrics = metrics
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities, shape (n, classes)."""
-        X = self._check_Xy(X)
+        X = check_X(X, n_inputs=self.n_inputs)
         with np.errstate(all="ignore"):
             return self.forward(self.params, X)[-1][2]
 
     def loss_and_gradients(self, X, y):
         """The loss (with L2 penalties, as Keras) and copies of its gradients."""
-        X, y = self._check_Xy(X, y)
+        X, y = check_Xy(X, y, n_inputs=self.n_inputs, n_classes=self.n_classes)
         grads = [np.zeros_like(p) for p in self.params]
         with np.errstate(all="ignore"):
             cache = self.forward(self.params, X)
@@ -417,26 +436,29 @@ class Sequential:
             self.backward(self.params, cache, y, grads)
         return float(loss), grads
 
-    def evaluate(self, X, y):
+    def evaluate(self, X: ArrayLike, y: ArrayLike) -> tuple[float, float]:
         """``(loss, accuracy)`` on a data set, without updating anything."""
-        X, y = self._check_Xy(X, y)
+        X, y = check_Xy(X, y, n_inputs=self.n_inputs, n_classes=self.n_classes)
         with np.errstate(all="ignore"):
             cache = self.forward(self.params, X)
             loss = float(self.loss_value(self.params, cache, y))
             acc = float(np.mean(cache[-1][2].argmax(axis=-1) == y))
         return loss, acc
 
-    def dead_units(self, X):
+    def dead_units(self, X: ArrayLike) -> list[float]:
         """For each ReLU layer, the fraction of units that output 0 for every X."""
-        X = self._check_Xy(X)
+        X = check_X(X, n_inputs=self.n_inputs)
         with np.errstate(all="ignore"):
             cache = self.forward(self.params, X)
         return [float(np.mean(np.all(out <= 0, axis=0)))
                 for layer, (_, _, out) in zip(self.layers, cache)
                 if layer.activation == "relu"]
 
-    def fit(self, X, y, batch_size=32, epochs=1, shuffle=True, seed=None, verbose=0,
-            validation_data=None, trace=True, watch=None, snapshot_every=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, batch_size: int = 32, epochs: int = 1,
+            shuffle: bool = True, seed: Seed | None = None, verbose: int = 0,
+            validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+            trace: bool = True, watch: list[tuple[str, tuple]] | None = None,
+            snapshot_every: int | None = None) -> History:
         """Train with mini-batches; return a ``History``.
 
         Args:
@@ -456,26 +478,32 @@ class Sequential:
         """
         if self.optimizer is None:
             raise ValueError("call compile(optimizer=...) before fit")
-        X, y = self._check_Xy(X, y)
+        # every argument is checked before anything (weights, the shuffling
+        # stream, the optimizer) changes
+        X, y = check_Xy(X, y, n_inputs=self.n_inputs, n_classes=self.n_classes)
         batch_size = check_count("batch_size", batch_size)
         epochs = check_count("epochs", epochs)
-        if verbose not in (0, 1):
+        shuffle = check_flag("shuffle", shuffle)
+        trace = check_flag("trace", trace)
+        if verbose not in (0, 1) or isinstance(verbose, str):
             raise ValueError(f"verbose must be 0 or 1, got {verbose!r}")
-        if seed is not None:
-            self.shuffle_rng = check_rng(seed, "seed")
+        shuffle_rng = None if seed is None else check_rng(seed, "seed")
         if validation_data is not None:
-            if (not isinstance(validation_data, (tuple, list))
-                    or len(validation_data) != 2):
-                raise TypeError("validation_data must be a tuple (X_val, y_val)")
-            X_val, y_val = self._check_Xy(*validation_data)
-        watch = list(watch or [])
-        watch_at = [self.flat_index(name, idx) for name, idx in watch]
+            X_val, y_val = check_validation_data(
+                validation_data, n_inputs=self.n_inputs, n_classes=self.n_classes)
+        watch = _check_watch(watch)
+        try:
+            watch_at = [self.flat_index(name, idx) for name, idx in watch]
+        except ValueError as err:
+            raise ValueError(f"watch: {err}") from None
         watch_names = [
             f"{name}[{', '.join(str(int(i)) for i in np.atleast_1d(idx))}]"
             for name, idx in watch
         ]
         if snapshot_every is not None:
             snapshot_every = check_count("snapshot_every", snapshot_every)
+        if shuffle_rng is not None:
+            self.shuffle_rng = shuffle_rng
 
         n = len(y)
         per_epoch = -(-n // batch_size)
@@ -571,15 +599,32 @@ class Sequential:
                 f"# {self.count_params()} weights")
 
 
-def reference_model(seed=0, lr=1e-4, optimizer="adam"):
+def _check_watch(watch):
+    """``watch`` as a list of ``(name, index)`` pairs (None: none)."""
+    if watch is None:
+        return []
+    if (isinstance(watch, str) or not isinstance(watch, (list, tuple))
+            or not all(isinstance(w, (list, tuple)) and len(w) == 2 for w in watch)):
+        raise TypeError('watch must be a list of (name, index) pairs such as '
+                        f'[("W2", (3, 5))], got {watch!r}')
+    return list(watch)
+
+
+def reference_model(seed: int = 0, lr: float = 1e-4, optimizer: str = "adam"
+                    ) -> Sequential:
     """The course's reference network, compiled as in the original Keras code:
     Dense(16, relu) -> Dense(32, relu, l2(0.01)) -> Dense(2, softmax), Adam 1e-4.
+
+    >>> reference_model(seed=0).count_params()
+    642
     """
     model = Sequential([
         Dense(16, input_shape=(1,), activation="relu"),
         Dense(32, activation="relu", kernel_regularizer=l2(0.01)),
         Dense(2, activation="softmax"),
     ], seed=seed)
+    optimizer = check_choice("optimizer", optimizer, ("adam", "sgd"))
+    lr = check_lr(lr)
     opt = {"adam": _optimizers.Adam, "sgd": _optimizers.SGD}[optimizer](lr=lr)
     model.compile(optimizer=opt, loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])

@@ -9,14 +9,26 @@ applied changes (new value minus old value). The weight's old value is gone
 after the update; the optimizer's own memory (momentum, Adam's moments) stays.
 """
 
+from __future__ import annotations
+
 import math
+from types import MappingProxyType
 
 import numpy as np
 
-from ._validate import check_fraction, check_lr, check_positive, resolve_lr
+from ._validate import (
+    ArrayLike,
+    Rate,
+    check_flag,
+    check_fraction,
+    check_lr,
+    check_positive,
+    resolve_lr,
+)
 
 #: Default rates of Keras 3's optimizers (read from the source of keras 3.15).
-KERAS_DEFAULT_LRS = {
+#: Both tables are read-only mappings.
+KERAS_DEFAULT_LRS = MappingProxyType({
     "SGD": 0.01,
     "Adam": 0.001,
     "RMSprop": 0.001,
@@ -24,10 +36,10 @@ KERAS_DEFAULT_LRS = {
     "Adadelta": 0.001,
     "Adamax": 0.001,
     "Nadam": 0.001,
-}
+})
 
 #: Default rates of PyTorch 2's ``torch.optim`` classes.
-PYTORCH_DEFAULT_LRS = {
+PYTORCH_DEFAULT_LRS = MappingProxyType({
     "SGD": 0.001,
     "Adam": 0.001,
     "RMSprop": 0.01,
@@ -35,15 +47,22 @@ PYTORCH_DEFAULT_LRS = {
     "Adadelta": 1.0,
     "Adamax": 0.002,
     "NAdam": 0.002,
-}
+})
 
 
 class Optimizer:
-    """Base class. Subclasses define ``_update(slot, param, grad, lr, t)``."""
+    """Base class. Subclasses define ``_update(slot, param, grad, lr, t)``.
+
+    >>> opt = SGD(lr=0.1)
+    >>> w = np.array([1.0])
+    >>> opt.step([w], [np.array([2.0])])[0].tolist(), w.tolist()
+    ([-0.2], [0.8])
+    """
 
     default_lr = 0.001
 
-    def __init__(self, lr=None, *, learning_rate=None):
+    def __init__(self, lr: Rate | None = None, *, learning_rate: Rate | None = None
+                 ) -> None:
         self._lr = resolve_lr(lr, learning_rate, self.default_lr)
         self.iterations = 0  # updates applied so far
         self._slots = None  # per-parameter state, made on the first step
@@ -74,7 +93,8 @@ class Optimizer:
         return self._lr if callable(self._lr) else None
 
     # -- updates ------------------------------------------------------------
-    def step(self, params, grads):
+    def step(self, params: list[np.ndarray], grads: list[ArrayLike]
+             ) -> list[np.ndarray]:
         """Apply one update to ``params`` (a list of arrays) in place.
 
         Returns the list of applied changes, ``new - old`` for each array.
@@ -174,11 +194,13 @@ class SGD(Optimizer):
 
     default_lr = KERAS_DEFAULT_LRS["SGD"]
 
-    def __init__(self, lr=None, momentum=0.0, nesterov=False, *, learning_rate=None):
+    def __init__(self, lr: Rate | None = None, momentum: float = 0.0,
+                 nesterov: bool = False, *, learning_rate: Rate | None = None) -> None:
         momentum = check_fraction("momentum", momentum)
+        nesterov = check_flag("nesterov", nesterov)
         super().__init__(lr, learning_rate=learning_rate)
         self.momentum = momentum
-        self.nesterov = bool(nesterov)
+        self.nesterov = nesterov
 
     def _make_slot(self, p):
         slot = {"shape": p.shape}
@@ -217,8 +239,9 @@ class Adam(Optimizer):
 
     default_lr = KERAS_DEFAULT_LRS["Adam"]
 
-    def __init__(self, lr=None, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 *, learning_rate=None):
+    def __init__(self, lr: Rate | None = None, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7, *,
+                 learning_rate: Rate | None = None) -> None:
         beta_1 = check_fraction("beta_1", beta_1)
         beta_2 = check_fraction("beta_2", beta_2)
         epsilon = check_positive("epsilon", epsilon)
@@ -245,12 +268,16 @@ class RMSprop(Optimizer):
     ``v = rho v + (1 - rho) g^2``; ``change = -lr * g / sqrt(v + epsilon)``;
     with momentum the increment is accumulated first. PyTorch's default
     ``alpha`` (its rho) is 0.99 and its epsilon sits outside the root.
+
+    >>> RMSprop().lr
+    0.001
     """
 
     default_lr = KERAS_DEFAULT_LRS["RMSprop"]
 
-    def __init__(self, lr=None, rho=0.9, momentum=0.0, epsilon=1e-7,
-                 *, learning_rate=None):
+    def __init__(self, lr: Rate | None = None, rho: float = 0.9,
+                 momentum: float = 0.0, epsilon: float = 1e-7, *,
+                 learning_rate: Rate | None = None) -> None:
         rho = check_fraction("rho", rho)
         momentum = check_fraction("momentum", momentum)
         epsilon = check_positive("epsilon", epsilon)
@@ -284,12 +311,16 @@ class Adagrad(Optimizer):
 
     ``a += g^2``; ``change = -lr * g / sqrt(a + epsilon)``. PyTorch starts its
     accumulator at 0 and adds epsilon (1e-10) outside the root.
+
+    >>> Adagrad(learning_rate=0.01).lr
+    0.01
     """
 
     default_lr = KERAS_DEFAULT_LRS["Adagrad"]
 
-    def __init__(self, lr=None, initial_accumulator_value=0.1, epsilon=1e-7,
-                 *, learning_rate=None):
+    def __init__(self, lr: Rate | None = None,
+                 initial_accumulator_value: float = 0.1, epsilon: float = 1e-7, *,
+                 learning_rate: Rate | None = None) -> None:
         init = check_positive(
             "initial_accumulator_value", initial_accumulator_value, allow_zero=True
         )
@@ -315,8 +346,12 @@ class Adagrad(Optimizer):
 _BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
 
 
-def get(identifier):
-    """An optimizer from a name (``"adam"``) or an instance (returned as is)."""
+def get(identifier: str | Optimizer) -> Optimizer:
+    """An optimizer from a name (``"adam"``) or an instance (returned as is).
+
+    >>> get("adam")
+    Adam(lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-07)
+    """
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str) and identifier.lower() in _BY_NAME:

@@ -117,29 +117,6 @@ def loss_curve(problem, lo, hi, n=400):
     return w, problem.loss(w)
 
 
-def plot_path(ax, problem, trace, *, style=None, lo=-4.5, hi=4.5, label=None,
-              curve=True):
-    """Draw the loss curve and the path of the weights on it.
-
-    Returns ``(curve_line, path_line)``; update the path with
-    ``path_line.set_data(...)`` when the rate changes.
-    """
-    style = style or REGIME_STYLE["monotone"]
-    artists = []
-    if curve:
-        w, f = loss_curve(problem, lo, hi)
-        artists.append(ax.plot(w, f, color=PALETTE["grey"], lw=2, zorder=1)[0])
-    else:
-        artists.append(None)
-    xs, ys = clip_path(trace.weights, trace.losses, lo, hi, ax)
-    artists.append(ax.plot(xs, ys, markersize=5, lw=1.2, label=label, zorder=3,
-                           **style)[0])
-    ax.set_xlim(lo, hi)
-    ax.set_xlabel("weight w (no unit)")
-    ax.set_ylabel("loss")
-    return tuple(artists)
-
-
 def clip_path(weights, losses, lo, hi, ax=None):
     """Path coordinates with runaway points pinned just outside the axes, so
     a diverging path stays visible without wrecking the limits."""
@@ -151,18 +128,6 @@ def clip_path(weights, losses, lo, hi, ax=None):
         top = ax.get_ylim()[1]
         f = np.minimum(f, top * 1.02)
     return w, f
-
-
-def plot_losses(ax, losses, *, style=None, label=None, log=True):
-    """Loss against update number. Returns the line."""
-    style = style or REGIME_STYLE["monotone"]
-    k = np.arange(len(losses))
-    (line,) = ax.plot(k, losses, markersize=4, lw=1.2, label=label, **style)
-    if log:
-        ax.set_yscale("log")
-    ax.set_xlabel("update k")
-    ax.set_ylabel("loss")
-    return line
 
 
 def caption(fig, text):

@@ -4,9 +4,11 @@ Each problem has ``loss(w)`` and ``grad(w)``; both work on a float or on a
 numpy array of weights (for a 2-D problem, on arrays whose last axis has 2).
 """
 
+from __future__ import annotations
+
 import numpy as np
 
-from ._validate import check_finite, check_positive
+from ._validate import ArrayLike, check_finite, check_positive
 
 
 class Quadratic:
@@ -22,15 +24,14 @@ class Quadratic:
 
     ndim = 1
 
-    def __init__(self, curvature=2.0, minimum=0.0):
+    def __init__(self, curvature: float = 2.0, minimum: float = 0.0) -> None:
         self.curvature = check_positive("curvature", curvature)
         self.minimum = check_finite("minimum", minimum)
 
-    def loss(self, w):
+    def loss(self, w: ArrayLike) -> np.ndarray:
         return 0.5 * self.curvature * (w - self.minimum) ** 2
 
-    def grad(self, w):
-        # d/dw [curvature/2 * (w - m)^2] = curvature * (w - m)
+    def grad(self, w: ArrayLike) -> np.ndarray:
         return self.curvature * (w - self.minimum)
 
     @property
@@ -62,7 +63,9 @@ class Bowl2D:
 
     ndim = 2
 
-    def __init__(self, curvatures=(10.0, 1.0), rotation=0.0, minimum=(0.0, 0.0)):
+    def __init__(self, curvatures: tuple[float, float] = (10.0, 1.0),
+                 rotation: float = 0.0, minimum: tuple[float, float] = (0.0, 0.0)
+                 ) -> None:
         if len(curvatures) != 2:
             raise ValueError(f"curvatures must hold 2 numbers, got {curvatures!r}")
         lam = [check_positive(f"curvatures[{i}]", c) for i, c in enumerate(curvatures)]
@@ -76,12 +79,11 @@ class Bowl2D:
         self._lam = np.array(lam)
         self.hessian = rot @ np.diag(self._lam) @ rot.T
 
-    def loss(self, w):
+    def loss(self, w: ArrayLike) -> np.ndarray:
         d = np.asarray(w, dtype=float) - self.minimum
         return 0.5 * np.einsum("...i,ij,...j->...", d, self.hessian, d)
 
-    def grad(self, w):
-        # the gradient of 1/2 d^T H d is H d (H is symmetric)
+    def grad(self, w: ArrayLike) -> np.ndarray:
         d = np.asarray(w, dtype=float) - self.minimum
         return d @ self.hessian.T
 
@@ -119,17 +121,16 @@ class TwoValleys:
 
     ndim = 1
 
-    def __init__(self, tilt=0.3):
+    def __init__(self, tilt: float = 0.3) -> None:
         self.tilt = check_finite("tilt", tilt)
 
-    def loss(self, w):
+    def loss(self, w: ArrayLike) -> np.ndarray:
         return (w * w - 1.0) ** 2 + self.tilt * (w + 1.0)
 
-    def grad(self, w):
-        # d/dw (w^2 - 1)^2 = 4 w (w^2 - 1)
+    def grad(self, w: ArrayLike) -> np.ndarray:
         return 4.0 * w * (w * w - 1.0) + self.tilt
 
-    def curvature_at(self, w):
+    def curvature_at(self, w: ArrayLike) -> np.ndarray:
         """The second derivative ``12 w^2 - 4`` at ``w``."""
         return 12.0 * w * w - 4.0
 

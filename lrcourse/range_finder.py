@@ -22,12 +22,28 @@ The procedure (fastai, ``LRFinder`` and ``Recorder``):
 * afterwards the weights are put back.
 """
 
+from __future__ import annotations
+
 import copy
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import optimizers as _optimizers
-from ._validate import check_count, check_fraction, check_positive, check_rng
+from ._validate import (
+    ArrayLike,
+    Seed,
+    check_count,
+    check_floats,
+    check_fraction,
+    check_model_data,
+    check_positive,
+    check_rng,
+)
+
+if TYPE_CHECKING:
+    from .model import Sequential
+    from .optimizers import Optimizer
 
 #: fastai's smoothing factor for the recorded loss.
 BETA = 0.98
@@ -35,7 +51,8 @@ BETA = 0.98
 STOP_FACTOR = 4.0
 
 
-def range_test_lrs(start_lr=1e-7, end_lr=10.0, num_it=100):
+def range_test_lrs(start_lr: float = 1e-7, end_lr: float = 10.0, num_it: int = 100
+                   ) -> np.ndarray:
     """The rate of each mini-batch of a range test, batch 0 first.
 
     Batch ``i`` uses ``start_lr * (end_lr / start_lr) ** (i / num_it)``, so the
@@ -63,7 +80,7 @@ def _check_ramp(start_lr, end_lr, num_it):
     return start_lr, end_lr, num_it
 
 
-def smooth_losses(losses, beta=BETA):
+def smooth_losses(losses: ArrayLike, beta: float = BETA) -> np.ndarray:
     """fastai's smoothed loss: a debiased exponential moving average.
 
     ``avg_i = beta * avg_(i-1) + (1 - beta) * loss_i`` with ``avg_(-1) = 0``,
@@ -74,7 +91,7 @@ def smooth_losses(losses, beta=BETA):
     ['1.000', '1.000', '2.714']
     """
     beta = check_fraction("beta", beta)
-    losses = np.asarray(losses, dtype=float)
+    losses = check_floats("losses", losses)
     out = np.empty_like(losses)
     avg = 0.0
     with np.errstate(all="ignore"):
@@ -84,7 +101,7 @@ def smooth_losses(losses, beta=BETA):
     return out
 
 
-def valley_index(losses):
+def valley_index(losses: ArrayLike) -> int:
     """fastai's "valley" rule: an index about halfway along the longest valley.
 
     For every point ``i`` it finds the length (number of points) of the
@@ -100,7 +117,7 @@ def valley_index(losses):
     >>> valley_index([10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 20])
     3
     """
-    losses = np.asarray(losses, dtype=float)
+    losses = check_floats("losses", losses)
     n = len(losses)
     if n < 2:
         raise ValueError(f"losses must hold at least 2 values, got {n}")
@@ -116,7 +133,7 @@ def valley_index(losses):
     return max(0, start + int(d) + int(d / 2))
 
 
-def steep_index(lrs, losses):
+def steep_index(lrs: ArrayLike, losses: ArrayLike) -> int:
     """The index where the loss falls fastest against log10(lr).
 
     The slope between points ``i`` and ``i + 1`` is
@@ -126,8 +143,8 @@ def steep_index(lrs, losses):
     >>> steep_index([1e-3, 1e-2, 1e-1, 1.0], [1.0, 0.9, 0.4, 0.3])
     1
     """
-    lrs = np.asarray(lrs, dtype=float)
-    losses = np.asarray(losses, dtype=float)
+    lrs = check_floats("lrs", lrs)
+    losses = check_floats("losses", losses)
     if len(lrs) != len(losses) or len(lrs) < 2:
         raise ValueError("lrs and losses must have the same length, at least 2")
     with np.errstate(all="ignore"):
@@ -148,10 +165,18 @@ class RangeTestResult:
             loss exceeded 4x the best, or its loss was not finite); None if
             all ``num_it`` batches ran.
         num_it, start_lr, end_lr, batch_size, optimizer: the settings.
+
+    >>> lrs = range_test_lrs(1e-3, 1.0, num_it=6)
+    >>> losses = np.array([1.0, 0.9, 0.7, 0.5, 0.6, 9.0])
+    >>> r = RangeTestResult(lrs, losses, smooth_losses(losses), 5, num_it=6,
+    ...                     start_lr=1e-3, end_lr=1.0, batch_size=10, optimizer="SGD")
+    >>> r.stop_reason
+    'stopped at batch 5: the smoothed loss exceeded 4x its best'
     """
 
-    def __init__(self, lrs, losses, smoothed, stop_index, *, num_it, start_lr,
-                 end_lr, batch_size, optimizer):
+    def __init__(self, lrs: np.ndarray, losses: np.ndarray, smoothed: np.ndarray,
+                 stop_index: int | None, *, num_it: int, start_lr: float,
+                 end_lr: float, batch_size: int, optimizer: str) -> None:
         self.lrs = lrs
         self.losses = losses
         self.smoothed = smoothed
@@ -175,7 +200,7 @@ class RangeTestResult:
         return (f"stopped at batch {self.stop_index}: the smoothed loss exceeded "
                 f"{STOP_FACTOR:g}x its best")
 
-    def window(self, skip_start=None, skip_end=5):
+    def window(self, skip_start: int | None = None, skip_end: int = 5) -> slice:
         """The slice of the record the suggestions read (as fastai): without
         the first ``num_it // 10`` batches and the last ``skip_end``, and
         only up to the first non-finite smoothed loss."""
@@ -192,7 +217,8 @@ class RangeTestResult:
                              "lower start_lr or use more batches (num_it)")
         return slice(lo, hi)
 
-    def suggestions(self, skip_start=None, skip_end=5):
+    def suggestions(self, skip_start: int | None = None, skip_end: int = 5
+                    ) -> dict[str, float]:
         """The suggested rates: ``{"valley", "steep", "minimum_over_10"}``.
 
         All three read the smoothed loss within ``window()``:
@@ -215,7 +241,8 @@ class RangeTestResult:
             "minimum": float(lrs[i_min]),
         }
 
-    def suggestion_points(self, skip_start=None, skip_end=5):
+    def suggestion_points(self, skip_start: int | None = None, skip_end: int = 5
+                          ) -> dict[str, tuple[float, float]]:
         """``{name: (rate, smoothed loss there)}`` for marking the plot; the
         loss at ``minimum_over_10`` is read off the curve by interpolation
         in log10(lr)."""
@@ -232,8 +259,10 @@ class RangeTestResult:
                 f"{self.lrs[0]:.3g} to {self.lrs[-1]:.3g}, {self.stop_reason})")
 
 
-def range_test(model, X, y, start_lr=1e-7, end_lr=10.0, num_it=100, batch_size=10,
-               optimizer=None, seed=0, beta=BETA):
+def range_test(model: Sequential, X: ArrayLike, y: ArrayLike, start_lr: float = 1e-7,
+               end_lr: float = 10.0, num_it: int = 100, batch_size: int = 10,
+               optimizer: str | Optimizer | None = None, seed: Seed = 0,
+               beta: float = BETA) -> RangeTestResult:
     """Run a learning-rate range test on ``model`` and put its weights back.
 
     Args:
@@ -262,9 +291,7 @@ def range_test(model, X, y, start_lr=1e-7, end_lr=10.0, num_it=100, batch_size=1
     batch_size = check_count("batch_size", batch_size)
     beta = check_fraction("beta", beta)
     rng = check_rng(seed, "seed")
-    if not hasattr(model, "loss_and_gradients") or not hasattr(model, "flat"):
-        raise TypeError("model must be an lrcourse Sequential")
-    X, y = model._check_Xy(X, y)
+    X, y, _ = check_model_data(model, X, y)
     opt = _fresh_optimizer(model, optimizer)
     name = type(opt).__name__
 
@@ -327,7 +354,10 @@ def _fresh_optimizer(model, optimizer):
     return fresh
 
 
-def train_validation_split(X, y, validation_fraction=0.2, seed=0):
+def train_validation_split(X: ArrayLike, y: ArrayLike,
+                           validation_fraction: float = 0.2, seed: Seed = 0
+                           ) -> tuple[tuple[np.ndarray, np.ndarray],
+                                      tuple[np.ndarray, np.ndarray]]:
     """Hold out a validation split with a seeded permutation.
 
     Returns ``(X_train, y_train), (X_val, y_val)``. Tune the rate on the
@@ -339,9 +369,13 @@ def train_validation_split(X, y, validation_fraction=0.2, seed=0):
     >>> len(a), len(c)
     (8, 2)
     """
+    for name, value in (("X", X), ("y", y)):
+        if value is None or isinstance(value, (str, bytes)):
+            raise TypeError(f"{name} must be an array with one row per sample, "
+                            f"got {value!r}")
     X = np.asarray(X)
     y = np.asarray(y)
-    if X.shape[:1] != y.shape[:1] or len(y) < 2:
+    if X.ndim == 0 or y.ndim != 1 or X.shape[:1] != y.shape[:1] or len(y) < 2:
         raise ValueError("X and y must have the same number of samples (>= 2), "
                          f"got {X.shape[:1]} and {y.shape[:1]}")
     fraction = check_fraction("validation_fraction", validation_fraction,

@@ -4,11 +4,18 @@ The panels and the tests both call these, so a test can compute exactly the
 text a learner should see for a given slider value.
 """
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._validate import ArrayLike, check_has, check_tolerance
 from .descent import classify_lr, stability_limits
+
+if TYPE_CHECKING:
+    from .descent import Trace
 
 REGIME_TEXT = {
     "monotone": "monotone (lr <= 1/lambda): slides straight down",
@@ -19,7 +26,7 @@ REGIME_TEXT = {
 }
 
 
-def lr_grid(min_exp, max_exp, step):
+def lr_grid(min_exp: float, max_exp: float, step: float) -> np.ndarray:
     """The exact values a log slider can take: ``10 ** (min_exp + i * step)``.
 
     >>> [f"{v:.4g}" for v in lr_grid(-2, 0, 1)]
@@ -29,13 +36,17 @@ def lr_grid(min_exp, max_exp, step):
     return 10.0 ** (min_exp + np.arange(n + 1) * step)
 
 
-def grid_index(value, min_exp, step, size):
-    """The index of the grid point nearest ``value`` (a slider's snapped value)."""
+def grid_index(value: float, min_exp: float, step: float, size: int) -> int:
+    """The index of the grid point nearest ``value`` (a slider's snapped value).
+
+    >>> grid_index(0.1, -3.0, 0.05, 61)
+    40
+    """
     i = int(round((math.log10(value) - min_exp) / step))
     return min(max(i, 0), size - 1)
 
 
-def count_of(n, noun):
+def count_of(n: int, noun: str) -> str:
     """``"1 update"``, ``"2 updates"``: a count with its noun, singular for 1.
 
     >>> count_of(1, "update"), count_of(20, "update")
@@ -44,8 +55,16 @@ def count_of(n, noun):
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def what_happened(trace, minimum=0.0, tol=1e-3):
-    """One phrase: diverged / converged / oscillating / still moving."""
+def what_happened(trace: Trace, minimum: float | ArrayLike = 0.0, tol: float = 1e-3
+                  ) -> str:
+    """One phrase: diverged / converged / oscillating / still moving.
+
+    >>> from lrcourse import Quadratic, gradient_descent
+    >>> what_happened(gradient_descent(Quadratic(), lr=0.25, steps=20, start=1.0))
+    'converged: within 0.001 of the minimum after update 10'
+    """
+    check_has("trace", trace, ("weights", "diverged"), "a Trace from gradient_descent")
+    tol = check_tolerance("tol", tol, scale=np.max(np.abs(minimum)))
     if trace.diverged:
         return f"diverged at update {trace.diverged_at}"
     w = np.asarray(trace.weights, dtype=float) - minimum
@@ -68,8 +87,14 @@ def what_happened(trace, minimum=0.0, tol=1e-3):
             f"{count_of(trace.steps, 'update')}")
 
 
-def descent_readout(trace, curvature, minimum=0.0):
-    """The lesson 01/02 readout for one run on a bowl of this curvature."""
+def descent_readout(trace: Trace, curvature: float, minimum: float = 0.0) -> str:
+    """The lesson 01/02 readout for one run on a bowl of this curvature.
+
+    >>> from lrcourse import Quadratic, gradient_descent
+    >>> trace = gradient_descent(Quadratic(), lr=0.1, steps=3, start=3.0)
+    >>> isinstance(descent_readout(trace, curvature=2.0), str)
+    True
+    """
     lr = float(trace.lrs[0]) if trace.steps else float("nan")
     once, twice = stability_limits(curvature)
     regime = classify_lr(lr, curvature)

@@ -7,17 +7,32 @@ with several curvatures, the best single rate ``2 / (lambda_max + lambda_min)``.
 Everything here is numpy only; the texts are what the panels print.
 """
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._validate import check_count, check_finite, check_positive
+from ._validate import (
+    ArrayLike,
+    check_count,
+    check_finite,
+    check_floats,
+    check_has,
+    check_positive,
+    check_tolerance,
+)
 from .descent import classify_lr, stability_limits, sweep
 from .readouts import REGIME_TEXT, count_of, what_happened
 
+if TYPE_CHECKING:
+    from .descent import Sweep, Trace
+    from .problems import Bowl2D, TwoValleys
+
 
 def _curvature_array(curvatures):
-    lam = np.atleast_1d(np.asarray(curvatures, dtype=float))
+    lam = np.atleast_1d(check_floats("curvatures", curvatures))
     if lam.ndim != 1 or lam.size == 0:
         raise ValueError(f"curvatures must be one or more numbers, got {curvatures!r}")
     for i, c in enumerate(lam):
@@ -25,7 +40,7 @@ def _curvature_array(curvatures):
     return lam
 
 
-def factors(lr, curvatures):
+def factors(lr: float, curvatures: float | ArrayLike) -> np.ndarray:
     """Per curvature, the factor ``1 - lr * lambda`` one update multiplies the
     distance by (negative: the weight changes sign, it overshoots).
 
@@ -36,7 +51,7 @@ def factors(lr, curvatures):
     return 1.0 - lr * _curvature_array(curvatures)
 
 
-def contraction(lr, curvatures):
+def contraction(lr: float, curvatures: float | ArrayLike) -> float:
     """The slowest direction's factor ``max |1 - lr * lambda|``: below 1 the
     run converges, and the closer to 0 the faster.
 
@@ -46,7 +61,7 @@ def contraction(lr, curvatures):
     return float(np.max(np.abs(factors(lr, curvatures))))
 
 
-def best_fixed_rate(curvatures):
+def best_fixed_rate(curvatures: float | ArrayLike) -> float:
     """The rate ``2 / (lambda_max + lambda_min)`` that makes the steep and the
     flat direction shrink equally fast (the bottom of the 2-D U).
 
@@ -57,7 +72,8 @@ def best_fixed_rate(curvatures):
     return 2.0 / (lam.max() + lam.min())
 
 
-def steps_needed(lr, curvature, start, tol):
+def steps_needed(lr: float, curvature: float, start: float, tol: float
+                 ) -> int | float:
     """Closed form on a 1-D bowl: the first update k with
     ``|1 - lr * lambda|**k * |start| < tol`` (``math.inf`` if never).
 
@@ -67,7 +83,7 @@ def steps_needed(lr, curvature, start, tol):
     lr = check_positive("lr", lr)
     curvature = check_positive("curvature", curvature)
     start = abs(check_finite("start", start))
-    tol = check_positive("tol", tol)
+    tol = check_tolerance("tol", tol)
     if start < tol:
         return 0
     q = abs(1.0 - lr * curvature)
@@ -84,7 +100,8 @@ def steps_needed(lr, curvature, start, tol):
     return k
 
 
-def steps_curve(problem, lrs, start, tol, max_steps):
+def steps_curve(problem, lrs: ArrayLike, start: float | ArrayLike, tol: float,
+                max_steps: int) -> tuple[np.ndarray, np.ndarray]:
     """Updates each rate needs to get within ``tol`` of the minimum, from one
     vectorized ``sweep``; ``inf`` where it diverged or did not arrive within
     ``max_steps``. Returns ``(steps, diverged)`` arrays.
@@ -94,7 +111,7 @@ def steps_curve(problem, lrs, start, tol, max_steps):
     >>> s.tolist(), d.tolist()
     ([342.0, 1.0, inf], [False, False, True])
     """
-    tol = check_positive("tol", tol)
+    tol = check_tolerance("tol", tol)
     max_steps = check_count("max_steps", max_steps)
     result = sweep(problem, lrs, steps=max_steps, start=start)
     minimum = getattr(problem, "minimum", 0.0)
@@ -103,7 +120,8 @@ def steps_curve(problem, lrs, start, tol, max_steps):
     return steps, result.diverged.copy()
 
 
-def budget_losses(problem, lrs, budget, start):
+def budget_losses(problem, lrs: ArrayLike, budget: int,
+                  start: float | ArrayLike) -> np.ndarray:
     """The loss each rate has reached after ``budget`` updates (``inf`` where
     it diverged), from one vectorized ``sweep``.
 
@@ -115,9 +133,14 @@ def budget_losses(problem, lrs, budget, start):
     return losses_after(sweep(problem, lrs, steps=budget, start=start), budget)
 
 
-def losses_after(result, n):
+def losses_after(result: Sweep, n: int) -> np.ndarray:
     """From a ``Sweep``: each rate's loss after ``n`` updates (``inf`` where it
-    had diverged by then)."""
+    had diverged by then).
+
+    >>> from lrcourse import Quadratic
+    >>> losses_after(sweep(Quadratic(), [0.25, 1.5], 3, 1.0), 1).tolist()
+    [0.25, 4.0]
+    """
     n = check_count("n", n, minimum=0)
     if n >= result.losses.shape[1]:
         raise ValueError(f"n must be <= {result.losses.shape[1] - 1} (the sweep's "
@@ -128,23 +151,32 @@ def losses_after(result, n):
     return out
 
 
-def first_rise(losses):
+def first_rise(losses: ArrayLike) -> int | None:
     """The first update (1-based) whose loss is above the one before; None if
-    the loss fell (or stayed) at every update."""
-    f = np.asarray(losses, dtype=float)
+    the loss fell (or stayed) at every update.
+
+    >>> first_rise([4.0, 1.0, 2.0]), first_rise([4.0, 1.0])
+    (2, None)
+    """
+    f = check_floats("losses", losses)
     with np.errstate(invalid="ignore"):
         rose = f[1:] > f[:-1]
     hits = np.flatnonzero(rose)
     return int(hits[0]) + 1 if hits.size else None
 
 
-def sign_changes(weights, minimum=0.0):
-    """How many updates carried a 1-D weight across the minimum."""
-    d = np.asarray(weights, dtype=float) - minimum
+def sign_changes(weights: ArrayLike, minimum: float = 0.0) -> int:
+    """How many updates carried a 1-D weight across the minimum.
+
+    >>> sign_changes([1.0, -0.5, 0.25, 0.1])
+    2
+    """
+    d = check_floats("weights", weights) - minimum
     return int(np.sum(np.sign(d[1:]) * np.sign(d[:-1]) < 0))
 
 
-def raw_descent(curvature, lr, start, steps):
+def raw_descent(curvature: float, lr: float, start: float, steps: int
+                ) -> tuple[np.ndarray, np.ndarray]:
     """The update rule on ``curvature/2 * w^2`` with no safety net: every
     weight and loss as floating point computes it, overflow (inf) and
     ``inf - inf`` (NaN) included. Returns ``(weights, losses)``, each of
@@ -168,23 +200,39 @@ def raw_descent(curvature, lr, start, steps):
     return w, losses
 
 
-def first_nonfinite(values):
-    """The index of the first inf or NaN (None if all are finite)."""
-    bad = np.flatnonzero(~np.isfinite(np.asarray(values, dtype=float)))
+def first_nonfinite(values: ArrayLike) -> int | None:
+    """The index of the first inf or NaN (None if all are finite).
+
+    >>> first_nonfinite([1.0, float("inf"), 2.0]), first_nonfinite([1.0])
+    (1, None)
+    """
+    bad = np.flatnonzero(~np.isfinite(check_floats("values", values)))
     return int(bad[0]) if bad.size else None
 
 
-def eigen_coordinates(bowl, weights):
+def eigen_coordinates(bowl: Bowl2D, weights: ArrayLike) -> np.ndarray:
     """Weights of a 2-D bowl in its eigen-directions: column 0 along the flat
-    direction (smallest curvature), column 1 along the steep one."""
+    direction (smallest curvature), column 1 along the steep one.
+
+    >>> from lrcourse import Bowl2D
+    >>> eigen_coordinates(Bowl2D(curvatures=(1.0, 4.0)), [[1.0, 2.0]]).tolist()
+    [[1.0, 2.0]]
+    """
     _, vectors = np.linalg.eigh(bowl.hessian)  # ascending eigenvalues
     d = np.asarray(weights, dtype=float) - bowl.minimum
     return d @ vectors
 
 
-def loss_story(trace, minimum=0.0):
+def loss_story(trace: Trace, minimum: float = 0.0) -> str:
     """One line on the loss and the weight: did the loss ever rise, how often
-    the weight crossed the minimum."""
+    the weight crossed the minimum.
+
+    >>> from lrcourse import Quadratic, gradient_descent
+    >>> trace = gradient_descent(Quadratic(), lr=0.1, steps=3, start=1.0)
+    >>> isinstance(loss_story(trace), str)
+    True
+    """
+    check_has("trace", trace, ("losses", "weights"), "a Trace from gradient_descent")
     rise = first_rise(trace.losses)
     flips = sign_changes(trace.weights, minimum)
     crossed = (f"the weight crossed the minimum {flips} time"
@@ -196,15 +244,25 @@ def loss_story(trace, minimum=0.0):
     return f"loss never rose but did not always fall; {crossed}"
 
 
-def fell_every_update(losses):
-    """True if every loss is strictly below the one before."""
-    f = np.asarray(losses, dtype=float)
+def fell_every_update(losses: ArrayLike) -> bool:
+    """True if every loss is strictly below the one before.
+
+    >>> fell_every_update([3.0, 2.0, 1.0]), fell_every_update([3.0, 3.0])
+    (True, False)
+    """
+    f = check_floats("losses", losses)
     with np.errstate(invalid="ignore"):
         return bool(np.all(f[1:] < f[:-1]))
 
 
-def regime_readout(trace, curvature, minimum=0.0):
-    """The lesson 02 readout: predicted regime, what happened, the loss story."""
+def regime_readout(trace: Trace, curvature: float, minimum: float = 0.0) -> str:
+    """The lesson 02 readout: predicted regime, what happened, the loss story.
+
+    >>> from lrcourse import Quadratic, gradient_descent
+    >>> trace = gradient_descent(Quadratic(), lr=0.8, steps=6, start=3.0)
+    >>> "oscillat" in regime_readout(trace, curvature=2.0)
+    True
+    """
     lr = float(trace.lrs[0])
     once, twice = stability_limits(curvature)
     lines = [
@@ -225,24 +283,43 @@ def regime_readout(trace, curvature, minimum=0.0):
     return "\n".join(lines)
 
 
-def valley_of(problem, w):
+def valley_of(problem: TwoValleys, w: float) -> str:
     """For a ``TwoValleys`` loss: "left" or "right" of the hump, or "away"
-    (not finite or beyond 3 from the origin)."""
+    (not finite or beyond 3 from the origin).
+
+    >>> from lrcourse import TwoValleys
+    >>> valleys = TwoValleys()
+    >>> valley_of(valleys, valleys.minima()[0]), valley_of(valleys, 100.0)
+    ('left', 'away')
+    """
     w = float(w)
     if not math.isfinite(w) or abs(w) > 3.0:
         return "away"
     return "left" if w < hump_of(problem) else "right"
 
 
-def hump_of(problem):
-    """The top of the hump between the two valleys of a ``TwoValleys`` loss."""
+def hump_of(problem: TwoValleys) -> float:
+    """The top of the hump between the two valleys of a ``TwoValleys`` loss.
+
+    >>> from lrcourse import TwoValleys
+    >>> left, right = TwoValleys().minima()
+    >>> bool(left < hump_of(TwoValleys()) < right)
+    True
+    """
+    check_has("problem", problem, ("tilt",), "a TwoValleys")
     roots = np.roots([4.0, 0.0, -4.0, problem.tilt])
     real = np.sort(roots[np.abs(roots.imag) < 1e-9].real)
     return float(real[1])
 
 
-def valleys_readout(trace, problem):
-    """The lesson 02 readout for a run on a ``TwoValleys`` loss."""
+def valleys_readout(trace: Trace, problem: TwoValleys) -> str:
+    """The lesson 02 readout for a run on a ``TwoValleys`` loss.
+
+    >>> from lrcourse import TwoValleys, gradient_descent
+    >>> trace = gradient_descent(TwoValleys(), lr=0.05, steps=40, start=1.5)
+    >>> isinstance(valleys_readout(trace, TwoValleys()), str)
+    True
+    """
     lr = float(trace.lrs[0])
     left, right = problem.minima()
     lam = {"left": problem.curvature_at(left), "right": problem.curvature_at(right)}
@@ -269,7 +346,7 @@ def valleys_readout(trace, problem):
     return "\n".join(lines)
 
 
-def fewest(lrs, steps):
+def fewest(lrs: ArrayLike, steps: ArrayLike) -> tuple[float, float, float]:
     """The fewest updates in a sweep and the range of rates that need that
     few: ``(steps, lowest_rate, highest_rate)`` (``inf`` if none arrived).
 
@@ -308,8 +385,9 @@ def _loss_text(loss, fmt):
     return format(loss, fmt)
 
 
-def tradeoff_readout(lr, curvature, tol, steps, fastest, budget, loss, best,
-                     diverged_at=0):
+def tradeoff_readout(lr: float, curvature: float, tol: float, steps: float,
+                     fastest: tuple[float, float, float], budget: int, loss: float,
+                     best: tuple[float, float], diverged_at: int = 0) -> str:
     """The lesson 03 readout for the 1-D trade-off panel.
 
     Args:
@@ -319,6 +397,11 @@ def tradeoff_readout(lr, curvature, tol, steps, fastest, budget, loss, best,
             (``inf``: diverged); ``best``: ``(rate, loss)`` of the best rate;
             ``diverged_at``: the update at which this rate's run diverged (0:
             it did not).
+
+    >>> text = tradeoff_readout(0.1, 2.0, 1e-3, 35, (1, 0.5, 0.5), 20, 1e-4,
+    ...                         (0.5, 0.0))
+    >>> isinstance(text, str)
+    True
     """
     once, twice = stability_limits(curvature)
     never = "never: it diverges" if lr > twice else "never: it bounces for ever"
@@ -338,12 +421,21 @@ def tradeoff_readout(lr, curvature, tol, steps, fastest, budget, loss, best,
     ])
 
 
-def bowl_readout(trace, bowl, tol, steps, fastest, max_steps, diverged=False):
+def bowl_readout(trace: Trace, bowl: Bowl2D, tol: float, steps: float,
+                 fastest: tuple[float, float, float], max_steps: int,
+                 diverged: bool = False) -> str:
     """The lesson 03 readout for the 2-D ill-conditioned bowl.
 
     ``steps``: updates this rate needs within ``max_steps`` (``inf``: not
     within them); ``diverged``: whether that run diverged (then it is
-    "never", not just "not within ``max_steps``")."""
+    "never", not just "not within ``max_steps``").
+
+    >>> from lrcourse import Bowl2D, gradient_descent
+    >>> bowl = Bowl2D(curvatures=(0.5, 10.0))
+    >>> trace = gradient_descent(bowl, lr=0.1, steps=60, start=(1.0, 1.0))
+    >>> isinstance(bowl_readout(trace, bowl, 1e-3, 60, (10, 0.1, 0.2), 60), str)
+    True
+    """
     lr = float(trace.lrs[0])
     lam_min, lam_max = float(bowl.curvatures.min()), float(bowl.curvatures.max())
     h = np.round(bowl.hessian, 9) + 0.0  # no "-0.000" from the rotation

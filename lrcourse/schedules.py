@@ -9,13 +9,28 @@ so a whole curve is one call: ``schedule(np.arange(1000))``.
 '0.008536'
 """
 
+from __future__ import annotations
+
 import numpy as np
 
-from ._validate import check_count, check_fraction, check_lr, check_positive
+from ._validate import (
+    Rate,
+    check_count,
+    check_flag,
+    check_fraction,
+    check_lr,
+    check_positive,
+)
 
 
 class Schedule:
-    """Base class: subclasses define ``_rate(step_array)`` and ``__repr__``."""
+    """Base class: subclasses define ``_rate(step_array)`` and ``__repr__``.
+
+    Called with a step (or an array of steps, counted from 0) it gives the rate.
+
+    >>> step_decay(0.1, drop=0.5, every=2)(np.arange(4)).tolist()
+    [0.1, 0.1, 0.05, 0.05]
+    """
 
     def __call__(self, step):
         k = np.asarray(step)
@@ -40,7 +55,13 @@ def _base(lr, name="lr"):
 
 
 class Constant(Schedule):
-    def __init__(self, lr):
+    """The same rate at every step (made by ``constant``).
+
+    >>> Constant(0.1)(5)
+    0.1
+    """
+
+    def __init__(self, lr: float) -> None:
         self.lr = _base(lr)
 
     def _rate(self, k):
@@ -51,7 +72,13 @@ class Constant(Schedule):
 
 
 class StepDecay(Schedule):
-    def __init__(self, lr, drop, every):
+    """``lr * drop ** floor(step / every)`` (made by ``step_decay``).
+
+    >>> StepDecay(0.1, 0.5, 10)(10)
+    0.05
+    """
+
+    def __init__(self, lr: float, drop: float, every: int) -> None:
         self.lr = _base(lr)
         self.drop = check_fraction("drop", drop, closed_low=False, closed_high=True)
         self.every = check_count("every", every)
@@ -64,13 +91,20 @@ class StepDecay(Schedule):
 
 
 class ExponentialDecay(Schedule):
-    def __init__(self, lr, decay_rate, decay_steps, staircase=False):
+    """``lr * decay_rate ** (step / decay_steps)`` (made by ``exponential_decay``).
+
+    >>> ExponentialDecay(0.1, 0.5, 10)(10)
+    0.05
+    """
+
+    def __init__(self, lr: float, decay_rate: float, decay_steps: int,
+                 staircase: bool = False) -> None:
         self.lr = _base(lr)
         self.decay_rate = check_fraction(
             "decay_rate", decay_rate, closed_low=False, closed_high=True
         )
         self.decay_steps = check_count("decay_steps", decay_steps)
-        self.staircase = bool(staircase)
+        self.staircase = check_flag("staircase", staircase)
 
     def _rate(self, k):
         p = k / self.decay_steps
@@ -86,7 +120,13 @@ class ExponentialDecay(Schedule):
 
 
 class CosineDecay(Schedule):
-    def __init__(self, lr, decay_steps, alpha=0.0):
+    """Half a cosine from ``lr`` down to ``alpha * lr`` (made by ``cosine_decay``).
+
+    >>> CosineDecay(0.1, 10)(10)
+    0.0
+    """
+
+    def __init__(self, lr: float, decay_steps: int, alpha: float = 0.0) -> None:
         self.lr = _base(lr)
         self.decay_steps = check_count("decay_steps", decay_steps)
         self.alpha = check_fraction("alpha", alpha, closed_high=True)
@@ -104,7 +144,13 @@ class CosineDecay(Schedule):
 
 
 class Warmup(Schedule):
-    def __init__(self, after, warmup_steps, start=0.0):
+    """A linear ramp from ``start`` to ``after`` (made by ``warmup``).
+
+    >>> Warmup(0.1, 10)(4)
+    0.05
+    """
+
+    def __init__(self, after: Rate, warmup_steps: int, start: float = 0.0) -> None:
         self.after = after if callable(after) else Constant(after)
         self.warmup_steps = check_count("warmup_steps", warmup_steps)
         self.start = check_positive("start", start, allow_zero=True)
@@ -123,8 +169,14 @@ class Warmup(Schedule):
 
 
 class OneCycle(Schedule):
-    def __init__(self, max_lr, total_steps, pct_start=0.3, div_factor=25.0,
-                 final_div_factor=1e4):
+    """Up from ``max_lr / div_factor`` to ``max_lr``, then down (made by ``one_cycle``).
+
+    >>> round(OneCycle(0.1, 100)(0), 6), OneCycle(0.1, 100)(29)
+    (0.004, 0.1)
+    """
+
+    def __init__(self, max_lr: float, total_steps: int, pct_start: float = 0.3,
+                 div_factor: float = 25.0, final_div_factor: float = 1e4) -> None:
         self.max_lr = _base(max_lr, "max_lr")
         self.total_steps = check_count("total_steps", total_steps, minimum=2)
         self.pct_start = check_fraction(
@@ -154,7 +206,7 @@ class OneCycle(Schedule):
         )
 
 
-def constant(lr):
+def constant(lr: float) -> Constant:
     """The same rate at every step.
 
     >>> constant(0.1)(7)
@@ -163,7 +215,7 @@ def constant(lr):
     return Constant(lr)
 
 
-def step_decay(lr, drop=0.5, every=10):
+def step_decay(lr: float, drop: float = 0.5, every: int = 10) -> StepDecay:
     """Multiply the rate by ``drop`` every ``every`` steps (PyTorch's StepLR).
 
     >>> step_decay(0.1, drop=0.5, every=10)(25)
@@ -172,7 +224,8 @@ def step_decay(lr, drop=0.5, every=10):
     return StepDecay(lr, drop, every)
 
 
-def exponential_decay(lr, decay_rate=0.96, decay_steps=100, staircase=False):
+def exponential_decay(lr: float, decay_rate: float = 0.96, decay_steps: int = 100,
+                      staircase: bool = False) -> ExponentialDecay:
     """``lr * decay_rate ** (step / decay_steps)`` (Keras' ExponentialDecay).
 
     >>> f"{exponential_decay(0.1, 0.5, 10)(20):.4f}"
@@ -181,7 +234,7 @@ def exponential_decay(lr, decay_rate=0.96, decay_steps=100, staircase=False):
     return ExponentialDecay(lr, decay_rate, decay_steps, staircase)
 
 
-def cosine_decay(lr, decay_steps, alpha=0.0):
+def cosine_decay(lr: float, decay_steps: int, alpha: float = 0.0) -> CosineDecay:
     """Half a cosine from ``lr`` down to ``alpha * lr`` (Keras' CosineDecay).
 
     >>> f"{cosine_decay(0.01, 100)(50):.4f}"
@@ -190,7 +243,7 @@ def cosine_decay(lr, decay_steps, alpha=0.0):
     return CosineDecay(lr, decay_steps, alpha)
 
 
-def warmup(after, warmup_steps, start=0.0):
+def warmup(after: Rate, warmup_steps: int, start: float = 0.0) -> Warmup:
     """Rise linearly from ``start`` to ``after``'s first rate, then follow it.
 
     ``after`` is a rate or a schedule; its own step count starts when the
@@ -203,8 +256,8 @@ def warmup(after, warmup_steps, start=0.0):
     return Warmup(after, warmup_steps, start)
 
 
-def one_cycle(max_lr, total_steps, pct_start=0.3, div_factor=25.0,
-              final_div_factor=1e4):
+def one_cycle(max_lr: float, total_steps: int, pct_start: float = 0.3,
+              div_factor: float = 25.0, final_div_factor: float = 1e4) -> OneCycle:
     """Smith's one-cycle policy, as PyTorch's OneCycleLR (cosine annealing).
 
     Starts at ``max_lr / div_factor``, rises to ``max_lr`` over the first

@@ -12,16 +12,27 @@ for that: every number comes from running the package's own optimizers
 ('0.750', '0.750')
 """
 
+from __future__ import annotations
+
 import copy
 
 import numpy as np
 
-from ._validate import check_count, check_fraction, check_positive
-from .descent import Trace, _start_array, runaway
+from ._validate import (
+    ArrayLike,
+    check_count,
+    check_fraction,
+    check_lrs,
+    check_positive,
+    check_problem,
+    check_start,
+    check_tolerance,
+)
+from .descent import Trace, runaway
 from .optimizers import Optimizer
 
 
-def momentum_limit(curvature, momentum):
+def momentum_limit(curvature: float, momentum: float) -> float:
     """The closed form ``2 (1 + beta) / lambda``: the largest stable rate of
     heavy-ball momentum on a bowl of curvature lambda (for comparison only).
 
@@ -42,15 +53,6 @@ def _fresh(optimizer):
     return fresh
 
 
-def _check_rates(lrs):
-    arr = np.asarray(lrs, dtype=float)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"lrs must be a non-empty 1-D list of rates, got {lrs!r}")
-    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-        raise ValueError("lrs must hold finite rates > 0")
-    return arr
-
-
 class RateRuns:
     """One optimizer run at many rates from the same start; row ``i`` is
     ``lrs[i]``.
@@ -59,9 +61,16 @@ class RateRuns:
     the start and every update, NaN after a run diverged; ``updates`` holds the
     applied changes (rates, steps[, 2]); ``diverged_at`` the 1-based update
     that ran away (0 if none).
+
+    >>> from lrcourse import SGD, Quadratic
+    >>> runs = run_rates(Quadratic(), SGD(), [0.1, 1.5], steps=20, start=1.0)
+    >>> runs.stable().tolist()
+    [True, False]
     """
 
-    def __init__(self, lrs, weights, losses, updates, diverged_at, minimum):
+    def __init__(self, lrs: np.ndarray, weights: np.ndarray, losses: np.ndarray,
+                 updates: np.ndarray, diverged_at: np.ndarray,
+                 minimum: float | np.ndarray) -> None:
         self.lrs = lrs
         self.weights = weights
         self.losses = losses
@@ -157,7 +166,7 @@ class RateRuns:
         """True for every rate whose run neither diverged nor grew."""
         return ~self.diverged & (self.convergence_factors() < 1.0)
 
-    def trace(self, i):
+    def trace(self, i: int) -> Trace:
         """Rate ``i``'s run as a ``Trace`` (finite entries only)."""
         k = int(np.sum(np.isfinite(self.losses[i])))
         lr = float(self.lrs[i])
@@ -170,7 +179,8 @@ class RateRuns:
                 f"{int(self.diverged.sum())} diverged)")
 
 
-def run_rates(problem, optimizer, lrs, steps, start):
+def run_rates(problem, optimizer: Optimizer, lrs: ArrayLike, steps: int,
+              start: float | ArrayLike) -> RateRuns:
     """Run a fresh copy of ``optimizer`` at every rate in one vectorized pass.
 
     The weights of all runs form one array of shape (rates, 1) (or (rates,
@@ -184,11 +194,11 @@ def run_rates(problem, optimizer, lrs, steps, start):
     >>> runs.diverged.tolist()
     [False, True]
     """
-    rates = _check_rates(lrs)
+    rates = check_lrs(lrs)
     steps = check_count("steps", steps)
     opt = _fresh(optimizer)
-    ndim = getattr(problem, "ndim", 1)
-    w0 = np.atleast_1d(_start_array(start, ndim)).astype(float)
+    ndim = getattr(check_problem(problem), "ndim", 1)
+    w0 = np.atleast_1d(check_start(start, ndim)).astype(float)
     n = rates.size
     w = np.tile(w0, (n, 1))
     rate = rates[:, None]
@@ -226,8 +236,9 @@ def run_rates(problem, optimizer, lrs, steps, start):
     return RateRuns(rates, weights, losses, updates, diverged_at, minimum)
 
 
-def largest_stable_lr(problem, optimizer, lo, hi, *, steps=2000, rtol=1e-5,
-                      points=15, start=1.0):
+def largest_stable_lr(problem, optimizer: Optimizer, lo: float, hi: float, *,
+                      steps: int = 2000, rtol: float = 1e-5, points: int = 15,
+                      start: float | ArrayLike = 1.0) -> float:
     """The largest rate at which ``optimizer`` is stable on ``problem``,
     found by bisection over runs of the optimizer itself.
 
@@ -236,6 +247,10 @@ def largest_stable_lr(problem, optimizer, lo, hi, *, steps=2000, rtol=1e-5,
     keeps the sub-interval where stability is lost; ``points=1`` is plain
     bisection, one run per round. Stops when the bracket is narrower than
     ``rtol`` times its upper end, and returns its lower (stable) end.
+
+    >>> from lrcourse import SGD, Quadratic
+    >>> f"{largest_stable_lr(Quadratic(2.0), SGD(), lo=0.01, hi=3.0):.3f}"
+    '1.000'
     """
     lo = check_positive("lo", lo)
     hi = check_positive("hi", hi)
@@ -243,7 +258,7 @@ def largest_stable_lr(problem, optimizer, lo, hi, *, steps=2000, rtol=1e-5,
         raise ValueError(f"lo must be below hi, got lo={lo!r}, hi={hi!r}")
     steps = check_count("steps", steps, minimum=20)
     points = check_count("points", points)
-    rtol = check_positive("rtol", rtol, upper=0.5)
+    rtol = check_tolerance("rtol", rtol, upper=0.5)
     ends = run_rates(problem, optimizer, [lo, hi], steps, start).stable()
     if not ends[0]:
         raise ValueError(f"lo must be a stable rate; {lo!r} is not: lower it")

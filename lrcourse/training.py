@@ -6,14 +6,29 @@ array of shape (rates, weights), so each mini-batch costs a few batched
 matrix products instead of a Python loop over rates.
 """
 
+from __future__ import annotations
+
 import ctypes
 import sys
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import optimizers as _optimizers
-from ._validate import check_count, check_positive, check_rng
+from ._validate import (
+    ArrayLike,
+    Callable,
+    Seed,
+    check_count,
+    check_flag,
+    check_lrs,
+    check_model_data,
+    check_rng,
+)
 from .descent import runaway
+
+if TYPE_CHECKING:
+    from .model import Sequential
 
 
 class SweepHistory:
@@ -23,9 +38,17 @@ class SweepHistory:
     validation data was given) have shape (rates, epochs), NaN after a rate
     diverged. ``diverged_at`` is each rate's 1-based diverging update, 0 if
     none. ``weights`` holds the final flat weights, one row per rate.
+
+    >>> from lrcourse import make_drug_trial, reference_model, MinMaxScaler
+    >>> (x, y), _ = make_drug_trial(seed=0, scale=10)
+    >>> X = MinMaxScaler().fit_transform(x)
+    >>> sweep_fit(reference_model(seed=0), X, y, [0.01, 0.1], epochs=2)
+    SweepHistory(2 rates, 2 epochs, 0 diverged)
     """
 
-    def __init__(self, lrs, history, diverged_at, weights, batch_losses):
+    def __init__(self, lrs: np.ndarray, history: dict[str, np.ndarray],
+                 diverged_at: np.ndarray, weights: np.ndarray,
+                 batch_losses: np.ndarray | None) -> None:
         self.lrs = lrs
         self.history = history
         self.diverged_at = diverged_at
@@ -39,7 +62,7 @@ class SweepHistory:
     def __getitem__(self, key):
         return self.history[key]
 
-    def best(self, key="val_loss"):
+    def best(self, key: str = "val_loss") -> int:
         """The rate whose final ``key`` is lowest (diverged runs excluded)."""
         final = self.history[key][:, -1]
         if np.all(np.isnan(final)):
@@ -78,18 +101,13 @@ def _keep_freed_memory():
         pass
 
 
-def _check_lrs(lrs):
-    arr = np.asarray(lrs, dtype=float) if not callable(lrs) else None
-    if arr is None or arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"lrs must be a non-empty 1-D list of rates, got {lrs!r}")
-    for i, r in enumerate(arr):
-        check_positive(f"lrs[{i}]", float(r))
-    return arr
-
-
-def sweep_fit(model, X, y, lrs, *, optimizer="sgd", batch_size=10, epochs=1,
-              seed=0, shuffle=True, validation_data=None, record_batches=False,
-              epoch_end=None, **optimizer_args):
+def sweep_fit(model: Sequential, X: ArrayLike, y: ArrayLike, lrs: ArrayLike, *,
+              optimizer: str = "sgd", batch_size: int = 10, epochs: int = 1,
+              seed: Seed = 0, shuffle: bool = True,
+              validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+              record_batches: bool = False,
+              epoch_end: Callable[[int, np.ndarray, np.ndarray], None] | None = None,
+              **optimizer_args: float) -> SweepHistory:
     """Train copies of ``model`` (from its current weights) at every rate.
 
     Args:
@@ -113,18 +131,22 @@ def sweep_fit(model, X, y, lrs, *, optimizer="sgd", batch_size=10, epochs=1,
     >>> s["loss"].shape
     (2, 2)
     """
-    lrs = _check_lrs(lrs)
-    X, y = model._check_Xy(X, y)
-    _keep_freed_memory()
+    lrs = check_lrs(lrs)
+    X, y, validation = check_model_data(model, X, y, validation_data)
+    if validation is not None:
+        X_val, y_val = validation
     batch_size = check_count("batch_size", batch_size)
     epochs = check_count("epochs", epochs)
-    rng = check_rng(seed, "seed")
-    if validation_data is not None:
-        X_val, y_val = model._check_Xy(*validation_data)
+    shuffle = check_flag("shuffle", shuffle)
+    record_batches = check_flag("record_batches", record_batches)
+    if epoch_end is not None and not callable(epoch_end):
+        raise TypeError(f"epoch_end must be a function or None, got {epoch_end!r}")
     if not isinstance(optimizer, str):
         raise TypeError("optimizer must be a name here, e.g. 'sgd' or 'adam'")
     opt_class = type(_optimizers.get(optimizer))
     opt = opt_class(lr=1.0, **optimizer_args)  # the rates are given per row below
+    rng = check_rng(seed, "seed")
+    _keep_freed_memory()
 
     R, n = len(lrs), len(y)
     flat = np.tile(model.flat, (R, 1))

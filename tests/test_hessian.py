@@ -160,13 +160,6 @@ def test_lanczos_finds_the_largest_algebraic_not_the_largest_magnitude():
     assert v @ A @ v == pytest.approx(-37.0, rel=1e-6)
 
 
-def test_largest_magnitude_is_power_iteration(data):
-    X, y = data
-    model = lrcourse.reference_model(seed=0, optimizer="sgd", lr=1.0)
-    value = hessian.largest_magnitude(model, model.flat, X, y, iterations=300)
-    assert value == pytest.approx(1.6141, abs=1e-3)
-
-
 def test_bad_input_is_named():
     model = lrcourse.reference_model(seed=0)
     X, y = np.array([[0.2], [0.9]]), np.array([0, 1])

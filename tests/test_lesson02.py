@@ -78,14 +78,6 @@ def test_bad_curvature_is_named():
         panels.regimes_panel(curvature=3.0)
 
 
-def test_bench_cases_use_grid_values():
-    valley = set(lr_grid(panels.VALLEY_MIN, panels.VALLEY_MAX, panels.VALLEY_STEP))
-    regimes, valleys = panels.bench_cases()
-    assert set(regimes["values"]) <= set(GRID)
-    assert set(valleys["values"]) <= valley
-    assert {regimes["kind"], valleys["kind"]} == {"live"}
-
-
 def test_figures_render():
     fig = figures.regimes_figure(curvature=2.0, lrs=(0.3, 0.8, 1.1), start=3.0,
                                  steps=12)

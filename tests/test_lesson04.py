@@ -108,10 +108,3 @@ def test_bad_input():
         panels.noisy_bowl_panel(noise=0.3)
     with pytest.raises(ValueError, match="batch_size"):
         panels.minibatch_panel(batch_size=7)
-
-
-
-def test_bench_cases():
-    cases = panels.bench_cases()
-    assert {c["kind"] for c in cases} == {"live"}
-    assert all(c["control"] == "lr" for c in cases)

@@ -12,7 +12,6 @@ from lrcourse.exercises import get_exercise
 from lrcourse.lessons.lesson05 import analysis as inspector
 from lrcourse.lessons.lesson05 import figures, panels
 from lrcourse.plotting import png_bytes
-from lrcourse.readouts import lr_grid
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_real_network.ipynb"
 
@@ -151,15 +150,6 @@ def test_key_figure_is_wide_enough():
     width = int.from_bytes(png[16:20], "big")
     assert width >= 600
     assert fig.axes[3].get_title() == "lr = 1: stalled (dead ReLUs)"
-
-
-def test_bench_cases_use_grid_values():
-    grid = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
-    cases = panels.bench_cases()
-    assert {c["kind"] for c in cases} == {"live", "release"}
-    for case in cases:
-        assert case["control"] == "lr" and callable(case["make"])
-        assert all(v in grid for v in case["values"])
 
 
 def test_notebook_runs_the_snippets_word_for_word():

@@ -155,15 +155,6 @@ def test_figures_draw_without_warnings():
     assert np.all(np.abs(adam_sizes[60:] - 1e-3) < 2e-5)  # gradients >= 1e-2
 
 
-def test_bench_cases_build_the_notebook_panels():
-    cases = lesson06.bench_cases()
-    assert {c["name"] for c in cases} == {"06 momentum", "06 adam"}
-    for case in cases:
-        assert case["kind"] == "live" and case["control"] == "lr"
-        grid = MOM_GRID if "momentum" in case["name"] else ADAM_GRID
-        assert all(v in grid for v in case["values"])
-
-
 def test_bad_panel_arguments_name_the_parameter():
     with pytest.raises(ValueError, match="curvature"):
         lesson06.momentum_panel(curvature=-1.0)

@@ -146,14 +146,6 @@ def test_near_best_band():
     assert (lo, hi) == (2.0, 3.0)
 
 
-def test_bench_cases_build_the_notebook_panels():
-    cases = panels.bench_cases()
-    assert {c["kind"] for c in cases} == {"live", "release"}
-    for c in cases:
-        if c["control"] == "lr":
-            assert all(np.isclose(v, GRID).any() for v in c["values"])
-
-
 # -- the key figure ---------------------------------------------------------------
 
 def test_key_figure_is_wide_enough(sweep, ranged):

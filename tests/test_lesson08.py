@@ -263,16 +263,6 @@ def test_panel_controls_act_on_release_and_are_fast(panel):
     assert all(w.description for w in panel.widgets.values())
 
 
-def test_bench_cases_use_grid_values():
-    from lrcourse.lessons.lesson08 import panels
-    from lrcourse.readouts import lr_grid
-
-    (case,) = panels.bench_cases()
-    grid = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
-    assert case["kind"] == "release" and case["control"] == "lr"
-    assert all(np.isclose(grid, v, rtol=1e-12).any() for v in case["values"])
-
-
 def test_notebook_prose_does_not_state_the_recompile_ratio():
     """Exercise 08.3 asks for the ratio of the update norms: the prose (e.g.
     the common-mistake box) must not state it."""

@@ -150,16 +150,6 @@ def test_panel_shows_training_then_the_result(panel):
     assert not any("training..." in s for s in seen)
 
 
-def test_bench_cases():
-    from lrcourse.lessons.lesson09 import panels
-
-    (case,) = panels.bench_cases()
-    assert case["kind"] == "release" and case["control"] == "lr"
-    grid = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
-    assert all(np.isclose(grid, v).any() for v in case["values"])
-    assert callable(case["make"])
-
-
 def test_key_figure_draws():
     from lrcourse.lessons.lesson09 import figures
 

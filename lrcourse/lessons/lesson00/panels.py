@@ -95,14 +95,3 @@ def warmup_panel(lr=0.1, start=3.0, curvature=2.0):
     panel.layout = W.VBox([controls["lr"], controls["start"], fig.canvas, text])
     panel.update()
     return panel
-
-
-def bench_cases():
-    """The warm-up panel for the benchmark suite, built as the notebook does."""
-    from ...readouts import lr_grid
-
-    grid = lr_grid(LR_MIN, LR_MAX, LR_STEP)
-    return [{"name": "00 warm-up",
-             "make": lambda: warmup_panel(lr=0.1, start=3.0, curvature=2.0),
-             "control": "lr", "values": [float(v) for v in grid[::6]],
-             "kind": "live"}]

@@ -1,1 +1,10 @@
-"""Lesson 01: its analysis, figures, panels and exercises."""
+"""Lesson 01: one step and the update rule.
+
+Its analysis, figures, panels and exercises are modules of this package,
+which also gives the names the notebook calls, so that the notebook needs
+two import lines. ``answer_box`` and ``show_png`` load on first use.
+"""
+
+from .. import notebook_names
+
+__getattr__ = notebook_names(__name__)

@@ -13,7 +13,7 @@ from ...plotting import (
     loss_curve,
 )
 from ...problems import Quadratic
-from ...readouts import descent_readout, lr_grid
+from ...readouts import descent_readout
 from ...widgets import Panel, int_slider, log_slider, pre, readout
 
 #: The panel's slider grid: 10 ** (-3 + 0.05 i), from 0.001 to about 1.58.
@@ -141,16 +141,3 @@ def descent_panel(lr=0.1, steps=20, start=3.0, curvature=2.0):
     ])
     panel.update()
     return panel
-
-
-
-def bench_cases():
-    """Panels of this lesson for the benchmark suite (see benchmarks/run.py)."""
-    grid = lr_grid(LR_MIN, LR_MAX, LR_STEP)
-    return [{
-        "name": "descent panel, rate slider",
-        "make": lambda: descent_panel(lr=0.1, steps=20, start=3.0, curvature=2.0),
-        "control": "lr",
-        "values": [float(v) for v in grid[::3]],
-        "kind": "live",
-    }]

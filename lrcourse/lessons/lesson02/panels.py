@@ -6,7 +6,6 @@ import numpy as np
 from ...descent import classify_lr, gradient_descent
 from ...plotting import PALETTE, REGIME_STYLE, Blitter, clip_path, live_figure
 from ...problems import Quadratic, TwoValleys
-from ...readouts import lr_grid
 from ...regimes import (
     fell_every_update,
     first_rise,
@@ -171,17 +170,3 @@ def valleys_panel(lr=0.1, start=1.5, steps=40, tilt=0.3):
     panel.layout = W.VBox([controls["lr"], fig.canvas, text])
     panel.update()
     return panel
-
-
-def bench_cases():
-    """The panels as the notebook builds them, for the benchmark suite."""
-    grid = lr_grid(LR_MIN, LR_MAX, LR_STEP)
-    valley = lr_grid(VALLEY_MIN, VALLEY_MAX, VALLEY_STEP)
-    return [
-        {"name": "02 regimes", "kind": "live", "control": "lr",
-         "make": lambda: regimes_panel(lr=0.1, curvature=2.0, steps=20, start=3.0),
-         "values": [float(grid[i]) for i in (60, 80, 92, 98, 105)]},
-        {"name": "02 valleys", "kind": "live", "control": "lr",
-         "make": lambda: valleys_panel(lr=0.1, start=1.5, steps=40, tilt=0.3),
-         "values": [float(valley[i]) for i in (20, 26, 28, 32)]},
-    ]

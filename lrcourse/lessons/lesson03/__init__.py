@@ -1,1 +1,13 @@
-"""Lesson 03: its analysis, figures, panels and exercises."""
+"""Lesson 03: rates that are too low.
+
+Its analysis, figures, panels and exercises are modules of this package,
+which also gives the names the notebook calls, so that the notebook needs
+two import lines. ``answer_box`` and ``show_png`` load on first use.
+"""
+
+from ... import regimes
+from .. import notebook_names
+
+__all__ = ["regimes"]
+
+__getattr__ = notebook_names(__name__)

@@ -193,27 +193,3 @@ def bowl2d_panel(lr=0.1, condition=10.0, sharpness=10.0, rotation=30.0,
                            legend, text])
     panel.update()
     return panel
-
-
-def bench_cases():
-    """The panels as the notebook builds them, for the benchmark suite."""
-    grid = lr_grid(LR_MIN, LR_MAX, LR_STEP)
-    bowl = lr_grid(BOWL_MIN, BOWL_MAX, BOWL_STEP)
-    cond = lr_grid(COND_MIN, COND_MAX, COND_STEP)
-
-    def make_bowl():
-        return bowl2d_panel(lr=0.1, condition=100.0, sharpness=10.0, rotation=30.0,
-                            start=(-2.2, -0.2), steps=60)
-
-    return [
-        {"name": "03 trade-off", "kind": "live", "control": "lr",
-         "make": lambda: tradeoff_panel(lr=0.1, curvature=2.0, start=1.0,
-                                        tol=1e-3, budget=20),
-         "values": [float(grid[i]) for i in (0, 35, 40, 47, 55, 62)]},
-        {"name": "03 2-D bowl", "kind": "live", "control": "lr",
-         "make": make_bowl,
-         "values": [float(bowl[i]) for i in (50, 100, 114, 115, 116)]},
-        {"name": "03 2-D bowl condition", "kind": "release",
-         "control": "condition", "make": make_bowl,
-         "values": [float(cond[i]) for i in (0, 10, 15, 20)]},
-    ]

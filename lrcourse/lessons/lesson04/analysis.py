@@ -13,7 +13,7 @@ import functools
 
 import numpy as np
 
-from ..._validate import check_count, check_positive, check_rng
+from ..._validate import check_count, check_positive, check_rng, read_only
 from ...data import trial_data
 from ...descent import gradient_descent, runaway
 from ...model import reference_model
@@ -191,7 +191,7 @@ def _settled_flat(seed):
                       metrics=["accuracy"])
         model.fit(X, labels, batch_size=batch_size, epochs=epochs, seed=seed,
                   trace=False)
-    return model.flat.copy()
+    return read_only(model.flat.copy())
 
 
 def settled_reference(seed=0):

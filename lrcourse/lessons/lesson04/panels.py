@@ -323,18 +323,3 @@ def minibatch_panel(lr=0.1, batch_size=10, epochs=3, seed=0):
                            text])
     panel.update()
     return panel
-
-
-def bench_cases():
-    """Panels of this lesson for the benchmark suite, built as the notebook does."""
-    bowl = lr_grid(BOWL_MIN, BOWL_MAX, BOWL_STEP)
-    net = lr_grid(NET_MIN, NET_MAX, NET_STEP)
-    return [
-        {"name": "04 noisy bowl",
-         "make": lambda: noisy_bowl_panel(lr=0.1, noise=1.0, curvature=1.0,
-                                          start=2.0, steps=1000, runs=16, seed=0),
-         "control": "lr", "values": [float(v) for v in bowl[::7]], "kind": "live"},
-        {"name": "04 mini-batches",
-         "make": lambda: minibatch_panel(lr=0.1, batch_size=10, epochs=3, seed=0),
-         "control": "lr", "values": [float(v) for v in net[::3]], "kind": "live"},
-    ]

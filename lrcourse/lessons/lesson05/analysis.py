@@ -14,7 +14,14 @@ import math
 
 import numpy as np
 
-from ..._validate import check_choice, check_count, check_lr
+from ..._validate import (
+    check_choice,
+    check_count,
+    check_finite,
+    check_floats,
+    check_lr,
+    read_only,
+)
 from ...data import TrialData, trial_data  # noqa: F401 (lesson 05 reads them here)
 from ...model import reference_model
 from ...readouts import lr_grid
@@ -102,7 +109,7 @@ def dead_fractions(model, weights, X):
 def is_stalled(dead):
     """True when some ReLU layer is entirely dead: the output is then one
     constant, whatever the input."""
-    return bool(np.max(dead) >= 1.0)
+    return bool(np.max(check_floats("dead", dead)) >= 1.0)
 
 
 # -- many rates from identical initial weights -----------------------------------------
@@ -127,6 +134,7 @@ class RateSweep:
         self.diverged_at = diverged_at
         self.updates_per_epoch = updates_per_epoch
         self.batch_size = batch_size
+        read_only(lrs, loss, accuracy, dead, diverged_at)  # shared by a cache
 
     @property
     def epochs(self):
@@ -158,11 +166,14 @@ def rate_sweep(optimizer="sgd", min_exp=-5.0, max_exp=1.0, step=0.25, epochs=30,
     All runs start from ``reference_model(seed)``'s weights and see the same
     shuffled mini-batches (``model.fit(..., seed=seed)`` replays any row).
     The result is cached: a panel, a figure and a test asking for the same
-    sweep share one computation. Treat it as read-only.
+    sweep share one computation. Its arrays are read-only.
     """
     optimizer = check_choice("optimizer", optimizer, tuple(OPTIMIZERS))
     epochs = check_count("epochs", epochs)
     batch_size = check_count("batch_size", batch_size)
+    for name, value in (("min_exp", min_exp), ("max_exp", max_exp), ("step", step)):
+        check_finite(name, value)
+    data_seed = check_count("data_seed", data_seed, minimum=0)
     if not (step > 0 and max_exp > min_exp):
         raise ValueError("the grid needs step > 0 and max_exp > min_exp, got "
                          f"min_exp={min_exp}, max_exp={max_exp}, step={step}")
@@ -345,7 +356,7 @@ def replay(optimizer="sgd", lr=0.1, weight="W2", index=(2, 5), epochs=3, seed=0,
         raise TypeError("lr must be a number here, not a schedule")
     weight, index = check_weight(weight, index)
     epochs = check_count("epochs", epochs)
-    data = trial_data(data_seed)
+    data = trial_data(check_count("data_seed", data_seed, minimum=0))
     model = reference_model(seed=seed, lr=lr, optimizer=optimizer)
     history = model.fit(data.X, data.y, batch_size=10, epochs=epochs, seed=seed,
                         watch=[(weight, index)])

@@ -268,18 +268,3 @@ def inspector_panel(optimizer="sgd", lr=0.1, weight="W2", row=2, col=5, update=1
         W.HBox([play, controls["update"]]), note, fig.canvas, text])
     panel.update()
     return panel
-
-
-def bench_cases():
-    """Panels as the notebook builds them, for the benchmark suite."""
-    grid = lr_grid(LR_MIN, LR_MAX, LR_STEP)
-    values = [float(grid[i]) for i in (4, 12, 16, 20, 24)]
-    return [
-        {"name": "05 training panel", "kind": "live", "control": "lr",
-         "values": values,
-         "make": lambda: training_panel(lr=0.1, epochs=30, optimizer="sgd")},
-        {"name": "05 inspector", "kind": "release", "control": "lr",
-         "values": values,
-         "make": lambda: inspector_panel(optimizer="sgd", lr=0.1, weight="W2",
-                                         row=2, col=5, update=1, epochs=3)},
-    ]

@@ -1,1 +1,25 @@
-"""Lesson 06: its analysis, figures, panels and exercises."""
+"""Lesson 06: momentum and Adam.
+
+Its analysis, figures, panels and exercises are modules of this package,
+which also gives the names the notebook calls, so that the notebook needs
+two import lines. ``answer_box`` and ``show_png`` load on first use.
+"""
+
+from ...training import sweep_fit
+from .. import notebook_names
+from .analysis import (
+    first_updates,
+    largest_stable_lr,
+    momentum_limit,
+    steady_step_ratio,
+)
+
+__all__ = [
+    "first_updates",
+    "largest_stable_lr",
+    "momentum_limit",
+    "steady_step_ratio",
+    "sweep_fit",
+]
+
+__getattr__ = notebook_names(__name__)

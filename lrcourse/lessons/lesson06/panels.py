@@ -259,20 +259,3 @@ def adam_panel(lr=0.001, curvature=10.0, start=1.0):
     panel.layout = W.VBox([controls["lr"], controls["curvature"], fig.canvas, text])
     panel.update()
     return panel
-
-
-def bench_cases():
-    """The panels as the notebook builds them, for the benchmark suite."""
-    mom_grid = lr_grid(MOM_MIN, MOM_MAX, MOM_STEP)
-    adam_grid = lr_grid(ADAM_MIN, ADAM_MAX, ADAM_STEP)
-    return [
-        {"name": "06 momentum",
-         "make": lambda: momentum_panel(lr=0.05, momentum=0.9, curvature=10.0,
-                                        start=1.0),
-         "control": "lr", "values": [float(v) for v in mom_grid[::140]],
-         "kind": "live"},
-        {"name": "06 adam",
-         "make": lambda: adam_panel(lr=0.001, curvature=10.0, start=1.0),
-         "control": "lr", "values": [float(v) for v in adam_grid[::10]],
-         "kind": "live"},
-    ]

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..._validate import check_model, check_validation_data, check_X
 from ...range_finder import (  # noqa: F401 (the lesson's range test)
     RangeTestResult,
     range_test,
@@ -60,10 +61,11 @@ def run_outcomes(history, model, X, validation_data=None):
     """
     from ...lessons.lesson05.analysis import constant_loss
 
-    X = model._check_Xy(X)
+    X = check_X(X, n_inputs=check_model(model).n_inputs)
     start = bound = None
     if validation_data is not None:
-        X_val, y_val = model._check_Xy(*validation_data)
+        X_val, y_val = check_validation_data(validation_data, n_inputs=model.n_inputs,
+                                             n_classes=model.n_classes)
         start = model.evaluate(X_val, y_val)
         bound = constant_loss(y_val)
         X = np.concatenate([X, X_val])

@@ -282,25 +282,3 @@ def range_test_panel(rule="valley", batch_size=10, num_it=100, epochs=5, seed=0)
     # empty, not even in the saved PNG that readers without a kernel see
     panel.train()
     return panel
-
-
-def bench_cases():
-    """Panels as the notebook builds them, for the benchmark suite."""
-    grid = lr_grid(LR_MIN, LR_MAX, LR_STEP)
-    return [
-        {"name": "07 sweep and batch size",
-         "make": lambda: sweep_panel(lr=0.1, batch_size=10, epochs=5,
-                                     optimizer="sgd", seed=0),
-         "control": "lr", "values": [float(grid[5]), float(grid[10]),
-                                     float(grid[15]), float(grid[18])],
-         "kind": "live"},
-        {"name": "07 sweep: batch-size slider",
-         "make": lambda: sweep_panel(lr=0.1, batch_size=10, epochs=5,
-                                     optimizer="sgd", seed=0),
-         "control": "batch_size", "values": [5, 40, 320, 10], "kind": "live"},
-        {"name": "07 range test: train with a suggestion",
-         "make": lambda: range_test_panel(rule="valley", batch_size=10, num_it=100,
-                                          epochs=5, seed=0),
-         "control": "rule", "values": ["valley", "minimum"], "kind": "release",
-         "action": "train"},
-    ]

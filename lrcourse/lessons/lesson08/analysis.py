@@ -15,7 +15,13 @@ import numbers
 import numpy as np
 
 from ... import schedules as _schedules
-from ..._validate import check_choice, check_count, check_positive, check_rng
+from ..._validate import (
+    check_choice,
+    check_count,
+    check_has,
+    check_positive,
+    check_rng,
+)
 from ...descent import gradient_descent, runaway
 from ...model import reference_model
 from ...problems import Quadratic
@@ -204,7 +210,7 @@ def compose(kind="cosine_decay", lr=0.1, warmup_steps=0, steps=300, curvature=1.
 
 def composer_readout(run):
     """The composer's readout: the schedule, where its rate goes, the result."""
-    r = run.rates
+    r = check_has("run", run, ("rates", "curvature"), "what compose returns").rates
     limit = 2.0 / run.curvature
     lines = [
         f"schedule: {run.schedule!r}",
@@ -255,7 +261,7 @@ def update_sizes(history, update=0):
     Needs a run traced with ``snapshot_every=1`` (every weight before every
     update); ``update`` counts from 0 within that run.
     """
-    trace = history.trace
+    trace = check_has("history", history, ("trace",), "what fit returns").trace
     if trace is None or trace.snapshot_every != 1:
         raise ValueError("history must come from fit(..., snapshot_every=1)")
     if isinstance(update, bool) or not isinstance(update, numbers.Integral):

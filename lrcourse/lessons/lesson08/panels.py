@@ -118,17 +118,3 @@ def composer_panel(kind="cosine_decay", lr=0.1, warmup_steps=0, steps=300,
     ])
     panel.update()
     return panel
-
-
-def bench_cases():
-    """The composer as the notebook builds it, for the benchmark suite."""
-    grid = 10.0 ** (LR_MIN + np.array([5, 10, 13, 17, 22]) * LR_STEP)
-    return [{
-        "name": "lesson08 schedule composer",
-        "make": lambda: composer_panel(kind="cosine_decay", lr=0.1, warmup_steps=0,
-                                       steps=300, curvature=1.0, noise=1.0, start=5.0,
-                                       seed=0),
-        "control": "lr",
-        "values": [float(v) for v in grid],
-        "kind": "release",
-    }]

@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from ... import hessian
-from ..._validate import check_count, check_positive
+from ..._validate import check_count, check_has, check_model_data, check_positive
 from ...data import trial_data
 from ...descent import runaway
 from ...model import reference_model
@@ -132,7 +132,7 @@ def edge_run(lr, X, y, steps=1000, every=10, seed=0, iterations=5):
     every = check_count("every", every)
     iterations = check_count("iterations", iterations, minimum=2)
     model = reference_model(seed=seed, optimizer="sgd", lr=lr)
-    X, y = model._check_Xy(X, y)
+    X, y, _ = check_model_data(model, X, y)
     Xd, yd, share = hessian.distinct(X, y)  # same loss, fewer rows
     w = model.flat.copy()
     losses = np.full(steps + 1, np.nan)
@@ -168,6 +168,7 @@ def edge_run(lr, X, y, steps=1000, every=10, seed=0, iterations=5):
 
 def verdict(run):
     """One line naming what the run shows: the edge, below it, or dead ReLUs."""
+    check_has("run", run, ("diverged", "stalled", "ceiling"), "an EdgeRun")
     if run.diverged:
         return f"diverged at update {run.diverged_at}"
     if run.stalled:
@@ -190,6 +191,7 @@ def edge_sweep(lrs, X, y, steps=1000, every=10, seed=0):
 
 def edge_readout(run):
     """The lesson 09 readout for one run (plain text, several lines)."""
+    check_has("run", run, ("lr", "ceiling", "losses"), "an EdgeRun")
     head = (f"lr = {run.lr:.4g}   2/lr = {run.ceiling:.3f}   "
             f"({run.steps} full-batch updates)")
     if run.diverged:

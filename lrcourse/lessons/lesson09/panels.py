@@ -15,7 +15,7 @@ from .figures import (
     style_sharpness_axes,
 )
 
-__all__ = ["LR_MAX", "LR_MIN", "LR_STEP", "bench_cases", "edge_panel"]
+__all__ = ["LR_MAX", "LR_MIN", "LR_STEP", "edge_panel"]
 
 
 def edge_panel(lr=0.5011872336272722, steps=1000, every=10, n=420, seed=0):
@@ -81,16 +81,3 @@ def edge_panel(lr=0.5011872336272722, steps=1000, every=10, n=420, seed=0):
     panel.layout = W.VBox([controls["lr"], fig.canvas, text])
     panel.update()
     return panel
-
-
-def bench_cases():
-    """Benchmark cases: the panel exactly as the notebook builds it."""
-    grid = lr_grid(LR_MIN, LR_MAX, LR_STEP)
-    return [{
-        "name": "lesson09.edge_panel",
-        "make": lambda: edge_panel(lr=float(grid[0]), steps=1000, every=10, n=420,
-                                   seed=0),
-        "control": "lr",
-        "values": [float(grid[4]), float(grid[6]), float(grid[8]), float(grid[9])],
-        "kind": "release",
-    }]
