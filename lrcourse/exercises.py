@@ -33,9 +33,13 @@ _PLEASE = "Please enter one number, like 0.25, 2/11, 5% or 1e-3."
 
 
 class Feedback:
-    """The checker's verdict: ``correct`` and a message for the learner."""
+    """The checker's verdict: ``correct`` and a message for the learner.
 
-    def __init__(self, correct, message):
+    >>> bool(Feedback(True, "Right."))
+    True
+    """
+
+    def __init__(self, correct: bool, message: str) -> None:
         self.correct = bool(correct)
         self.message = message
 
@@ -73,11 +77,17 @@ class Exercise:
     fewer figures than ``figures`` ("round less: give N significant figures"),
     and, where the question asks for N significant figures, any answer within
     10 times the tolerance (a sign of figures rounded along the way).
+
+    >>> ex = Exercise("99.1", "What is 1/8, within 1%?", 0.125)
+    >>> bool(ex.check("1/8")), bool(ex.check(0.2))
+    (True, False)
     """
 
-    def __init__(self, id, question, answer, *, rel_tol=0.01, abs_tol=0.0,
-                 sig_figs=None, accept=None, hints=(),
-                 hint="Not quite; look at the panel again.", explain="",
+    def __init__(self, id: str, question: str, answer: object, *,
+                 rel_tol: float = 0.01, abs_tol: float = 0.0,
+                 sig_figs: int | None = None, accept: tuple | None = None,
+                 hints: tuple | list = (),
+                 hint: str = "Not quite; look at the panel again.", explain: str = "",
                  choices=None, integer=False):
         if sig_figs is not None and not (isinstance(sig_figs, int) and sig_figs >= 1):
             raise ValueError(f"sig_figs must be a whole number >= 1, got {sig_figs!r}")
@@ -229,7 +239,7 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?")
 _GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+")
 
 
-def parse_number(given, *, integer=False):
+def parse_number(given: object, *, integer: bool = False) -> float:
     """A float from a number, or from text like ``"0.25"``, ``"2/11"``, ``"5%"``.
 
     The text must be exactly one number; each refusal is a ``ValueError`` (or a
@@ -374,8 +384,16 @@ def _parse_choice(given, choices):
     return text
 
 
-def register(exercise):
-    """Add an exercise to the registry (ids must be unique)."""
+def register(exercise: Exercise) -> Exercise:
+    """Add an exercise to the registry (ids must be unique).
+
+    >>> ex = register(Exercise("99.9", "Twice 2, a whole number?", 4, integer=True))
+    >>> get_exercise("99.9") is ex
+    True
+    >>> _ = _REGISTRY.pop("99.9")
+    """
+    if not isinstance(exercise, Exercise):
+        raise TypeError(f"exercise must be an Exercise, got {exercise!r}")
     if exercise.id in _REGISTRY:
         raise ValueError(f"exercise {exercise.id!r} is registered twice")
     _REGISTRY[exercise.id] = exercise
@@ -396,13 +414,22 @@ def _load():
                 importlib.import_module(f"{lessons.__name__}.{info.name}.exercises")
 
 
-def all_exercises():
-    """Every registered exercise, by id."""
+def all_exercises() -> dict:
+    """Every registered exercise, by id.
+
+    >>> "00.2" in all_exercises()
+    True
+    """
     _load()
     return dict(sorted(_REGISTRY.items()))
 
 
-def get_exercise(exercise_id):
+def get_exercise(exercise_id: str) -> Exercise:
+    """The registered exercise with this id (``"LL.N"``).
+
+    >>> get_exercise("00.2").id
+    '00.2'
+    """
     _load()
     if not isinstance(exercise_id, str) or exercise_id not in _REGISTRY:
         known = ", ".join(sorted(_REGISTRY))
@@ -410,11 +437,14 @@ def get_exercise(exercise_id):
     return _REGISTRY[exercise_id]
 
 
-def check(exercise_id, answer):
+def check(exercise_id: str, answer: object) -> Feedback:
     """Check an answer; returns a ``Feedback`` that prints right/wrong + hint.
 
     Answers may be numbers or text (``"2/11"``, ``"95%"``, ``"a"``); anything
     else, or text that is not one number, gets a Feedback saying what to type.
     An unknown ``exercise_id`` is a ValueError listing the known ones.
+
+    >>> bool(check("00.2", get_exercise("00.2").answer))
+    True
     """
     return get_exercise(exercise_id).check(answer)
