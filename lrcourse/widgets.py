@@ -184,8 +184,9 @@ class Panel:
 
     ``compute(**values)`` turns the control values into a result (numpy only),
     ``view.update(result)`` moves the artists of ``view.fig`` (listed in
-    ``view.artists``, which are blitted), ``readout(result)`` gives the text
-    shown under the figure.
+    ``view.artists``, which are blitted; it returns True when it also changed
+    something else, and the figure is then drawn in full once),
+    ``readout(result)`` gives the text shown under the figure.
 
     ``outputs`` maps a name to ``fn``: an extra HTML widget (CSS class
     ``lr-<name>``) showing ``fn(result)``; or to ``(widget, fn)``: the traits
@@ -300,18 +301,19 @@ class Panel:
         return Readout(self.readout_text, values)
 
     def _show(self, result):
-        if self.view is not None:
-            self.view.update(result)
+        redraw_all = self.view is not None and self.view.update(result)
         text = self._readout(result)
         self.result = result
         self.readout_text = text
         self.readout_widget.value = pre(text)
         for apply in self._output_fns.values():
             apply(result)
-        self._redraw()
+        self._redraw(redraw_all)
 
-    def _redraw(self):
+    def _redraw(self, redraw_all=False):
         if self.blitter is not None:
+            if redraw_all:  # parts not blitted moved: one full drawing
+                self.blitter.background = None
             self.blitter.update()
         elif self.fig is not None:
             self.fig.canvas.draw_idle()
