@@ -198,7 +198,8 @@ class Panel:
     (on-release panels) results are kept by the tuple of control values.
 
     ``panel.set(lr=0.4)`` checks and snaps the values, moves the controls and
-    returns the ``Readout``; ``panel.result`` is the last result.
+    returns the ``Readout``; ``panel.result`` is the last result and
+    ``panel.compute`` the compute function (or object, with its tables).
     """
 
     def __new__(cls, *args, **kwargs):
@@ -210,7 +211,7 @@ class Panel:
                  cache=False, outputs=None, actions=None, layout=None):
         self._setup(controls, getattr(view, "fig", None), title)
         self.view = view
-        self._compute, self._readout = compute, readout
+        self.compute, self._readout = compute, readout
         self._cache = collections.OrderedDict() if cache else None
         self.result = None
         self.readout_widget = readout_box()
@@ -284,12 +285,12 @@ class Panel:
 
     def _result_for(self, values):
         if self._cache is None:
-            return self._compute(**values)
+            return self.compute(**values)
         key = tuple(values.values())
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        result = self._cache[key] = self._compute(**values)
+        result = self._cache[key] = self.compute(**values)
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
         return result
