@@ -1,10 +1,13 @@
 """Building blocks for the lessons' interactive panels (ipywidgets + ipympl).
 
-Only this package imports ipywidgets. A panel is built once: its figure is
-made once and its callbacks update artists in place. Every factory returns
-a ``Panel`` whose widgets can be driven from code (``panel.set(lr=0.1)``) and
-whose readout can be read back (``panel.readout_text``), which is how the
-notebooks print the numbers that nbval compares.
+Only this layer imports ipywidgets. A panel is four parts: controls (built
+with the sliders below), ``compute(**values) -> result`` and
+``readout(result) -> str`` (numpy only, in a lesson's ``analysis.py``), and a
+view with ``fig``, ``artists`` and ``update(result)`` (a lesson's
+``figures.py``). ``Panel`` owns the rest: the readout widget, the error area,
+blitting, caching, and ``panel.set(lr=0.1)``, which checks and snaps the
+values and returns the readout text the notebooks print (nbval compares it).
+Private-API workarounds live in ``_compat``.
 """
 
 import base64
