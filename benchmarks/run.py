@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import lrcourse  # noqa: E402
+from lrcourse import _compat  # noqa: E402
 from lrcourse.training import sweep_fit  # noqa: E402
 
 RESULTS = []
@@ -120,10 +121,9 @@ def bench_panels(args):
             built = time.perf_counter() - start
             record("build", f"{name}: {case['name']}", built, target=5.0)
             canvas = getattr(panel.fig, "canvas", None) if panel.fig else None
-            if hasattr(canvas, "syncing_data_url"):
-                # As once a browser has connected: ipympl then stops re-encoding
-                # a second PNG per frame for its static fallback.
-                canvas.syncing_data_url = False
+            if canvas is not None:
+                # as once a browser has connected (see lrcourse._compat)
+                _compat.mark_view_ready(canvas)
             values = list(case["values"])
             control = case.get("control", "lr")
             kind = case.get("kind", "live")

@@ -12,6 +12,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from . import _compat
+
 #: Okabe-Ito colours.
 PALETTE = {
     "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73",
@@ -49,42 +51,17 @@ def live_figure(width=9.0, height=3.6, ncols=2, **subplot_kw):
     figure stays out of pyplot's registry (re-running a cell leaks nothing)
     and its header and toolbar are hidden so the page does not change.
     """
-    from ipympl.backend_nbagg import _Backend_ipympl
-
     with course_style():
         fig = Figure(figsize=(width, height))
         axes = fig.subplots(1, ncols, **subplot_kw)
-    # not interactive: ipympl must not queue the figure for showing by itself
-    with mpl.rc_context({"interactive": False}):
-        _Backend_ipympl.new_figure_manager_given_figure(id(fig), fig)
-    canvas = fig.canvas
+    canvas = _compat.attach_ipympl_canvas(fig)
     for attr, value in (("header_visible", False), ("toolbar_visible", False),
                         ("footer_visible", False), ("resizable", False),
                         ("capture_scroll", False)):
         if hasattr(canvas, attr):
             setattr(canvas, attr, value)
-    _hold_frames_until_view_ready(canvas)
+    _compat.hold_frames_until_view_ready(canvas)
     return fig, axes
-
-
-def _hold_frames_until_view_ready(canvas):
-    """Send no image to the browser before the canvas's view is ready.
-
-    An image that reaches ipympl's view before the view has told the kernel
-    it is ready leaves the canvas at 0 x 0 pixels for good (ipympl 0.9-0.10,
-    matplotlib/ipympl#472); a panel draws while it is built and while the
-    cells after it drive it, all before the kernel reads that message. The
-    ready view asks for a full drawing anyway, so no frame is lost.
-    """
-    send_binary = getattr(canvas, "send_binary", None)
-    if send_binary is None or not hasattr(canvas, "syncing_data_url"):
-        return
-
-    def send_when_ready(data):
-        if not canvas.syncing_data_url:  # False once the view is ready
-            send_binary(data)
-
-    canvas.send_binary = send_when_ready
 
 
 def static_figure(width=10.0, height=3.6, ncols=3, **subplot_kw):

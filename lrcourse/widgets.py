@@ -8,16 +8,20 @@ notebooks print the numbers that nbval compares.
 """
 
 import base64
+import collections
 import contextlib
 import functools
 import html
 import math
+import numbers
 import time
+import traceback
 
 import ipywidgets as W
 
+from . import _compat
 from .exercises import get_exercise
-from .plotting import png_bytes
+from .plotting import Blitter, png_bytes
 from .readouts import grid_index, lr_grid
 
 
@@ -65,11 +69,15 @@ def float_slider(value, lo, hi, step, description, css, continuous_update=True,
     return slider
 
 
-def readout(css="lr-readout"):
+def readout_box(css="lr-readout"):
     """A text readout (monospace, pre-formatted) that tests can read."""
     box = W.HTML(value="", layout=W.Layout(min_height="5.5em"))
     box.add_class(css)
     return box
+
+
+#: The name lessons not yet built on ``Panel(readout=...)`` know it by.
+readout = readout_box
 
 
 def pre(text):
@@ -80,56 +88,240 @@ def pre(text):
 
 #: A browser's copy of a value set from code differs by less than this.
 ECHO_RTOL = 1e-9
+#: How many results an on-release panel keeps (by the tuple of control values).
+CACHE_SIZE = 256
+
+
+class Readout(str):
+    """The text a panel shows under its figure, with ``values``: the control
+    values it was computed from (after snapping to the sliders' grids).
+
+    It prints as the text alone: ``print(panel.set(lr=0.1))``.
+    """
+
+    def __new__(cls, text, values):
+        obj = super().__new__(cls, text)
+        obj.values = dict(values)
+        return obj
+
+
+def _range_error(name, widget, lo, hi, value, kind="a number"):
+    label = getattr(widget, "description", "") or name
+    return ValueError(f"{name} ({label!r}) must be {kind} from {lo:g} to {hi:g}; "
+                      f"got {value!r}")
+
+
+def _number(name, widget, value, lo, hi, integer=False):
+    """``value`` as a float (or int), refused unless finite and in [lo, hi]."""
+    kind = "an integer" if integer else "a number"
+    allowed = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, allowed):
+        raise TypeError(f"{name} must be {kind} from {lo:g} to {hi:g}; "
+                        f"got {type(value).__name__} {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number from {lo:g} to {hi:g}; "
+                         f"got {value!r}")
+    slack = ECHO_RTOL * max(abs(lo), abs(hi), 1.0)
+    if not lo - slack <= value <= hi + slack:
+        raise _range_error(name, widget, lo, hi, value, kind)
+    return int(value) if integer else float(value)
+
+
+def _nearest(grid, i, value):
+    """The grid value at ``i``, or ``value`` itself when it already is it but
+    for the last bits (so an exact value written in a lesson is kept)."""
+    point = float(grid[i])
+    return value if math.isclose(value, point, rel_tol=ECHO_RTOL) else point
+
+
+def _snap_log(name, widget, value):
+    grid = lr_grid(widget.min, widget.max, widget.step)
+    value = _number(name, widget, value, float(grid[0]), float(grid[-1]))
+    return _nearest(grid, grid_index(value, widget.min, widget.step, len(grid)),
+                    value)
+
+
+def _snap_linear(name, widget, value, integer=False):
+    lo, hi, step = widget.min, widget.max, widget.step
+    value = _number(name, widget, value, lo, hi, integer)
+    n = int(round((hi - lo) / step))
+    i = min(max(int(round((value - lo) / step)), 0), n)
+    if integer:
+        return int(lo + i * step)
+    grid = [round(lo + i * step, 12)]
+    return _nearest(grid, 0, value)
+
+
+def _option_values(widget):
+    options = widget.options
+    if isinstance(options, dict):
+        return list(options.values())
+    return [o[1] if isinstance(o, tuple) and len(o) == 2 else o for o in options]
+
+
+def checked_value(name, widget, value):
+    """The value a control takes for ``value``, snapped to its grid; refused
+    (ValueError/TypeError naming the control and its range) if out of it."""
+    if isinstance(widget, W.FloatLogSlider):
+        return _snap_log(name, widget, value)
+    if isinstance(widget, W.FloatSlider):
+        return _snap_linear(name, widget, value)
+    if isinstance(widget, W.IntSlider):
+        return _snap_linear(name, widget, value, integer=True)
+    if isinstance(widget, (W.SelectionSlider, W.Dropdown, W.ToggleButtons,
+                           W.RadioButtons)):
+        options = _option_values(widget)
+        if value not in options:
+            raise ValueError(f"{name} must be one of {options}; got {value!r}")
+    if isinstance(widget, (W.Checkbox, W.ToggleButton)) and not isinstance(
+            value, bool):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return value
 
 
 class Panel:
-    """A live panel: widgets, a figure and the function that redraws them.
+    """A live panel: controls, a compute function, a view and a readout.
 
-    ``widgets`` maps names to controls; ``update()`` recomputes and redraws;
-    ``readout_text`` is the plain text last shown in the readout.
+    ``compute(**values)`` turns the control values into a result (numpy only),
+    ``view.update(result)`` moves the artists of ``view.fig`` (listed in
+    ``view.artists``, which are blitted), ``readout(result)`` gives the text
+    shown under the figure. ``outputs`` maps a name to ``fn(result)``, the
+    HTML of an extra widget (CSS class ``lr-<name>``); ``actions`` maps a name
+    to ``(button, fn)``: a click (or ``panel.actions[name]()``) shows
+    ``fn(**values)``, a result computed on demand. ``layout(panel)``, if given,
+    arranges ``panel.widgets``, ``panel.fig.canvas``, ``panel.readout_widget``,
+    ``panel.outputs`` and ``panel.buttons`` in one widget. With ``cache=True``
+    (on-release panels) results are kept by the tuple of control values.
+
+    ``panel.set(lr=0.4)`` checks and snaps the values, moves the controls and
+    returns the ``Readout``; ``panel.result`` is the last result.
     """
 
-    def __init__(self, layout, widgets, update, fig=None, blitter=None,
-                 title="Panel"):
-        self.layout = layout
+    def __new__(cls, *args, **kwargs):
+        if args and cls is Panel:  # the factory-style constructor, see LegacyPanel
+            return super().__new__(LegacyPanel)
+        return super().__new__(cls)
+
+    def __init__(self, *, title, controls, compute, readout, view=None,
+                 cache=False, outputs=None, actions=None, layout=None):
+        self._setup(controls, getattr(view, "fig", None), title)
+        self.view = view
+        self._compute, self._readout = compute, readout
+        self._cache = collections.OrderedDict() if cache else None
+        self.result = None
+        self.readout_widget = readout_box()
+        self._output_fns = dict(outputs or {})
+        self.outputs = {name: _output_widget(name) for name in self._output_fns}
+        actions = dict(actions or {})
+        self.buttons = {name: button for name, (button, _) in actions.items()}
+        self._action_fns = {name: fn for name, (_, fn) in actions.items()}
+        self.actions = {name: functools.partial(self._act, name) for name in actions}
+        for name, button in self.buttons.items():
+            button.on_click(functools.partial(self._on_click, name))
+        artists = list(getattr(view, "artists", None) or [])
+        self.blitter = Blitter(self.fig, artists) if artists else None
+        self.layout = layout(self) if layout is not None else self._default_layout()
+        self.update()
+
+    def _setup(self, controls, fig, title):
+        """What every panel shares: controls, observers, the error area."""
         self.title = title
-        self.blitter = blitter
-        self.widgets = widgets
+        self.widgets = dict(controls)
         self.fig = fig
-        self._update = update
         self.readout_text = ""
         self.errors = W.Output()
         self.last_update_seconds = None
         self.changed = None  # name of the control that moved last
+        self._error = None  # the exception a callback hit during set(), if any
         self._held = None  # sliders whose sync waits for the cell's end, see set
-        for name, w in widgets.items():
+        self._held_widgets = set()
+        for name, w in self.widgets.items():
             if hasattr(w, "observe"):
                 w.observe(functools.partial(self._on_change, name), names="value")
+
+    def _default_layout(self):
+        canvas = [self.fig.canvas] if self.fig is not None else []
+        return W.VBox([*self.widgets.values(), *canvas, self.readout_widget,
+                       *self.outputs.values(), *self.buttons.values()])
+
+    def values(self):
+        """The controls' current values, by name."""
+        return {name: w.value for name, w in self.widgets.items()}
 
     def _on_change(self, name, change=None):
         if change is not None and _browser_copy(self.widgets[name], change):
             return
-        with self.errors:  # an exception in a callback is shown, not lost
-            self.update(name)
+        self._shown(self.update, name)
+
+    def _on_click(self, name, _button=None):
+        self._shown(self._act, name)
+
+    def _shown(self, fn, *args):
+        """Run a callback; its exception goes to the error area, never lost,
+        and is raised again by ``set`` when code caused it."""
+        try:
+            fn(*args)
+        except Exception as err:  # noqa: BLE001 - shown to the learner
+            self._error = err
+            text = "".join(traceback.format_exception(err))
+            self.errors.outputs = ()
+            self.errors.append_stderr(text)
+        else:
+            self.errors.outputs = ()
 
     def update(self, changed=None):
         """Recompute and redraw; ``changed`` names the control that moved
-        (None: everything)."""
+        (None: everything). Returns the ``Readout``."""
         self.changed = changed
         start = time.perf_counter()
-        text = self._update(self)
-        if text is not None:
-            self.readout_text = text
+        values = self.values()
+        self._show(self._result_for(values))
+        self.last_update_seconds = time.perf_counter() - start
+        return Readout(self.readout_text, values)
+
+    def _result_for(self, values):
+        if self._cache is None:
+            return self._compute(**values)
+        key = tuple(values.values())
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        result = self._cache[key] = self._compute(**values)
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return result
+
+    def _act(self, name):
+        self.changed = name
+        values = self.values()
+        self._show(self._action_fns[name](**values))
+        return Readout(self.readout_text, values)
+
+    def _show(self, result):
+        if self.view is not None:
+            self.view.update(result)
+        text = self._readout(result)
+        self.result = result
+        self.readout_text = text
+        self.readout_widget.value = pre(text)
+        for name, fn in self._output_fns.items():
+            self.outputs[name].value = fn(result)
+        self._redraw()
+
+    def _redraw(self):
         if self.blitter is not None:
             self.blitter.update()
         elif self.fig is not None:
             self.fig.canvas.draw_idle()
-        self.last_update_seconds = time.perf_counter() - start
-        return self.readout_text
 
     def set(self, **values):
-        """Set controls by name (each change redraws once) and return the
-        readout text.
+        """Set controls by name and return the ``Readout``.
+
+        Every value is checked first (``checked_value``): an unknown name or a
+        value outside a control's range is refused with nothing changed. Float
+        values are snapped to the slider's grid (``panel.set(lr=0.4)`` takes the
+        grid rate nearest 0.4); ``Readout.values`` gives the values used. Each
+        control that changes redraws once.
 
         In a notebook, a float slider's new value reaches the browser once,
         when the cell ends. A browser slider answers each value it receives
@@ -139,15 +331,25 @@ class Panel:
         move the panel back to one of them. The final value's copy changes
         nothing (see ``_browser_copy``).
         """
-        for name, value in values.items():
-            if name not in self.widgets:
-                raise ValueError(f"no control named {name!r}; "
-                                 f"controls: {sorted(self.widgets)}")
+        checked = self._checked(values)
+        self._error = None
+        for name, value in checked.items():
             widget = self.widgets[name]
             if isinstance(widget, (W.FloatSlider, W.FloatLogSlider)):
                 self._hold_until_cell_end(widget)
             widget.value = value
-        return self.readout_text
+            if self._error is not None:
+                err, self._error = self._error, None
+                raise err
+        return Readout(self.readout_text, self.values())
+
+    def _checked(self, values):
+        unknown = sorted(set(values) - set(self.widgets))
+        if unknown:
+            raise ValueError(f"no control named {unknown[0]!r}; "
+                             f"controls: {sorted(self.widgets)}")
+        return {name: checked_value(name, self.widgets[name], value)
+                for name, value in values.items()}
 
     def _hold_until_cell_end(self, widget):
         shell = _shell()
@@ -185,6 +387,43 @@ class Panel:
         return bundle
 
 
+class LegacyPanel(Panel):
+    """The factory-style panel, ``Panel(layout, widgets, update, fig=...,
+    blitter=..., title=...)``, for lessons whose panels are not yet split
+    into compute, view and readout: ``update(panel)`` redraws and returns the
+    readout text. Values set from code are checked by name only."""
+
+    def __init__(self, layout, widgets, update, fig=None, blitter=None,
+                 title="Panel"):
+        self._setup(widgets, fig, title)
+        self.layout = layout
+        self.blitter = blitter
+        self._update = update
+
+    def update(self, changed=None):
+        self.changed = changed
+        start = time.perf_counter()
+        text = self._update(self)
+        if text is not None:
+            self.readout_text = text
+        self._redraw()
+        self.last_update_seconds = time.perf_counter() - start
+        return self.readout_text
+
+    def _checked(self, values):
+        for name in values:
+            if name not in self.widgets:
+                raise ValueError(f"no control named {name!r}; "
+                                 f"controls: {sorted(self.widgets)}")
+        return values
+
+
+def _output_widget(name):
+    box = W.HTML()
+    box.add_class(f"lr-{name}")
+    return box
+
+
 def _shell():
     """The running IPython shell, or None outside one."""
     try:
@@ -197,8 +436,8 @@ def _shell():
 def _browser_copy(widget, change):
     """Whether a change is the browser's copy of the value the kernel holds:
     same value but for the last bits, so nothing needs redrawing."""
-    from_browser = "value" in getattr(widget, "_property_lock", {})
-    return (from_browser and isinstance(change["new"], float)
+    return (_compat.set_from_browser(widget)
+            and isinstance(change["new"], float)
             and isinstance(change["old"], float)
             and math.isclose(change["new"], change["old"], rel_tol=ECHO_RTOL))
 
