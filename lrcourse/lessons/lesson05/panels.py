@@ -53,9 +53,14 @@ def training_panel(lr=0.1, epochs=30, optimizer="sgd"):
     }
     compute = TrainingGrid(LR_MIN, LR_MAX, LR_STEP, EPOCHS)
     view = TrainingView(compute.sweep(optimizer).lrs, EPOCHS)
+    def busy(changed, values):
+        if changed == "optimizer":
+            return (f"training every rate with {OPTIMIZERS[values['optimizer']]} "
+                    "(once; about 2 s)...")
+
     return Panel(title="Lesson 05: the reference network at any rate",
                  controls=controls, compute=compute, view=view,
-                 readout=training_panel_readout)
+                 readout=training_panel_readout, busy=busy)
 
 
 def _weight_controls(controls):
@@ -119,7 +124,9 @@ def inspector_panel(optimizer="sgd", lr=0.1, weight="W2", row=2, col=5, update=1
 
     return Panel(title="Lesson 05: the weight inspector", controls=controls,
                  compute=InspectorRuns(epochs), view=InspectorView(total),
-                 readout=inspector_panel_readout, cache=True, layout=layout)
+                 readout=inspector_panel_readout, cache=True, layout=layout,
+                 busy=lambda changed, values: None if changed == "update" else
+                 "training... (replaying the seeded run)")
 
 
 def bench_cases():

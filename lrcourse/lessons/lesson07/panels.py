@@ -83,6 +83,12 @@ def range_test_panel(rule="valley", batch_size=10, num_it=100, epochs=5, seed=0)
         tests.train(rule)
         return tests(rule)
 
+    def busy(changed, values):
+        rule = values["rule"]
+        if changed == "train":
+            rate = tests.suggestions[rule]
+            return f"training with {RULE_NAME[rule]} = {rate:.3g} ..."
+
     def layout(p):
         return W.VBox([W.HBox([p.widgets["rule"], button]), p.fig.canvas,
                        p.readout_widget, W.HTML(html.escape(
@@ -95,7 +101,7 @@ def range_test_panel(rule="valley", batch_size=10, num_it=100, epochs=5, seed=0)
     return Panel(title="Lesson 07: the learning-rate range test", controls=controls,
                  compute=tests, view=RangeView(tests.result, epochs),
                  readout=range_readout, actions={"train": (button, train)},
-                 layout=layout)
+                 layout=layout, busy=busy)
 
 
 def bench_cases():

@@ -44,7 +44,7 @@ def composer_panel(kind="cosine_decay", lr=0.1, warmup_steps=0, steps=300,
     return Panel(title="Lesson 08: the schedule composer", controls=controls,
                  compute=Composer(steps, curvature, noise, start, seed),
                  view=ComposerView(steps, curvature, seed), readout=composer_readout,
-                 cache=True, layout=layout)
+                 cache=True, layout=layout, busy="training...")
 
 
 def bench_cases():

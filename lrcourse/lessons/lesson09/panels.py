@@ -21,7 +21,8 @@ def edge_panel(lr=0.5011872336272722, steps=1000, every=10, n=420, seed=0):
     return Panel(title="Lesson 09: the sharpness during full-batch training",
                  controls=controls,
                  compute=EdgeRuns(n=n, seed=seed, steps=steps, every=every),
-                 view=EdgeView(steps), readout=edge_readout, cache=True)
+                 view=EdgeView(steps), readout=edge_readout, cache=True,
+                 busy="training...")
 
 
 def bench_cases():
