@@ -164,3 +164,57 @@ def test_key_figure_is_wide_enough(sweep, ranged):
     width = int.from_bytes(png[16:20], "big")
     assert width >= 600
     assert len(fig.axes) == 3
+
+
+# -- compute, readout and view, without widgets ---------------------------------------
+
+@pytest.fixture(scope="module")
+def table():
+    from lrcourse.lessons.lesson07.analysis import SweepTable
+
+    return SweepTable((10, 80), epochs=5, optimizer="sgd", seed=0)
+
+
+def test_sweep_compute_and_readout_without_widgets(table):
+    from lrcourse.lessons.lesson07.analysis import sweep_readout
+
+    point = table(lr=0.11, batch_size=10)  # the grid rate nearest: 0.1
+    assert point.lr == pytest.approx(0.1) and point.history is table.sweeps[10]
+    text = sweep_readout(point)
+    assert "168 updates per epoch, 840 in 5 epochs (plain SGD)" in text
+    assert "best rate at batch size 10: 0.398" in text
+    far = sweep_readout(table(lr=float(GRID[17]), batch_size=80))
+    assert "stalled: dead ReLUs" in far and "best rate at batch size 80: 1 " in far
+    with pytest.raises(ValueError, match="batch_size"):
+        table(lr=0.1, batch_size=20)
+
+
+def test_range_compute_trains_on_demand_and_reads_out():
+    from lrcourse.lessons.lesson07.analysis import RangeTests, range_readout
+
+    tests = RangeTests(batch_size=10, num_it=100, epochs=5, seed=0)
+    before = tests(rule="steep")
+    assert "press 'Train with this rate'" in range_readout(before)
+    phrase = tests.train("steep")
+    assert phrase.startswith("final validation loss")
+    after = tests(rule="steep")
+    assert before.trained == {} and list(after.trained) == ["steep"]
+    assert f"  steep       lr 0.1      {phrase}" in range_readout(after)
+    with pytest.raises(ValueError, match="rule"):
+        tests.train("median")
+
+
+def test_views_move_their_artists_and_make_no_new_ones(table, ranged, agg_figure):
+    ref = table.sweeps[10]["val_loss"][:, -1]
+    view = figures.SweepView(table.lrs, ref, 5, figure=agg_figure)
+    before = [len(ax.lines) for ax in view.fig.axes]
+    view.update(table(lr=0.1, batch_size=80))
+    curve = view.curve.get_ydata()
+    view.update(table(lr=1.0, batch_size=80))
+    assert view.curve.get_ydata() is curve  # same batch size: not redrawn
+    assert view.title.get_text() == "lr = 1, batch size 80"
+    assert [len(ax.lines) for ax in view.fig.axes] == before
+    view = figures.RangeView(ranged.compute.result, 5, figure=agg_figure)
+    view.update(ranged.result)
+    drawn = [r for r, line in view.lines.items() if len(line.get_xdata())]
+    assert drawn == list(ranged.result.curves)

@@ -63,8 +63,23 @@ def training_panel(lr=0.1, epochs=30, optimizer="sgd"):
                  readout=training_panel_readout, busy=busy)
 
 
-def _weight_controls(controls):
-    """Keep the row and column sliders inside the chosen weight's shape."""
+def _inspector_controls(optimizer, lr, weight, row, col, update, total):
+    """The inspector's controls; the row and column sliders follow the
+    chosen weight's shape (their observer runs before the panel's)."""
+    release = {"continuous_update": False}
+    controls = {
+        "optimizer": _optimizer_toggle(optimizer),
+        "lr": log_slider(lr, LR_MIN, LR_MAX, LR_STEP, **release),
+        "weight": W.Dropdown(options=list(WEIGHT_SHAPES), value=weight,
+                             description="weight array",
+                             style={"description_width": "initial"}),
+        "row": int_slider(0, 0, 15, "row (input unit)", "lr-row", **release),
+        "col": int_slider(0, 0, 31, "column (unit)", "lr-col", **release),
+        "update": int_slider(update, 1, total, "update", "lr-update"),
+    }
+    for css in ("lr-weight", "lr-control"):
+        controls["weight"].add_class(css)
+
     def follow(change=None):
         shape = WEIGHT_SHAPES[controls["weight"].value]
         rows = shape[0] - 1 if len(shape) == 2 else 0
@@ -74,6 +89,9 @@ def _weight_controls(controls):
 
     controls["weight"].observe(follow, names="value")
     follow()
+    controls["row"].value = min(row, controls["row"].max)
+    controls["col"].value = min(col, controls["col"].max)
+    return controls
 
 
 def inspector_panel(optimizer="sgd", lr=0.1, weight="W2", row=2, col=5, update=1,
@@ -91,22 +109,7 @@ def inspector_panel(optimizer="sgd", lr=0.1, weight="W2", row=2, col=5, update=1
     if not (isinstance(epochs, int) and 1 <= epochs <= 10):
         raise ValueError(f"epochs must be an integer in 1..10, got {epochs!r}")
     total = epochs * 210
-    release = {"continuous_update": False}
-    controls = {
-        "optimizer": _optimizer_toggle(optimizer),
-        "lr": log_slider(lr, LR_MIN, LR_MAX, LR_STEP, **release),
-        "weight": W.Dropdown(options=list(WEIGHT_SHAPES), value=weight,
-                             description="weight array",
-                             style={"description_width": "initial"}),
-        "row": int_slider(0, 0, 15, "row (input unit)", "lr-row", **release),
-        "col": int_slider(0, 0, 31, "column (unit)", "lr-col", **release),
-        "update": int_slider(update, 1, total, "update", "lr-update"),
-    }
-    for css in ("lr-weight", "lr-control"):
-        controls["weight"].add_class(css)
-    _weight_controls(controls)
-    controls["row"].value, controls["col"].value = (
-        min(row, controls["row"].max), min(col, controls["col"].max))
+    controls = _inspector_controls(optimizer, lr, weight, row, col, update, total)
     play = W.Play(value=update, min=1, max=total, step=1, interval=400,
                   description="play the updates one at a time")
     play.add_class("lr-play")

@@ -140,7 +140,7 @@ class SweepView:
 
     def __init__(self, lrs, reference, epochs, figure=live_figure,
                  reference_batch=10):
-        self.fig, (ax_u, ax_e) = figure(width=10.5, height=4.0)
+        self.fig, (ax_u, ax_e) = figure(width=10.5, height=4.0, ncols=2)
         setup_sweep_axes(ax_u, SWEEP_GRID[0] - 0.1, SWEEP_GRID[1] + 0.1)
         ax_u.plot(lrs, pin(reference, SWEEP_TOP), color=PALETTE["grey"], ls="--",
                   lw=1.5, label=f"batch size {reference_batch}")
@@ -186,7 +186,7 @@ class RangeView:
     suggestion trained so far. ``update(point)`` takes a ``RangePoint``."""
 
     def __init__(self, result, epochs, figure=live_figure):
-        self.fig, (ax_r, ax_v) = figure(width=10.5, height=4.2)
+        self.fig, (ax_r, ax_v) = figure(width=10.5, height=4.2, ncols=2)
         draw_range_test(ax_r, result)
         self.points = result.suggestion_points()
         self.ring = ax_r.plot([], [], "o", markersize=18, mfc="none", mew=2.5,

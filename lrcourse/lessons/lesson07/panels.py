@@ -53,6 +53,23 @@ def sweep_panel(lr=0.1, batch_size=10, epochs=5, optimizer="sgd", seed=0,
                  controls=controls, compute=table, view=view, readout=sweep_readout)
 
 
+def _rule_controls(rule):
+    """The rule toggle and the train button of the range-test panel."""
+    toggle = W.ToggleButtons(
+        options=[(RULE_NAME[r], r) for r in RULES], value=rule,
+        description="suggestion", style={"description_width": "initial"},
+        tooltips=["halfway along the longest descent", "steepest descent",
+                  "a tenth of the rate at the lowest loss",
+                  "the rate at the lowest loss"])
+    toggle.add_class("lr-rule")
+    toggle.add_class("lr-control")
+    button = W.Button(description="Train with this rate", button_style="primary",
+                      tooltip="train the network with the selected suggestion",
+                      layout=W.Layout(width="220px"))
+    button.add_class("lr-train")
+    return {"rule": toggle}, button
+
+
 def range_test_panel(rule="valley", batch_size=10, num_it=100, epochs=5, seed=0):
     """The range test on the training split, its suggestions marked, and a
     button that trains the reference network with the selected suggestion
@@ -66,18 +83,7 @@ def range_test_panel(rule="valley", batch_size=10, num_it=100, epochs=5, seed=0)
     if rule not in RULES:
         raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
     tests = RangeTests(batch_size=batch_size, num_it=num_it, epochs=epochs, seed=seed)
-    controls = {"rule": W.ToggleButtons(
-        options=[(RULE_NAME[r], r) for r in RULES], value=rule,
-        description="suggestion", style={"description_width": "initial"},
-        tooltips=["halfway along the longest descent", "steepest descent",
-                  "a tenth of the rate at the lowest loss",
-                  "the rate at the lowest loss"])}
-    controls["rule"].add_class("lr-rule")
-    controls["rule"].add_class("lr-control")
-    button = W.Button(description="Train with this rate", button_style="primary",
-                      tooltip="train the network with the selected suggestion",
-                      layout=W.Layout(width="220px"))
-    button.add_class("lr-train")
+    controls, button = _rule_controls(rule)
 
     def train(rule):
         tests.train(rule)

@@ -160,7 +160,7 @@ class ComposerView:
     """
 
     def __init__(self, steps, curvature, seed, figure=live_figure):
-        self.fig, (self.ax_rate, ax_loss) = figure(width=10.5, height=3.9)
+        self.fig, (self.ax_rate, ax_loss) = figure(width=10.5, height=3.9, ncols=2)
         self.steps, self.limit = steps, 2.0 / curvature
         self.ax_rate.set_xlim(0, steps)
         self.ax_rate.set_xlabel("update k")

@@ -122,7 +122,7 @@ class EdgeView:
     ``update(run)`` takes an ``EdgeRun``."""
 
     def __init__(self, steps, figure=live_figure):
-        self.fig, (ax_s, ax_l) = figure(width=10.0, height=3.9)
+        self.fig, (ax_s, ax_l) = figure(width=10.0, height=3.9, ncols=2)
         style_sharpness_axes(ax_s, steps)
         style_loss_axes(ax_l, steps)
         self.sharp = ax_s.plot([], [], lw=1.4, **OUTCOME_STYLE["edge"],
