@@ -184,9 +184,13 @@ class Panel:
 
     ``compute(**values)`` turns the control values into a result (numpy only),
     ``view.update(result)`` moves the artists of ``view.fig`` (listed in
-    ``view.artists``, which are blitted), ``readout(result)`` gives the text
-    shown under the figure. ``outputs`` maps a name to ``fn(result)``, the
-    HTML of an extra widget (CSS class ``lr-<name>``); ``actions`` maps a name
+    ``view.artists``, which are blitted; it returns True when it also changed
+    something else, and the figure is then drawn in full once),
+    ``readout(result)`` gives the text shown under the figure.
+
+    ``outputs`` maps a name to ``fn``: an extra HTML widget (CSS class
+    ``lr-<name>``) showing ``fn(result)``; or to ``(widget, fn)``: the traits
+    in the dict ``fn(result)`` are set on ``widget``. ``actions`` maps a name
     to ``(button, fn)``: a click (or ``panel.actions[name]()``) shows
     ``fn(**values)``, a result computed on demand. ``layout(panel)``, if given,
     arranges ``panel.widgets``, ``panel.fig.canvas``, ``panel.readout_widget``,
@@ -197,7 +201,8 @@ class Panel:
     nothing shown). ``panel.compute`` is the compute function or object.
 
     ``panel.set(lr=0.4)`` checks and snaps the values, moves the controls and
-    returns the ``Readout``; ``panel.result`` is the last result.
+    returns the ``Readout``; ``panel.result`` is the last result and
+    ``panel.compute`` the compute function (or object, with its tables).
     """
 
     def __new__(cls, *args, **kwargs):
@@ -213,8 +218,7 @@ class Panel:
         self._cache = collections.OrderedDict() if cache else None
         self.result = None
         self.readout_widget = readout_box()
-        self._output_fns = dict(outputs or {})
-        self.outputs = {name: _output_widget(name) for name in self._output_fns}
+        self.outputs, self._output_fns = _outputs(outputs or {})
         actions = dict(actions or {})
         self.buttons = {name: button for name, (button, _) in actions.items()}
         self._action_fns = {name: fn for name, (_, fn) in actions.items()}
@@ -311,18 +315,19 @@ class Panel:
         return Readout(self.readout_text, values)
 
     def _show(self, result):
-        if self.view is not None:
-            self.view.update(result)
+        redraw_all = self.view is not None and self.view.update(result)
         text = self._readout(result)
         self.result = result
         self.readout_text = text
         self.readout_widget.value = pre(text)
-        for name, fn in self._output_fns.items():
-            self.outputs[name].value = fn(result)
-        self._redraw()
+        for apply in self._output_fns.values():
+            apply(result)
+        self._redraw(redraw_all)
 
-    def _redraw(self):
+    def _redraw(self, redraw_all=False):
         if self.blitter is not None:
+            if redraw_all:  # parts not blitted moved: one full drawing
+                self.blitter.background = None
             self.blitter.update()
         elif self.fig is not None:
             self.fig.canvas.draw_idle()
@@ -431,10 +436,31 @@ class LegacyPanel(Panel):
         return values
 
 
-def _output_widget(name):
-    box = W.HTML()
-    box.add_class(f"lr-{name}")
-    return box
+def _outputs(spec):
+    """The output widgets by name, and for each the function that shows a
+    result in it: ``fn`` makes an HTML widget (CSS class ``lr-<name>``) whose
+    value is ``fn(result)``; ``(widget, fn)`` sets the traits in the dict
+    ``fn(result)`` on ``widget`` (say a Play button's ``max``)."""
+    widgets, appliers = {}, {}
+    for name, part in spec.items():
+        if isinstance(part, tuple):
+            widget, fn = part
+            appliers[name] = functools.partial(_set_traits, widget, fn)
+        else:
+            widget = W.HTML()
+            widget.add_class(f"lr-{name}")
+            appliers[name] = functools.partial(_set_value, widget, part)
+        widgets[name] = widget
+    return widgets, appliers
+
+
+def _set_value(widget, fn, result):
+    widget.value = fn(result)
+
+
+def _set_traits(widget, fn, result):
+    for trait, value in fn(result).items():
+        setattr(widget, trait, value)
 
 
 def _shell():

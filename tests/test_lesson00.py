@@ -7,7 +7,7 @@ import pytest
 
 import lrcourse
 from lrcourse.exercises import get_exercise
-from lrcourse.lessons.lesson00 import panels
+from lrcourse.lessons.lesson00 import analysis, panels
 from lrcourse.readouts import lr_grid
 
 
@@ -60,7 +60,33 @@ def test_bad_input():
     with pytest.raises(ValueError, match="curvature"):
         panels.warmup_panel(curvature=0.0)
     with pytest.raises(ValueError, match="curvature"):
-        panels.one_step_readout(0.1, 1.0, -1.0)
+        analysis.one_update(0.1, 1.0, -1.0)
+
+
+def test_one_update_without_widgets():
+    update = analysis.one_update(lr=0.25, start=-2.0, curvature=2.0)
+    assert update.grad == -4.0 and update.step == -1.0 and update.new == -1.0
+    assert update.loss_before == 4.0 and update.loss_after == 1.0
+    assert update.regime == "monotone"
+    assert analysis.one_update_readout(update) == (
+        "weight w = -2.00   gradient = lambda x w = 2 x -2.00 = -4.0000\n"
+        "step = lr x gradient = 0.25 x -4.0000 = -1.0000\n"
+        "new w = old w - step = -2.00 - (-1.0000) = -1.0000\n"
+        "loss 4.0000 -> 1.0000   (lr x lambda = 0.500: monotone (lr <= 1/lambda): "
+        "slides straight down)")
+
+
+def test_one_update_past_the_mirror_rate_runs_away():
+    update = analysis.one_update(lr=1.5, start=1.0, curvature=2.0)
+    assert update.new == -2.0 and update.regime == "divergent"
+    assert "runs away" in analysis.one_update_readout(update)
+
+
+def test_panel_snaps_a_short_rate_to_its_grid(panel):
+    shown = panel.set(lr=0.3)
+    assert shown.values["lr"] == pytest.approx(10 ** -0.5)
+    assert "0.3162" in shown
+    panel.set(lr=0.1)
 
 
 def test_key_figure_builds():

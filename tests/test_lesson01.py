@@ -51,6 +51,39 @@ def test_step_table_and_highlight_follow(panel):
 
 
 
+def test_compute_and_readout_without_widgets():
+    from lrcourse.lessons.lesson01 import analysis
+
+    compute = analysis.Descent(curvature=2.0, start=3.0)
+    run = compute(lr=0.1, steps=20, update=3)
+    q = lrcourse.Quadratic(curvature=2.0)
+    assert analysis.descent_run_readout(run) == descent_readout(
+        lrcourse.gradient_descent(q, lr=0.1, steps=20, start=3.0), 2.0)
+    assert run.regime == "monotone" and run.shown == 3
+    assert compute(lr=0.1, steps=20, update=7).trace is run.trace  # kept
+    assert compute(lr=0.2, steps=20, update=7).trace is not run.trace
+    table = analysis.run_step_table(run)
+    assert 'background:#FFE8A3;font-weight:bold"><td>3</td>' in table
+    assert "... and 8 more updates" in table
+
+
+def test_highlight_stops_at_the_last_update_of_a_diverged_run():
+    from lrcourse.lessons.lesson01 import analysis
+
+    run = analysis.Descent(curvature=2.0, start=3.0)(lr=1.2589254117941673,
+                                                      steps=20, update=20)
+    assert run.trace.steps == 17 and run.shown == 17
+    assert "diverged at update 17" in analysis.descent_run_readout(run)
+
+
+def test_play_stops_where_the_run_stops(panel):
+    play = panel.outputs["play"]
+    panel.set(lr=1.2589254117941673)
+    assert play.max == 17
+    panel.set(lr=0.1)
+    assert play.max == 20
+
+
 def test_answer_box_checks_and_explains_bad_input():
     box = answer_box("01.1")
     text, button, feedback = box.children

@@ -73,6 +73,42 @@ def test_valleys_panel_jumps_and_diverges():
     assert "diverged at update 4" in p.set(lr=float(valley[32]))
 
 
+def test_regimes_compute_and_readout_without_widgets():
+    from lrcourse.lessons.lesson02 import analysis
+    from lrcourse.regimes import regime_readout
+
+    compute = analysis.Regimes(steps=20, start=3.0)
+    run = compute(lr=1.0, curvature=2.0)
+    assert run.regime == "marginal" and run.story == "loss stayed level"
+    expected = regime_readout(lrcourse.gradient_descent(
+        lrcourse.Quadratic(curvature=2.0), lr=1.0, steps=20, start=3.0), 2.0)
+    assert analysis.regime_run_readout(run) == expected
+    assert compute(lr=1.5, curvature=2.0).story == "diverged"
+    assert compute(lr=0.1, curvature=2.0).story == "loss fell every update"
+
+
+def test_valleys_compute_and_readout_without_widgets():
+    from lrcourse.lessons.lesson02 import analysis
+
+    compute = analysis.Valleys(tilt=0.3, start=1.5, steps=40)
+    stayed, jumped = compute(lr=0.1), compute(lr=float(lr_grid(-2, 0, 0.05)[26]))
+    assert stayed.ended == "right" and jumped.ended == "left"
+    assert "stayed" in analysis.valley_run_readout(stayed)
+    assert "jumped into the other valley" in analysis.valley_run_readout(jumped)
+    assert compute(lr=1.0).ended == "diverged"
+
+
+def test_only_a_new_curvature_redraws_the_figure_in_full(panel, monkeypatch):
+    canvas = panel.fig.canvas
+    real, draws = canvas.draw, []
+    monkeypatch.setattr(canvas, "draw", lambda: (draws.append(1), real())[-1])
+    panel.set(lr=0.2)
+    assert draws == []  # the rate only moves blitted artists
+    panel.set(curvature=4.0)
+    assert draws == [1]  # the strip moved
+    panel.set(curvature=2.0, lr=0.1)
+
+
 def test_bad_curvature_is_named():
     with pytest.raises(ValueError, match="curvature"):
         panels.regimes_panel(curvature=3.0)

@@ -134,3 +134,36 @@ def test_key_figure_renders():
         bowl=lrcourse.Bowl2D(curvatures=(0.5, 10.0), rotation=30.0),
         bowl_start=(-2.2, -0.2), bowl_lrs=(0.02, 0.1905, 0.199), bowl_steps=40)
     assert png_bytes(fig)[:4] == b"\x89PNG"
+
+
+def test_tradeoff_compute_and_readout_without_widgets():
+    from lrcourse.lessons.lesson03 import analysis
+
+    compute = analysis.Tradeoff(2.0, 1.0, 1e-3, 5000, panels.LR_MIN, panels.LR_MAX)
+    point = compute(lr=float(GRID[20]), budget=20)
+    assert point.steps == 342.0 and point.diverged_at == 0
+    assert "updates to |w| < 0.001: 342" in compute.readout(point)
+    same_budget = compute(lr=0.1, budget=20)
+    assert same_budget.losses is point.losses  # indexed, not swept again
+    assert compute(lr=0.1, budget=100).losses is not point.losses
+    away = compute(lr=float(GRID[-1]), budget=20)
+    assert away.loss == float("inf") and away.diverged_at > 0
+    assert "never: diverged at update" in compute.readout(away)
+
+
+def test_bowl_compute_and_readout_without_widgets():
+    from lrcourse.lessons.lesson03 import analysis
+
+    compute = analysis.IllConditioned(10.0, 30.0, (-2.2, -0.2), 60, 1e-3, 2000,
+                                      (panels.BOWL_MIN, panels.BOWL_MAX,
+                                       panels.BOWL_STEP))
+    run = compute(lr=0.1, condition=100.0)
+    assert run.regime == "monotone" and run.along.shape == (61, 2)
+    assert float(BOWL[run.index]) == 0.1
+    text = compute.readout(run)
+    assert "condition number 100" in text and "best fixed rate" in text
+    assert compute(lr=0.15, condition=100.0).regime == "oscillating"
+    assert compute(lr=0.25, condition=100.0).regime == "divergent"
+    round_bowl = compute(lr=0.1, condition=1.0)
+    assert round_bowl.bowl is not run.bowl
+    assert compute(lr=0.1, condition=100.0).bowl is run.bowl  # kept

@@ -68,7 +68,7 @@ def test_minibatch_readouts(net_panel):
 
 
 def test_minibatch_floors_order(net_panel):
-    floors = net_panel.floors
+    floors = net_panel.compute.floors
     i = 12  # lr 0.1
     excess = [floors[bs].excess[i] for bs in panels.BATCH_SIZES]
     assert all(a > b for a, b in zip(excess, excess[1:]))
@@ -77,7 +77,7 @@ def test_minibatch_floors_order(net_panel):
 
 
 def test_exercise_042_matches_panel(net_panel):
-    floors = net_panel.floors
+    floors = net_panel.compute.floors
     ratio = floors[50].excess[12] / floors[10].excess[12]
     ex = get_exercise("04.2")
     assert ex.answer == pytest.approx(ratio, rel=1e-9)
@@ -115,3 +115,29 @@ def test_bench_cases():
     cases = panels.bench_cases()
     assert {c["kind"] for c in cases} == {"live"}
     assert all(c["control"] == "lr" for c in cases)
+
+
+def test_noisy_bowl_compute_and_readout_without_widgets():
+    from lrcourse.lessons.lesson04 import analysis
+
+    compute = analysis.NoisyBowl(1.0, 2.0, 200, 2, 0,
+                                 (panels.BOWL_MIN, panels.BOWL_MAX, panels.BOWL_STEP),
+                                 [0.5, 1.0])
+    point = compute(lr=0.1, noise=0.9)  # the nearest level
+    assert point.table is compute.tables[1.0] and point.diverged_at == 0
+    assert point.theory == pytest.approx(noise_floor(0.1, 1.0, 1.0))
+    text = compute.readout(point)
+    assert text.startswith("lr = 0.1   lr x lambda = 0.100   noise sigma = 1.00")
+    assert f"= {noise_floor(0.1, 1.0, 1.0):.5f}" in text
+    away = compute(lr=2.2387211385683394, noise=0.5)
+    assert away.diverged_at > 0 and "no floor at all" in compute.readout(away)
+
+
+def test_minibatch_readout_from_tables(net_panel):
+    from lrcourse.lessons.lesson04 import analysis
+
+    floors = net_panel.compute.floors[10]
+    point = analysis.MinibatchPoint(lr=0.1, index=12, floors=floors)
+    assert analysis.minibatch_point_readout(point) == net_panel.set(
+        batch_size=10, lr=0.1)
+    assert net_panel.compute(lr=0.1, batch_size=10).index == 12

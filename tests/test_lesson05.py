@@ -252,8 +252,10 @@ def test_views_move_their_artists_and_make_no_new_ones(agg_figure):
     assert list(view.loss.get_xdata()) == list(range(13))
     runs = inspector.InspectorRuns(epochs=1)
     view = figures.InspectorView(210, figure=agg_figure)
-    view.update(runs(optimizer="sgd", lr=0.1, weight="W2", row=2, col=5, update=1))
+    assert view.update(runs(optimizer="sgd", lr=0.1, weight="W2", row=2, col=5,
+                            update=1))  # a new replay: one full drawing
     shown = view.replay
-    view.update(runs(optimizer="sgd", lr=0.1, weight="W2", row=2, col=5, update=9))
+    assert not view.update(runs(optimizer="sgd", lr=0.1, weight="W2", row=2, col=5,
+                                update=9))
     assert view.replay is shown and list(view.value_now.get_xdata()) == [9]
     assert view.ax_w.get_ylabel() == "value of W2[2, 5]"

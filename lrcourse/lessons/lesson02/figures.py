@@ -1,11 +1,20 @@
-"""Figures of lesson 02: the three regimes, the rate strip, two valleys."""
+"""Figures of lesson 02: the three regimes, the rate strip, two valleys, and
+the views of the lesson's two panels."""
 
 import numpy as np
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from ...descent import classify_lr, gradient_descent, stability_limits
-from ...plotting import PALETTE, REGIME_STYLE, caption, course_style, static_figure
+from ...plotting import (
+    PALETTE,
+    REGIME_STYLE,
+    caption,
+    clip_path,
+    course_style,
+    live_figure,
+    static_figure,
+)
 from ...regimes import fell_every_update, first_rise, sign_changes
 
 #: How the strip under the slider fills each regime: colour and hatch differ.
@@ -168,3 +177,113 @@ def divergence_figure(weights, losses):
             transform=ax.transAxes, va="top", fontsize=12)
     ax.legend(loc="lower right")
     return fig
+
+
+class RegimesView:
+    """The regimes panel's figure: the rate strip above the path on the
+    curve, the weight and the loss per update (a ``RegimeRun``). Losses are
+    relative to the starting loss, so the axes fit every curvature."""
+
+    def __init__(self, lr_lo, lr_hi, steps, start, lo=-4.5, hi=4.5):
+        self.lo, self.hi = lo, hi
+        self.fig, ax0 = live_figure(width=10.5, height=5.0, ncols=1)
+        ax0.remove()
+        gs = self.fig.add_gridspec(2, 3, height_ratios=[1, 4.2], hspace=0.75,
+                                   wspace=0.45, left=0.075, right=0.985, top=0.9,
+                                   bottom=0.12)
+        self.strip = RateStrip(self.fig.add_subplot(gs[0, :]), lr_lo, lr_hi)
+        ax_path, ax_w, ax_f = (self.fig.add_subplot(gs[1, i]) for i in range(3))
+        self.ax_path = ax_path
+        w = np.linspace(lo, hi, 300)
+        ax_path.plot(w, (w / start) ** 2, color=PALETTE["grey"], lw=2)
+        ax_path.set(xlim=(lo, hi), ylim=(-0.06, 2.45), xlabel="weight w (no unit)",
+                    ylabel="loss / starting loss")
+        (self.path,) = ax_path.plot([], [], markersize=5, lw=1.2, zorder=3)
+        self.note = ax_path.text(0.5, 0.97, "", transform=ax_path.transAxes,
+                                 ha="center", va="top", fontsize=12)
+        ax_w.axhline(0.0, color=PALETTE["grey"], lw=1)
+        ax_w.set(xlim=(-0.5, steps + 0.5), ylim=(lo, hi), xlabel="update k",
+                 ylabel="weight w (no unit)")
+        (self.w_line,) = ax_w.plot([], [], markersize=4, lw=1.2)
+        ax_f.set_yscale("log")
+        ax_f.set(xlim=(-0.5, steps + 0.5), ylim=(1e-12, 1e7), xlabel="update k",
+                 ylabel="loss / starting loss")
+        (self.f_line,) = ax_f.plot([], [], markersize=4, lw=1.2)
+        self.story = ax_f.text(0.5, 0.97, "", transform=ax_f.transAxes,
+                               ha="center", va="top", fontsize=12)
+        for ax in (ax_path, ax_w, ax_f):
+            ax.set_autoscale_on(False)
+        # only what moves with the rate is animated; the strip follows the
+        # curvature and is then drawn in full
+        self.artists = [*self.strip.moving, self.path, self.note, self.w_line,
+                        self.f_line, self.story]
+        self._curvature = None
+
+    def update(self, run):
+        new_curvature = run.curvature != self._curvature
+        if new_curvature:
+            self.strip.set_curvature(run.curvature)
+            self._curvature = run.curvature
+        self.strip.set_rate(run.lr)
+        tr = run.trace
+        rel = tr.losses / tr.losses[0]
+        k = np.arange(len(rel))
+        self.path.set_data(*clip_path(tr.weights, rel, self.lo, self.hi,
+                                      self.ax_path))
+        self.w_line.set_data(k, np.clip(tr.weights, self.lo - 0.2, self.hi + 0.2))
+        self.f_line.set_data(k, np.clip(rel, 1e-12, 1e7))
+        style = REGIME_STYLE[run.regime]
+        for line in (self.path, self.w_line, self.f_line):
+            line.set(color=style["color"], linestyle=style["linestyle"],
+                     marker=style["marker"])
+        self.note.set_text(f"lr x λ = {run.lr * run.curvature:.3g}: {run.regime}")
+        self.story.set_text(run.story)
+        return new_curvature
+
+
+#: How the valleys panel draws a run, by where it ended.
+VALLEY_STYLE = {"diverged": REGIME_STYLE["divergent"],
+                "right": REGIME_STYLE["monotone"], "left": REGIME_STYLE["oscillating"]}
+
+
+class ValleysView:
+    """The valleys panel's figure: the path on the two-valley loss and the
+    weight per update, with the valley bottoms and the hump (a ``ValleyRun``)."""
+
+    def __init__(self, problem, hump, steps, lo=-2.0, hi=2.0):
+        self.lo, self.hi = lo, hi
+        left, right = problem.minima()
+        self.fig, (ax_path, ax_w) = live_figure(width=10.0, height=3.9)
+        self.ax_path = ax_path
+        w = np.linspace(lo, hi, 400)
+        ax_path.plot(w, problem.loss(w), color=PALETTE["grey"], lw=2)
+        ax_path.set(xlim=(lo, hi), ylim=(-0.6, 5.0), xlabel="weight w (no unit)",
+                    ylabel="loss f(w)")
+        (self.path,) = ax_path.plot([], [], markersize=5, lw=1.2, zorder=3)
+        self.note = ax_path.text(0.5, 0.97, "", transform=ax_path.transAxes,
+                                 ha="center", va="top", fontsize=12)
+        for y, name in ((left, "left valley"), (hump, "hump"),
+                        (right, "right valley")):
+            ax_w.axhline(y, color=PALETTE["grey"], lw=1,
+                         ls="--" if name == "hump" else "-")
+            ax_w.text(steps + 0.3, y, name, va="bottom", ha="right", fontsize=12,
+                      color="#555555")
+        ax_w.set(xlim=(-0.5, steps + 0.5), ylim=(-2.3, 2.3), xlabel="update k",
+                 ylabel="weight w (no unit)")
+        (self.w_line,) = ax_w.plot([], [], markersize=4, lw=1.2)
+        for ax in (ax_path, ax_w):
+            ax.set_autoscale_on(False)
+        self.fig.tight_layout()
+        self.artists = [self.path, self.note, self.w_line]
+
+    def update(self, run):
+        tr = run.trace
+        k = np.arange(len(tr.weights))
+        self.path.set_data(*clip_path(tr.weights, tr.losses, self.lo, self.hi,
+                                      self.ax_path))
+        self.w_line.set_data(k, np.clip(tr.weights, -2.25, 2.25))
+        style = VALLEY_STYLE[run.ended]
+        for line in (self.path, self.w_line):
+            line.set(color=style["color"], linestyle=style["linestyle"],
+                     marker=style["marker"])
+        self.note.set_text(f"lr = {run.lr:.3g}")

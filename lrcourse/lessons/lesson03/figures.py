@@ -1,12 +1,13 @@
 """Figures of lesson 03: the U of updates against the rate, the fixed
-budget, and gradient descent on an ill-conditioned 2-D bowl."""
+budget, and gradient descent on an ill-conditioned 2-D bowl; the views of
+the lesson's two panels."""
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ...descent import gradient_descent, stability_limits
-from ...plotting import PALETTE, REGIME_STYLE, caption, course_style
+from ...plotting import PALETTE, REGIME_STYLE, caption, course_style, live_figure
 from ...problems import Quadratic
 from ...readouts import lr_grid
 from ...regimes import best_fixed_rate, budget_losses, steps_curve
@@ -160,3 +161,105 @@ def _tradeoff_figure(curvature, start, tol, budget, bowl, bowl_start, bowl_lrs,
                  f"bowl the best rate 2/(λmax + λmin) = {best:.3f} zig-zags in the "
                  "steep direction.")
     return fig
+
+
+class TradeoffView:
+    """The trade-off panel's figure: the U of updates needed and the loss
+    after the budget against the rate, the slider's rate marked on both
+    (a ``TradeoffPoint``; the U comes from the ``Tradeoff`` sweep)."""
+
+    def __init__(self, tradeoff):
+        t = tradeoff
+        self.max_steps = t.max_steps
+        self.lrs = t.lrs
+        self.fig, (ax_u, ax_b) = live_figure(width=10.5, height=4.0)
+        lo, hi = t.lrs[0], t.lrs[-1]
+        setup_u_axes(ax_u, lo, hi, t.max_steps)
+        draw_u(ax_u, t.lrs, t.steps, t.max_steps)
+        mark_limits(ax_u, t.curvature)
+        setup_budget_axes(ax_b, lo, hi)
+        mark_limits(ax_b, t.curvature)
+        (self.budget_line,) = ax_b.plot([], [], color=PALETTE["orange"], lw=2)
+        self.marks = []
+        for ax in (ax_u, ax_b):
+            self.marks.append(ax.axvline(lo, color=PALETTE["vermillion"], lw=2.5))
+            self.marks.append(ax.plot([], [], "o", ms=11, mfc="none", mew=2.5,
+                                      color=PALETTE["black"])[0])
+        self.note = ax_b.text(0.03, 0.55, "", transform=ax_b.transAxes, fontsize=12)
+        self.fig.tight_layout()
+        self.artists = [self.budget_line, self.note, *self.marks]
+        self._losses = None
+
+    def update(self, point):
+        if point.losses is not self._losses:  # a new budget
+            self._losses = point.losses
+            self.budget_line.set_data(self.lrs, budget_values(point.losses))
+            self.note.set_text(f"N = {point.budget}")
+        rate = point.lr
+        self.marks[0].set_xdata([rate, rate])
+        self.marks[1].set_data([rate], u_values(np.array([point.steps]),
+                                                self.max_steps))
+        self.marks[2].set_xdata([rate, rate])
+        self.marks[3].set_data([rate], budget_values(np.array([point.loss])))
+
+
+class BowlView:
+    """The 2-D bowl panel's figure: contours with the path, the path along
+    the steep and the flat direction, and the U of updates needed for this
+    bowl (a ``BowlRun``). A new bowl redraws the contours and the U."""
+
+    xlim, ylim = (-2.6, 2.6), (-1.7, 1.7)
+
+    def __init__(self, lrs, sharpness, steps, max_steps):
+        self.lrs, self.max_steps = lrs, max_steps
+        self.fig, (self.ax_c, ax_e, ax_u) = live_figure(
+            width=12.0, height=4.1, ncols=3, gridspec_kw={"width_ratios": [1.5, 1, 1]})
+        (self.path,) = self.ax_c.plot([], [], lw=1.3, ms=4)
+        ax_e.axhline(0.0, color=PALETTE["grey"], lw=1)
+        ax_e.set(xlim=(-0.5, steps + 0.5), ylim=(-2.6, 2.6), xlabel="update k",
+                 ylabel="distance along direction")
+        ax_e.set_autoscale_on(False)
+        style_s = {"color": PALETTE["purple"], "linestyle": "--", "marker": "^"}
+        style_f = {"color": PALETTE["blue"], "linestyle": "-", "marker": "o"}
+        (self.steep_line,) = ax_e.plot([], [], lw=1.3, ms=4, label="steep (λmax)",
+                                       **style_s)
+        (self.flat_line,) = ax_e.plot([], [], lw=1.3, ms=4, label="flat (λmin)",
+                                      **style_f)
+        ax_e.legend(loc="lower right", fontsize=12)
+        setup_u_axes(ax_u, lrs[0], lrs[-1], max_steps)
+        ax_u.axvline(2.0 / sharpness, color=PALETTE["black"], lw=1.2, ls="--")
+        ax_u.text(2.0 / sharpness, 1.01, "2/λmax", ha="center", va="bottom",
+                  fontsize=12, transform=ax_u.get_xaxis_transform())
+        (self.u_line,) = ax_u.plot([], [], color=PALETTE["blue"], lw=2)
+        self.best_line = ax_u.axvline(lrs[0], color=PALETTE["green"], lw=1.5,
+                                      ls="-.")
+        self.now = ax_u.axvline(lrs[0], color=PALETTE["vermillion"], lw=2.5)
+        (self.now_dot,) = ax_u.plot([], [], "o", ms=11, mfc="none", mew=2.5,
+                                    color=PALETTE["black"])
+        self.fig.tight_layout()
+        self.artists = [self.path, self.steep_line, self.flat_line, self.now,
+                        self.now_dot]
+        self._bowl, self._contours = None, []
+
+    def _draw_bowl(self, run):
+        for artist in self._contours:
+            artist.remove()
+        self._contours = draw_contours(self.ax_c, run.bowl, self.xlim, self.ylim)
+        self.u_line.set_data(self.lrs, u_values(run.steps, self.max_steps))
+        best = best_fixed_rate(run.bowl.curvatures)
+        self.best_line.set_xdata([best, best])
+        self._bowl = run.bowl
+
+    def update(self, run):
+        new_bowl = run.bowl is not self._bowl
+        if new_bowl:
+            self._draw_bowl(run)
+        self.path.set_data(*clip_2d(run.trace.weights, self.xlim, self.ylim))
+        self.path.set(**REGIME_STYLE[run.regime])
+        k = np.arange(len(run.along))
+        self.flat_line.set_data(k, np.clip(run.along[:, 0], -2.55, 2.55))
+        self.steep_line.set_data(k, np.clip(run.along[:, 1], -2.55, 2.55))
+        i, rate = run.index, run.lr
+        self.now.set_xdata([rate, rate])
+        self.now_dot.set_data([rate], u_values(run.steps[i:i + 1], self.max_steps))
+        return new_bowl

@@ -10,14 +10,18 @@ mini-batches of the drug-trial data with the package's own training loop.
 """
 
 import functools
+import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..._validate import check_count, check_positive, check_rng
 from ...data import trial_data
-from ...descent import gradient_descent, runaway
+from ...descent import gradient_descent, runaway, sweep
 from ...model import reference_model
 from ...optimizers import SGD
+from ...problems import Quadratic
+from ...readouts import grid_index, lr_grid
 from ...training import sweep_fit
 
 
@@ -321,3 +325,175 @@ def mean_final_loss(problem, lr, steps, start, *, noise, seeds):
             return float("inf")
         total += tr.final_loss
     return total / len(seeds)
+
+
+# The two panels' compute and readouts: every setting is precomputed when a
+# panel is built, and a slider move only indexes the tables.
+
+#: Mean loss above which a mini-batch run counts as thrown out of the valley.
+KNOCKED_OUT = 0.6
+
+
+def noise_levels(lo, hi, step):
+    """The noise levels a slider from ``lo`` to ``hi`` offers, rounded."""
+    n = int(round((hi - lo) / step))
+    return [round(lo + i * step, 4) for i in range(n + 1)]
+
+
+@dataclass(frozen=True)
+class NoiseTable:
+    """One noise level of the noisy-bowl panel, every rate of its grid: the
+    floor, the rise fraction, one run's and the mean loss per update, the
+    diverging update (0: none) and whether the floor was reached in time."""
+
+    sigma: float
+    floor: np.ndarray
+    rise: np.ndarray
+    path: np.ndarray
+    mean: np.ndarray
+    diverged: np.ndarray
+    settled: np.ndarray
+
+
+@dataclass(frozen=True)
+class NoisyPoint:
+    """The noisy-bowl panel's result: one rate (``lrs[index]``) of one table."""
+
+    lr: float
+    index: int
+    table: NoiseTable
+    quiet: np.ndarray
+    theory: float
+    diverged_at: int
+
+
+class NoisyBowl:
+    """The noisy-bowl panel's compute: ``(lr, noise) -> NoisyPoint``.
+
+    Builds one vectorized noisy sweep per noise level and a noise-free one.
+
+    >>> bowl = NoisyBowl(1.0, 2.0, 200, 2, 0, (-3.0, 0.5, 0.05), [0.5, 1.0])
+    >>> point = bowl(lr=0.1, noise=1.0)
+    >>> point.table.sigma, f"{point.theory:.5f}"
+    (1.0, '0.02632')
+    """
+
+    def __init__(self, curvature, start, steps, runs, seed, grid, levels):
+        self.problem = Quadratic(curvature=curvature)
+        self.curvature, self.start, self.steps, self.runs = (curvature, start,
+                                                             steps, runs)
+        self.lr_min, _, self.lr_step = grid
+        self.lrs = lr_grid(*grid)
+        self.levels = list(levels)
+        self.tables = {sigma: self._table(sigma, seed) for sigma in self.levels}
+        self.quiet = sweep(self.problem, self.lrs, steps, start).losses
+
+    def _table(self, sigma, seed):
+        run = noisy_sweep(self.problem, self.lrs, self.steps, self.start,
+                          noise=sigma, rng=seed, runs=self.runs)
+        with np.errstate(all="ignore"):
+            mean_path = run.losses.mean(axis=1)
+        floors = noise_floor(self.lrs, self.curvature, sigma)
+        settled = np.array([settle_updates(r, self.curvature, self.start, f)
+                            <= self.steps // 2 for r, f in zip(self.lrs, floors)])
+        return NoiseTable(sigma=sigma, floor=run.floor(), rise=run.rise_fraction(),
+                          path=run.losses[:, 0, :], mean=mean_path,
+                          diverged=run.diverged_at[:, 0], settled=settled)
+
+    def __call__(self, lr, noise):
+        sigma = min(self.levels, key=lambda s: abs(s - noise))
+        i = grid_index(lr, self.lr_min, self.lr_step, len(self.lrs))
+        table = self.tables[sigma]
+        return NoisyPoint(lr=lr, index=i, table=table, quiet=self.quiet[i],
+                          theory=noise_floor(lr, self.curvature, sigma),
+                          diverged_at=int(table.diverged[i]))
+
+    def readout(self, point):
+        """The noisy-bowl panel's text (see ``noisy_bowl_readout``)."""
+        i, table = point.index, point.table
+        return noisy_bowl_readout(float(self.lrs[i]), self.curvature, table.sigma,
+                                  self.steps, self.runs, float(table.floor[i]),
+                                  float(table.rise[i]), point.diverged_at,
+                                  self.start)
+
+
+def noisy_bowl_readout(lr, curvature, noise, steps, runs, floor, rise, diverged_at,
+                       start):
+    """The noisy-bowl panel's text for one rate and noise level."""
+    theory = noise_floor(lr, curvature, noise)
+    last = steps // 2
+    lines = [f"lr = {lr:.4g}   lr x lambda = {lr * curvature:.3f}   "
+             f"noise sigma = {noise:.2f}   ({steps} updates, {runs} runs)"]
+    if diverged_at:
+        lines.append(f"diverged at update {diverged_at}: lr > 2/lambda = "
+                     f"{2 / curvature:.4g}, so there is no floor at all")
+        return "\n".join(lines)
+    lines.append(f"theory floor   lr sigma^2 / (2 (2 - lr lambda)) = {theory:.5f}")
+    lines.append(f"measured floor (mean loss, updates {steps - last + 1}-{steps}, "
+                 f"all runs) = {floor:.5f}")
+    need = settle_updates(lr, curvature, start, theory)
+    if need > steps - last:
+        lines.append(f"still falling: it needs about {need:,.0f} updates to reach "
+                     "its floor (the small-rate trade-off)")
+    else:
+        lines.append(f"hovering: the loss rose after {rise:.0%} of those updates, "
+                     "it does not fall every step")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class MinibatchPoint:
+    """The mini-batch panel's result: rate ``floors.lrs[index]`` of the
+    tables of one batch size."""
+
+    lr: float
+    index: int
+    floors: MinibatchFloors
+
+
+class Minibatches:
+    """The mini-batch panel's compute: ``(lr, batch_size) -> MinibatchPoint``.
+
+    ``floors`` maps each batch size to its ``MinibatchFloors``, all trained
+    from the settled reference network when this is built.
+    """
+
+    def __init__(self, grid, batch_sizes, epochs, seed):
+        self.lr_min, _, self.lr_step = grid
+        self.lrs = lr_grid(*grid)
+        model, X, y = settled_reference(seed=seed)
+        self.floors = {bs: minibatch_floors(model, X, y, self.lrs, bs,
+                                            epochs=epochs, seed=seed + 1)
+                       for bs in batch_sizes}
+
+    def __call__(self, lr, batch_size):
+        i = grid_index(lr, self.lr_min, self.lr_step, len(self.lrs))
+        return MinibatchPoint(lr=lr, index=i, floors=self.floors[batch_size])
+
+
+def minibatch_point_readout(point):
+    """The mini-batch panel's text (see ``minibatch_readout``)."""
+    return minibatch_readout(point.floors, point.index)
+
+
+def minibatch_readout(floors, i):
+    """The mini-batch panel's text for rate ``floors.lrs[i]``."""
+    lr = float(floors.lrs[i])
+    n_up = floors.batch_losses.shape[1]
+    lines = [f"batch size {floors.batch_size}, lr = {lr:.4g}: plain SGD, "
+             f"{floors.epochs} epochs ({n_up} updates) from the trained start",
+             f"start: training loss {floors.start_loss:.4f}"]
+    if floors.diverged_at[i]:
+        lines.append(f"diverged at update {int(floors.diverged_at[i])}")
+        return "\n".join(lines)
+    floor = float(floors.floor[i])
+    first = floors.settle + 1
+    lines.append(f"floor: mean mini-batch loss in epochs {first}-{floors.epochs} "
+                 f"= {floor:.4f}, {floor - floors.start_loss:+.4f} from the start")
+    if floor > KNOCKED_OUT:
+        lines.append(f"thrown out of the valley: no better than a coin toss "
+                     f"(ln 2 = {math.log(2):.3f}; lesson 05 shows why)")
+    else:
+        lines.append(f"the mini-batch loss rose after {floors.rise_fraction[i]:.0%} "
+                     "of those updates")
+    return "\n".join(lines)

@@ -195,7 +195,8 @@ class InspectorView:
     over a replayed run, the selected update ringed.
 
     ``update(point)`` takes an ``InspectorPoint``; a new replay redraws the
-    curves and limits (one full draw), a new update only moves the rings.
+    curves and limits (and asks for one full drawing: returns True), a new
+    update only moves the rings.
     """
 
     def __init__(self, updates, figure=live_figure):
@@ -233,12 +234,13 @@ class InspectorView:
         epochs = rep.updates // rep.updates_per_epoch
         self.ax_w.set_title(f"{rep.name}: first {epochs} epochs of the seeded run")
         self.fig.tight_layout()
-        self.fig.canvas.draw()  # new limits: one full draw saves a new background
         self.replay = rep
 
     def update(self, point):
         rep, k = point.replay, point.k
-        if rep is not self.replay:
+        new = rep is not self.replay
+        if new:
             self._draw_replay(rep)
         self.value_now.set_data([k], [rep.new[k - 1]])
         self.change_now.set_data([k], [rep.change[k - 1]])
+        return new
