@@ -53,10 +53,12 @@ def training_panel(lr=0.1, epochs=30, optimizer="sgd"):
     }
     compute = TrainingGrid(LR_MIN, LR_MAX, LR_STEP, EPOCHS)
     view = TrainingView(compute.sweep(optimizer).lrs, EPOCHS)
-    def busy(changed, values):
-        if changed == "optimizer":
-            return (f"training every rate with {OPTIMIZERS[values['optimizer']]} "
-                    "(once; about 2 s)...")
+
+    def busy(changed, values):  # Adam's sweep is trained the first time
+        if changed != "optimizer":
+            return None
+        return (f"training every rate with {OPTIMIZERS[values['optimizer']]} "
+                "(once; about 2 s)...")
 
     return Panel(title="Lesson 05: the reference network at any rate",
                  controls=controls, compute=compute, view=view,

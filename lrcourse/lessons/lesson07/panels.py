@@ -90,10 +90,10 @@ def range_test_panel(rule="valley", batch_size=10, num_it=100, epochs=5, seed=0)
         return tests(rule)
 
     def busy(changed, values):
+        if changed != "train":
+            return None
         rule = values["rule"]
-        if changed == "train":
-            rate = tests.suggestions[rule]
-            return f"training with {RULE_NAME[rule]} = {rate:.3g} ..."
+        return f"training with {RULE_NAME[rule]} = {tests.suggestions[rule]:.3g} ..."
 
     def layout(p):
         return W.VBox([W.HBox([p.widgets["rule"], button]), p.fig.canvas,
