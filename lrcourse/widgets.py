@@ -1,10 +1,13 @@
 """Building blocks for the lessons' interactive panels (ipywidgets + ipympl).
 
-Only this package imports ipywidgets. A panel is built once: its figure is
-made once and its callbacks update artists in place. Every factory returns
-a ``Panel`` whose widgets can be driven from code (``panel.set(lr=0.1)``) and
-whose readout can be read back (``panel.readout_text``), which is how the
-notebooks print the numbers that nbval compares.
+Only this layer imports ipywidgets. A panel is four parts: controls (built
+with the sliders below), ``compute(**values) -> result`` and
+``readout(result) -> str`` (numpy only, in a lesson's ``analysis.py``), and a
+view with ``fig``, ``artists`` and ``update(result)`` (a lesson's
+``figures.py``). ``Panel`` owns the rest: the readout widget, the error area,
+blitting, caching, and ``panel.set(lr=0.1)``, which checks and snaps the
+values and returns the readout text the notebooks print (nbval compares it).
+Private-API workarounds live in ``_compat``.
 """
 
 import base64
@@ -127,18 +130,10 @@ def _number(name, widget, value, lo, hi, integer=False):
     return int(value) if integer else float(value)
 
 
-def _nearest(grid, i, value):
-    """The grid value at ``i``, or ``value`` itself when it already is it but
-    for the last bits (so an exact value written in a lesson is kept)."""
-    point = float(grid[i])
-    return value if math.isclose(value, point, rel_tol=ECHO_RTOL) else point
-
-
 def _snap_log(name, widget, value):
     grid = lr_grid(widget.min, widget.max, widget.step)
     value = _number(name, widget, value, float(grid[0]), float(grid[-1]))
-    return _nearest(grid, grid_index(value, widget.min, widget.step, len(grid)),
-                    value)
+    return float(grid[grid_index(value, widget.min, widget.step, len(grid))])
 
 
 def _snap_linear(name, widget, value, integer=False):
@@ -148,8 +143,7 @@ def _snap_linear(name, widget, value, integer=False):
     i = min(max(int(round((value - lo) / step)), 0), n)
     if integer:
         return int(lo + i * step)
-    grid = [round(lo + i * step, 12)]
-    return _nearest(grid, 0, value)
+    return round(lo + i * step, 12)  # 0.1 * 3 is 0.30000000000000004
 
 
 def _option_values(widget):
@@ -481,33 +475,39 @@ def _browser_copy(widget, change):
             and math.isclose(change["new"], change["old"], rel_tol=ECHO_RTOL))
 
 
-def answer_box(exercise_id, placeholder="your answer"):
+class AnswerBox(W.HBox):
     """A text box with a Check button (works in Voila, where code is hidden).
 
-    Returns the HBox; its ``children`` are the text box, the button and the
-    feedback HTML.
+    Its ``children`` are the text box, the button and the feedback HTML;
+    ``check()`` does what the button does, for code and tests.
     """
-    exercise = get_exercise(exercise_id)
-    text = W.Text(placeholder=placeholder, description=f"Exercise {exercise_id}:",
-                  style={"description_width": "initial"},
-                  layout=W.Layout(width="320px"))
-    button = W.Button(description="Check", tooltip=f"check exercise {exercise_id}",
-                      layout=W.Layout(width="80px"))
-    feedback = W.HTML(value="")
-    text.add_class("lr-answer")
-    button.add_class("lr-check")
-    feedback.add_class("lr-feedback")
 
-    def on_check(_=None):
+    def __init__(self, exercise_id, placeholder="your answer"):
+        self.exercise = get_exercise(exercise_id)
+        text = W.Text(placeholder=placeholder,
+                      description=f"Exercise {exercise_id}:",
+                      style={"description_width": "initial"},
+                      layout=W.Layout(width="320px"))
+        button = W.Button(description="Check", tooltip=f"check exercise {exercise_id}",
+                          layout=W.Layout(width="80px"))
+        feedback = W.HTML(value="")
+        text.add_class("lr-answer")
+        button.add_class("lr-check")
+        feedback.add_class("lr-feedback")
+        super().__init__([text, button, feedback])
+        self.add_class("lr-exercise")
+        button.on_click(self.check)
+
+    def check(self, _button=None):
+        """Check the typed answer and show the feedback."""
+        text, _, feedback = self.children
         try:
-            result = exercise.check(text.value)
-            message = result.message
+            message = self.exercise.check(text.value).message
         except (TypeError, ValueError) as err:
             message = f"Please enter {err}".replace("answer must be ", "")
         feedback.value = f"<span>{html.escape(message)}</span>"
 
-    button.on_click(on_check)
-    box = W.HBox([text, button, feedback])
-    box.add_class("lr-exercise")
-    box.check = on_check  # drivable from code and tests
-    return box
+
+def answer_box(exercise_id, placeholder="your answer"):
+    """An ``AnswerBox`` for the exercise ``exercise_id``."""
+    return AnswerBox(exercise_id, placeholder)

@@ -259,3 +259,15 @@ def test_the_factory_style_constructor_still_builds_a_panel():
     assert isinstance(old, widgets.LegacyPanel)
     old.update()
     assert old.set(n=5) == "n = 5"
+
+
+def test_answer_box_button_and_check_agree():
+    box = widgets.answer_box("01.1")
+    text, button, feedback = box.children
+    text.value = "0.5"
+    button.click()
+    clicked = feedback.value
+    feedback.value = ""
+    box.check()
+    assert feedback.value == clicked and clicked.startswith("<span>Right")
+    assert "lr-exercise" in box._dom_classes

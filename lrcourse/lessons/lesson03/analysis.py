@@ -45,7 +45,7 @@ class Tradeoff:
 
     >>> point = Tradeoff(2.0, 1.0, 1e-3, 5000, -3.0, 0.2)(lr=0.01, budget=20)
     >>> point.steps, f"{point.loss:.3f}"
-    (342.0, '0.445')
+    (342.0, '0.446')
     """
 
     fine_step = 0.01

@@ -22,6 +22,17 @@ def floor_figure(noise=1.0, curvature=1.0, start=2.0, steps=1000, runs=16,
     rate on a noisy bowl and on real mini-batches (three panels)."""
     fig, (ax_run, ax_bowl, ax_net) = static_figure(width=12.0, height=4.0, ncols=3)
     bowl = Quadratic(curvature=curvature)
+    _two_runs(ax_run, bowl, noise, start, steps, runs, seed)
+    _bowl_floors(ax_bowl, bowl, noise, start, steps, runs, seed)
+    _network_floors(ax_net, batch_sizes, seed)
+    caption(fig, "The loss stops falling and hovers at a floor that grows with the "
+                 "rate: on a noisy bowl and on real mini-batches (larger batches, "
+                 "lower floor).")
+    return fig
+
+
+def _two_runs(ax_run, bowl, noise, start, steps, runs, seed):
+    curvature = bowl.curvature
     pair = noisy_sweep(bowl, [0.3, 0.03], steps, start, noise=noise, rng=seed,
                        runs=runs)
     k = np.arange(steps + 1)
@@ -44,6 +55,9 @@ def floor_figure(noise=1.0, curvature=1.0, start=2.0, steps=1000, runs=16,
     ax_run.set_title("noisy bowl: the loss per update")
     ax_run.legend(loc="upper right", fontsize=12)
 
+
+def _bowl_floors(ax_bowl, bowl, noise, start, steps, runs, seed):
+    curvature = bowl.curvature
     grid = lr_grid(-2.5, 0.25, 0.125)
     run = noisy_sweep(bowl, grid, steps, start, noise=noise, rng=seed, runs=runs)
     fine = np.geomspace(grid[0], grid[-1], 200)
@@ -63,6 +77,8 @@ def floor_figure(noise=1.0, curvature=1.0, start=2.0, steps=1000, runs=16,
     ax_bowl.set_title(f"noisy bowl, λ = {curvature:g}, σ = {noise:g}")
     ax_bowl.legend(loc="upper left", fontsize=12)
 
+
+def _network_floors(ax_net, batch_sizes, seed):
     model, X, y = settled_reference(seed=seed)
     net_grid = lr_grid(-2.5, -0.5, 0.125)
     markers = ("o", "s", "^", "D")
@@ -78,11 +94,6 @@ def floor_figure(noise=1.0, curvature=1.0, start=2.0, steps=1000, runs=16,
     ax_net.set_ylabel("floor - start loss")
     ax_net.set_title("drug-trial network, plain SGD")
     ax_net.legend(loc="upper left", fontsize=12)
-    caption(fig, "The loss stops falling and hovers at a floor that grows with the "
-                 "rate: on a noisy bowl and on real mini-batches (larger batches, "
-                 "lower floor).")
-    return fig
-
 
 class NoisyBowlView:
     """The noisy-bowl panel's figure (a ``NoisyPoint``). Left: the loss of
