@@ -190,6 +190,9 @@ class Panel:
     arranges ``panel.widgets``, ``panel.fig.canvas``, ``panel.readout_widget``,
     ``panel.outputs`` and ``panel.buttons`` in one widget. With ``cache=True``
     (on-release panels) results are kept by the tuple of control values.
+    ``busy`` is the text the readout shows while a result is computed (a
+    cache miss, an action), or ``busy(changed, values)`` giving it (None:
+    nothing shown). ``panel.compute`` is the compute function or object.
 
     ``panel.set(lr=0.4)`` checks and snaps the values, moves the controls and
     returns the ``Readout``; ``panel.result`` is the last result and
@@ -202,10 +205,10 @@ class Panel:
         return super().__new__(cls)
 
     def __init__(self, *, title, controls, compute, readout, view=None,
-                 cache=False, outputs=None, actions=None, layout=None):
+                 cache=False, outputs=None, actions=None, layout=None, busy=None):
         self._setup(controls, getattr(view, "fig", None), title)
         self.view = view
-        self.compute, self._readout = compute, readout
+        self.compute, self._readout, self._busy = compute, readout, busy
         self._cache = collections.OrderedDict() if cache else None
         self.result = None
         self.readout_widget = readout_box()
@@ -279,19 +282,29 @@ class Panel:
 
     def _result_for(self, values):
         if self._cache is None:
+            self._show_busy(values)
             return self.compute(**values)
         key = tuple(values.values())
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
+        self._show_busy(values)
         result = self._cache[key] = self.compute(**values)
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
         return result
 
+    def _show_busy(self, values):
+        """Say that a result is being computed (e.g. "training...")."""
+        busy = self._busy
+        text = busy(self.changed, values) if callable(busy) else busy
+        if text:
+            self.readout_widget.value = pre(text)
+
     def _act(self, name):
         self.changed = name
         values = self.values()
+        self._show_busy(values)
         self._show(self._action_fns[name](**values))
         return Readout(self.readout_text, values)
 

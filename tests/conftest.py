@@ -33,3 +33,22 @@ def pytest_make_collect_report(collector):
     outcome = yield
     if REQUIRE_ALL:
         _fail_if_skipped(outcome.get_result())
+
+
+@pytest.fixture()
+def agg_figure():
+    """A stand-in for ``plotting.live_figure`` that needs no ipympl: a panel
+    view built with it can be updated and drawn in a plain test."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from lrcourse.plotting import course_style
+
+    def make(width=9.0, height=3.6, ncols=2):
+        with course_style():
+            fig = Figure(figsize=(width, height))
+            axes = fig.subplots(1, ncols)
+        FigureCanvasAgg(fig)
+        return fig, axes
+
+    return make

@@ -100,7 +100,7 @@ def test_training_panel_names_the_stall(training):
 def test_training_panel_adam(training):
     text = training.set(optimizer="adam", lr=1e-4)
     assert text.startswith("Adam, lr = 0.0001") and "learned" in text
-    assert "stalled" in training.set(lr=panels.grid_rate(0.18))
+    assert "stalled" in training.set(lr=0.18)
     training.set(optimizer="sgd", lr=0.1)
 
 
@@ -130,8 +130,11 @@ def test_inspector_follows_weight_and_update(inspect_panel):
     text = inspect_panel.set(weight="b3", col=1)
     assert text.startswith("b3[1], update 137")
     assert inspect_panel.widgets["row"].disabled
-    assert inspect_panel.set(weight="W1", col=2).startswith("W1[0, 2]")
-    inspect_panel.set(weight="W2", row=2, col=5, update=1)
+    inspect_panel.set(weight="W1")  # the sliders shrink to the weight's shape
+    assert inspect_panel.set(col=2).startswith("W1[0, 2]")
+    assert inspect_panel.widgets["col"].max == 15
+    inspect_panel.set(weight="W2")
+    inspect_panel.set(row=2, col=5, update=1)
 
 
 def test_inspector_bad_input():
@@ -199,3 +202,50 @@ def test_notebook_text_does_not_give_away_the_best_accuracy():
     assert all(answer not in t.get_text() for t in ax.texts)
     assert "ReLU](00_start_here.ipynb#Glossary)" in "\n".join(
         c.source for c in nb.cells)
+
+
+# -- compute, readout and view, without widgets ---------------------------------------
+def test_training_compute_and_readout_without_widgets():
+    grid = inspector.TrainingGrid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP, 30)
+    point = grid(optimizer="sgd", lr=0.9, epochs=30)  # the grid rate nearest: 1
+    assert point.lr == 1.0 and point.kind == "stalled"
+    assert point.kinds[point.i] == "stalled" and "learned" in point.kinds
+    text = inspector.training_panel_readout(point)
+    assert text == inspector.training_readout(grid.sweep("sgd"), 1.0, 30)
+    assert "(since epoch 1)" in text
+    early = inspector.training_panel_readout(grid(optimizer="sgd", lr=0.1, epochs=1))
+    assert "after 1 epoch (210 updates)" in early
+    with pytest.raises(ValueError, match="epochs"):
+        grid(optimizer="sgd", lr=0.1, epochs=31)
+
+
+def test_inspector_compute_keeps_its_replay_and_clamps_the_entry():
+    runs = inspector.InspectorRuns(epochs=1)
+    first = runs(optimizer="sgd", lr=0.1, weight="W2", row=2, col=5, update=1)
+    later = runs(optimizer="sgd", lr=0.1, weight="W2", row=2, col=5, update=200)
+    assert later.replay is first.replay  # moving the update replays nothing
+    text = inspector.inspector_panel_readout(later)
+    assert text.startswith("W2[2, 5], update 200 of 210 (epoch 1, batch 200)")
+    assert f"{first.replay.change[199]:+.4e}" in text
+    bias = runs(optimizer="sgd", lr=0.1, weight="b3", row=2, col=5, update=999)
+    assert bias.replay.name == "b3[1]" and bias.k == 210
+    assert inspector.weight_index("W1", 7, 40) == (0, 15)
+
+
+def test_views_move_their_artists_and_make_no_new_ones(agg_figure):
+    grid = inspector.TrainingGrid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP, 30)
+    view = figures.TrainingView(grid.sweep("sgd").lrs, 30, figure=agg_figure)
+    before = [len(ax.lines) for ax in view.fig.axes]
+    view.update(grid(optimizer="sgd", lr=1.0, epochs=12))
+    assert [len(ax.lines) for ax in view.fig.axes] == before
+    assert view.label.get_text() == "SGD, lr = 1: stalled"
+    assert list(view.loss.get_xdata()) == list(range(13))
+    runs = inspector.InspectorRuns(epochs=1)
+    view = figures.InspectorView(210, figure=agg_figure)
+    assert view.update(runs(optimizer="sgd", lr=0.1, weight="W2", row=2, col=5,
+                            update=1))  # a new replay: one full drawing
+    shown = view.replay
+    assert not view.update(runs(optimizer="sgd", lr=0.1, weight="W2", row=2, col=5,
+                                update=9))
+    assert view.replay is shown and list(view.value_now.get_xdata()) == [9]
+    assert view.ax_w.get_ylabel() == "value of W2[2, 5]"

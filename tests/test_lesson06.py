@@ -164,3 +164,54 @@ def test_bad_panel_arguments_name_the_parameter():
         lesson06.momentum_panel(momentum=0.995)
     with pytest.raises(TypeError, match="lr"):
         lesson06.adam_panel(lr="fast")
+
+
+# -- compute, readout and view, without widgets ------------------------------------
+@pytest.fixture(scope="module")
+def momentum_runs():
+    from lrcourse.lessons.lesson06.analysis import MomentumRuns
+
+    return MomentumRuns((lesson06.MOM_MIN, lesson06.MOM_MAX, lesson06.MOM_STEP),
+                        curvature=10.0, start=1.0, steps=lesson06.MOM_STEPS,
+                        shown=lesson06.MOM_SHOWN)
+
+
+def test_momentum_compute_and_readout_without_widgets(momentum_runs):
+    from lrcourse.lessons.lesson06.analysis import momentum_readout
+
+    limit = momentum_limit(10.0, 0.9)
+    below = momentum_runs(lr=float(MOM_GRID[MOM_GRID < limit][-1]), momentum=0.9)
+    assert below.lr == pytest.approx(0.38, rel=0.01)
+    assert "with momentum:    stable" in momentum_readout(below)
+    above = momentum_runs(lr=float(MOM_GRID[MOM_GRID > limit][0]), momentum=0.9)
+    assert "with momentum:    unstable" in momentum_readout(above)
+    assert above.plain is below.plain  # beta = 0 is run once
+    assert momentum_runs.runs(0.9) is above.mom  # and each momentum once
+    text = momentum_readout(momentum_runs(lr=0.001, momentum=0.0))
+    assert text.count("shrinks x0.9900") == 2
+
+
+def test_adam_compute_and_readout_without_widgets():
+    from lrcourse.lessons.lesson06.analysis import AdamRuns, adam_readout
+
+    runs = AdamRuns((lesson06.ADAM_MIN, lesson06.ADAM_MAX, lesson06.ADAM_STEP),
+                    (lesson06.CURV_MIN, lesson06.CURV_MAX, lesson06.CURV_STEP),
+                    start=1.0, steps=lesson06.ADAM_STEPS)
+    point = runs(lr=0.0101, curvature=9.0)  # nearest grid values: 0.01 and 10
+    assert (point.lr, point.lam) == (pytest.approx(0.01), pytest.approx(10.0))
+    text = adam_readout(point)
+    assert "Adam: 0.01 (1.000 x lr)" in text and "SGD: 0.1 (lr x gradient)" in text
+    flat, steep = (adam_readout(runs(lr=0.0316, curvature=lam)).splitlines()
+                   for lam in (0.1, 100.0))
+    assert flat[2] == steep[2] and "diverged" in steep[3]
+
+
+def test_views_move_their_artists_and_make_no_new_ones(momentum_runs, agg_figure):
+    view = figures.MomentumView(momentum_runs, figure=agg_figure)
+    before = [len(ax.lines) for ax in view.fig.axes]
+    view.update(momentum_runs(lr=0.05, momentum=0.9))
+    curve = view.map_mom.get_ydata()
+    view.update(momentum_runs(lr=0.3, momentum=0.9))
+    assert view.map_mom.get_ydata() is curve  # same momentum: not redrawn
+    assert [len(ax.lines) for ax in view.fig.axes] == before
+    assert view.title.get_text() == "lr = 0.3003, β = 0.90"

@@ -10,6 +10,7 @@ from lrcourse.lessons.lesson07 import figures, panels
 from lrcourse.lessons.lesson07.analysis import (
     SWEEP_GRID,
     TrialSplit,
+    near_best_band,
     range_test,
     sweep_on_split,
 )
@@ -66,7 +67,7 @@ def test_exercise_3_best_rate_moves_with_batch_size():
 
 def test_sweep_panel_readout_matches_the_sweep(sweep):
     text = sweep.set(batch_size=10, lr=float(GRID[10]))
-    h = sweep.sweeps[10]
+    h = sweep.compute.sweeps[10]
     assert f"final validation loss {h['val_loss'][10, -1]:.4f}" in text
     assert "168 updates per epoch, 840 in 5 epochs" in text
     assert "best rate at batch size 10: 0.398" in text
@@ -87,10 +88,10 @@ def test_sweep_panel_never_calls_a_run_worse_than_untrained_trained(sweep):
     text = sweep.set(batch_size=320, lr=1.0)
     assert "accuracy 49.8%" in text and "(trained)" not in text
     assert "not learning: no better than the untrained network's" in text
-    floor = constant_loss(sweep.data.y_val)  # 0.693 to 3 decimals
+    floor = constant_loss(sweep.compute.data.y_val)  # 0.693 to 3 decimals
     assert f"{floor:.3f}" == "0.693"
-    for bs, outcomes in sweep.outcomes.items():
-        h = sweep.sweeps[bs]
+    for bs, outcomes in sweep.compute.outcomes.items():
+        h = sweep.compute.sweeps[bs]
         for i, what in enumerate(outcomes):
             if what.startswith("stalled"):  # the stated bound holds
                 assert h["val_loss"][i, -1] >= floor
@@ -119,7 +120,7 @@ def test_range_panel_suggestions_and_training(ranged):
     text = ranged.set(rule="steep")
     assert f"steep {s['steep']:.3g}" in text and "ran all 100 batches" in text
     assert "press 'Train with this rate'" in text
-    text = ranged.train()
+    text = ranged.actions["train"]()
     h = sweep_on_split(data, [s["steep"]], 10, optimizer="adam", epochs=5)
     assert f"final validation loss {h['val_loss'][0, -1]:.4f}" in text
 
@@ -127,7 +128,7 @@ def test_range_panel_suggestions_and_training(ranged):
 def test_range_panel_opens_with_the_default_rule_trained():
     fresh = panels.range_test_panel(rule="minimum_over_10", batch_size=10,
                                     num_it=100, epochs=5, seed=0)
-    assert list(fresh.trained) == ["minimum_over_10"]
+    assert list(fresh.compute.trained) == ["minimum_over_10"]
     right = fresh.fig.axes[1]
     drawn = [ln for ln in right.get_lines() if len(ln.get_xdata()) == 5]
     assert len(drawn) == 1  # the PNG fallback shows a curve, not empty axes
@@ -141,7 +142,7 @@ def test_range_panel_rejects_unknown_rule():
 
 
 def test_near_best_band():
-    lo, hi = panels.near_best_band(np.array([1.0, 2.0, 3.0, 4.0]),
+    lo, hi = near_best_band(np.array([1.0, 2.0, 3.0, 4.0]),
                                    np.array([0.5, 0.31, 0.3, np.nan]))
     assert (lo, hi) == (2.0, 3.0)
 
@@ -149,8 +150,63 @@ def test_near_best_band():
 # -- the key figure ---------------------------------------------------------------
 
 def test_key_figure_is_wide_enough(sweep, ranged):
-    fig = figures.key_figure(GRID, sweep.sweeps, 10, ranged.result, (5, 40, 160))
+    fig = figures.key_figure(GRID, sweep.compute.sweeps, 10, ranged.compute.result,
+                             (5, 40, 160))
     png = png_bytes(fig)
     width = int.from_bytes(png[16:20], "big")
     assert width >= 600
     assert len(fig.axes) == 3
+
+
+# -- compute, readout and view, without widgets ---------------------------------------
+
+@pytest.fixture(scope="module")
+def table():
+    from lrcourse.lessons.lesson07.analysis import SweepTable
+
+    return SweepTable((10, 80), epochs=5, optimizer="sgd", seed=0)
+
+
+def test_sweep_compute_and_readout_without_widgets(table):
+    from lrcourse.lessons.lesson07.analysis import sweep_readout
+
+    point = table(lr=0.11, batch_size=10)  # the grid rate nearest: 0.1
+    assert point.lr == pytest.approx(0.1) and point.history is table.sweeps[10]
+    text = sweep_readout(point)
+    assert "168 updates per epoch, 840 in 5 epochs (plain SGD)" in text
+    assert "best rate at batch size 10: 0.398" in text
+    far = sweep_readout(table(lr=float(GRID[17]), batch_size=80))
+    assert "stalled: dead ReLUs" in far and "best rate at batch size 80: 1 " in far
+    with pytest.raises(ValueError, match="batch_size"):
+        table(lr=0.1, batch_size=20)
+
+
+def test_range_compute_trains_on_demand_and_reads_out():
+    from lrcourse.lessons.lesson07.analysis import RangeTests, range_readout
+
+    tests = RangeTests(batch_size=10, num_it=100, epochs=5, seed=0)
+    before = tests(rule="steep")
+    assert "press 'Train with this rate'" in range_readout(before)
+    phrase = tests.train("steep")
+    assert phrase.startswith("final validation loss")
+    after = tests(rule="steep")
+    assert before.trained == {} and list(after.trained) == ["steep"]
+    assert f"  steep       lr 0.1      {phrase}" in range_readout(after)
+    with pytest.raises(ValueError, match="rule"):
+        tests.train("median")
+
+
+def test_views_move_their_artists_and_make_no_new_ones(table, ranged, agg_figure):
+    ref = table.sweeps[10]["val_loss"][:, -1]
+    view = figures.SweepView(table.lrs, ref, 5, figure=agg_figure)
+    before = [len(ax.lines) for ax in view.fig.axes]
+    view.update(table(lr=0.1, batch_size=80))
+    curve = view.curve.get_ydata()
+    view.update(table(lr=1.0, batch_size=80))
+    assert view.curve.get_ydata() is curve  # same batch size: not redrawn
+    assert view.title.get_text() == "lr = 1, batch size 80"
+    assert [len(ax.lines) for ax in view.fig.axes] == before
+    view = figures.RangeView(ranged.compute.result, 5, figure=agg_figure)
+    view.update(ranged.result)
+    drawn = [r for r, line in view.lines.items() if len(line.get_xdata())]
+    assert drawn == list(ranged.result.curves)

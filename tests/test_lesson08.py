@@ -275,3 +275,32 @@ def test_notebook_prose_does_not_state_the_recompile_ratio():
     prose = " ".join(c.source for c in nb.cells if c.cell_type == "markdown").lower()
     for word in ("eight times", "8 times", "8x", "about 8 "):
         assert word not in prose
+
+
+# -- compute, readout and view, without widgets --
+
+def test_composer_compute_and_readout_without_widgets():
+    from lrcourse.lessons.lesson08 import panels
+
+    composer = C.Composer(steps=300, curvature=1.0, noise=1.0, start=5.0, seed=0)
+    run = composer(kind="constant", lr=1.0, warmup=0)
+    assert "expected loss after 300 updates: 0.50000" in C.composer_readout(run)
+    warm = composer(kind="cosine_decay", lr=0.1, warmup=50)
+    assert warm.peak_update == 49 and warm.warmup_steps == 50
+    top = float(10 ** (panels.LR_MIN + 24 * panels.LR_STEP))
+    assert "diverged at update" in C.composer_readout(
+        composer(kind="cosine_decay", lr=top, warmup=0))
+
+
+def test_composer_view_follows_the_run(agg_figure):
+    from lrcourse.lessons.lesson08.figures import ComposerView
+
+    view = ComposerView(300, curvature=1.0, seed=0, figure=agg_figure)
+    before = [len(ax.lines) for ax in view.fig.axes]
+    view.update(C.compose("constant", lr=0.1))
+    assert view.ax_rate.get_ylim()[1] == pytest.approx(0.112)
+    assert not view.limit_marks[0].get_visible()  # 2/lambda is off the axis
+    view.update(C.compose("constant", lr=2.5))
+    assert view.limit_marks[0].get_visible()
+    assert view.loss_title.get_text().startswith("diverged at update")
+    assert [len(ax.lines) for ax in view.fig.axes] == before

@@ -175,3 +175,28 @@ def test_notebook_does_not_print_the_exercise_answers():
                         for out in c.get("outputs", []))
     assert f"median {get_exercise('09.1').answer:.3f}" not in printed
     assert f"rose at {get_exercise('09.3').answer} of" not in printed
+
+
+def test_edge_compute_and_readout_without_widgets():
+    from lrcourse.lessons.lesson09.analysis import EdgeRuns
+
+    runs = EdgeRuns(n=420, seed=0, steps=100, every=20)
+    run = runs(lr=0.8)  # the slider's grid rate nearest 0.8
+    assert run.lr == pytest.approx(10 ** -0.1) and run.steps == 100
+    assert edge_readout(run).startswith("lr = 0.7943   2/lr = 2.518   (100 full-")
+    with pytest.raises(ValueError, match="lr"):
+        runs(lr=-1.0)
+
+
+def test_edge_view_styles_the_outcome(agg_figure):
+    from lrcourse.lessons.lesson09 import figures
+    from lrcourse.lessons.lesson09.analysis import EdgeRuns
+
+    view = figures.EdgeView(100, figure=agg_figure)
+    before = [len(ax.lines) for ax in view.fig.axes]
+    run = EdgeRuns(n=420, steps=100, every=20)(lr=0.8)
+    view.update(run)
+    assert view.title_s.get_text() == "lr = 0.794, 2/lr = 2.52"
+    assert view.sharp.get_color() == figures.OUTCOME_STYLE[figures.outcome(run)][
+        "color"]
+    assert [len(ax.lines) for ax in view.fig.axes] == before

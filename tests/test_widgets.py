@@ -271,3 +271,20 @@ def test_answer_box_button_and_check_agree():
     box.check()
     assert feedback.value == clicked and clicked.startswith("<span>Right")
     assert "lr-exercise" in box._dom_classes
+
+
+def test_busy_text_shows_while_a_result_is_computed():
+    seen = []
+    toy = toy_panel(cache=True, busy=lambda changed, values: f"training {changed}...")
+    toy.readout_widget.observe(lambda change: seen.append(change["new"]),
+                               names="value")
+    toy.set(lr=0.5)
+    assert "training lr..." in seen[0] and "lr = 0.5012" in seen[-1]
+    seen.clear()
+    toy.set(lr=0.1)  # computed when the panel was built: kept, nothing to wait for
+    assert not any("training" in s for s in seen)
+    quiet = toy_panel(busy=lambda changed, values: None)
+    quiet.readout_widget.observe(lambda change: seen.append(change["new"]),
+                                 names="value")
+    quiet.set(steps=20)
+    assert not any("training" in s for s in seen)

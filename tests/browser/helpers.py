@@ -536,7 +536,7 @@ def press_train(page, root, panel, timeout=15_000):
     root.locator(".lr-rule button").filter(has_text=exact).first.click()
     root.locator("button.lr-train").first.click()
     panel.set(rule=values[j])
-    panel.train()
+    panel.actions["train"]()
     expected = norm(panel.readout_text)
     shown = wait_readout(page, root, expected, timeout=timeout)
     return shown, expected, wait_canvas_changed(page, root)

@@ -19,6 +19,7 @@ from ..._validate import (
     check_count,
     check_finite,
     check_floats,
+    check_has,
     check_lr,
     read_only,
 )
@@ -399,3 +400,107 @@ def inspector_readout(rep, k):
     if rep.fate:
         lines.append(rep.fate)
     return "\n".join(lines)
+
+
+# -- the panels' compute and readout ---------------------------------------------------
+class TrainingPoint:
+    """What the training panel shows: row ``i`` of a ``RateSweep`` after
+    ``epochs`` epochs, and the outcome of every rate at that epoch."""
+
+    def __init__(self, sweep, i, epochs):
+        self.sweep = sweep
+        self.i = i
+        self.epochs = epochs
+        self.kind, self.text = sweep.outcome(i, epochs)
+        self.kinds = [sweep.outcome(j, epochs)[0] for j in range(len(sweep.lrs))]
+
+    @property
+    def lr(self):
+        """The grid rate of the row."""
+        return float(self.sweep.lrs[self.i])
+
+    def __repr__(self):
+        return (f"TrainingPoint({OPTIMIZERS[self.sweep.optimizer]}, "
+                f"lr={self.lr:.4g}, {self.epochs} epochs: {self.kind})")
+
+
+class TrainingGrid:
+    """The training panel's compute: every rate of the slider's grid trained
+    once per optimizer (``rate_sweep``, cached), then looked up.
+
+    >>> grid = TrainingGrid(-2.0, -1.0, 1.0, epochs=2)
+    >>> grid(optimizer="sgd", lr=0.1, epochs=2).lr
+    0.1
+    """
+
+    def __init__(self, min_exp=-5.0, max_exp=1.0, step=0.25, epochs=30):
+        self.grid = (min_exp, max_exp, step)
+        self.epochs = check_count("epochs", epochs)
+
+    def sweep(self, optimizer):
+        """The sweep of one optimizer (trained the first time it is asked for)."""
+        return rate_sweep(optimizer, *self.grid, self.epochs)
+
+    def __call__(self, optimizer, lr, epochs):
+        epochs = check_count("epochs", epochs)
+        if epochs > self.epochs:
+            raise ValueError(f"epochs must be an integer in 1..{self.epochs}, "
+                             f"got {epochs}")
+        sweep = self.sweep(optimizer)
+        return TrainingPoint(sweep, sweep.index(lr), epochs)
+
+
+def training_panel_readout(point):
+    """The training panel's text for a ``TrainingPoint``."""
+    check_has("point", point, ('sweep', 'lr', 'epochs'), "a TrainingPoint")
+    return training_readout(point.sweep, point.lr, point.epochs)
+
+
+def weight_index(weight, row, col):
+    """The index of the inspected entry: ``(col,)`` for a bias, else
+    ``(row, col)``; rows and columns past the weight's shape are clamped, as
+    the inspector's sliders are."""
+    shape = WEIGHT_SHAPES[check_choice("weight", weight, tuple(WEIGHT_SHAPES))]
+    col = min(int(col), shape[-1] - 1)
+    return (col,) if len(shape) == 1 else (min(int(row), shape[0] - 1), col)
+
+
+class InspectorPoint:
+    """What the inspector shows: update ``k`` (1-based) of a ``Replay``."""
+
+    def __init__(self, replay, k):
+        self.replay = replay
+        self.k = k
+
+    def __repr__(self):
+        return f"InspectorPoint({self.replay!r}, update {self.k})"
+
+
+class InspectorRuns:
+    """The inspector's compute: the seeded run replayed for the chosen
+    optimizer, rate and weight entry (``replay``); the current replay is
+    kept, so moving the update slider only indexes it.
+
+    >>> runs = InspectorRuns(epochs=1)
+    >>> runs(optimizer="sgd", lr=0.1, weight="b3", row=2, col=5, update=3)
+    InspectorPoint(Replay(b3[1], SGD lr=0.1, 210 updates), update 3)
+    """
+
+    def __init__(self, epochs=3):
+        self.epochs = check_count("epochs", epochs)
+        self.key = None
+        self.replay = None
+
+    def __call__(self, optimizer, lr, weight, row, col, update):
+        key = (optimizer, lr, weight, weight_index(weight, row, col))
+        if key != self.key:
+            self.replay = replay(*key, epochs=self.epochs)
+            self.key = key
+        update = check_count("update", update)
+        return InspectorPoint(self.replay, min(update, self.replay.updates))
+
+
+def inspector_panel_readout(point):
+    """The inspector's text for an ``InspectorPoint``."""
+    check_has("point", point, ('replay', 'k'), "a InspectorPoint")
+    return inspector_readout(point.replay, point.k)

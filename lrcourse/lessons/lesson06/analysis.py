@@ -2,7 +2,16 @@
 
 import numpy as np
 
-from ..._validate import check_count, check_fraction, check_positive
+from ..._validate import (
+    check_count,
+    check_finite,
+    check_fraction,
+    check_has,
+    check_positive,
+)
+from ...optimizers import SGD, Adam
+from ...problems import Quadratic
+from ...readouts import grid_index, lr_grid, what_happened
 from ...stability import (  # noqa: F401 (the lesson's stability tools)
     RateRuns,
     _fresh,
@@ -39,8 +48,6 @@ def steady_step_ratio(momentum, lr=0.01, grad=1.0, steps=200):
     >>> f"{steady_step_ratio(0.9):.3f}"
     '10.000'
     """
-    from ...optimizers import SGD
-
     momentum = check_fraction("momentum", momentum)
     lr = check_positive("lr", lr)
     grad = check_positive("grad", grad)
@@ -52,8 +59,161 @@ def steady_step_ratio(momentum, lr=0.01, grad=1.0, steps=200):
     return float(abs(change[0]) / (lr * grad))
 
 
+class MomentumPoint:
+    """What the momentum panel shows: grid rate ``i`` of the runs with
+    momentum (``mom``) and without (``plain``)."""
+
+    def __init__(self, i, lr, momentum, curvature, mom, plain, shown):
+        self.i, self.lr, self.momentum = i, lr, momentum
+        self.curvature, self.mom, self.plain, self.shown = curvature, mom, plain, shown
+
+    def __repr__(self):
+        return f"MomentumPoint(lr={self.lr:.4g}, momentum={self.momentum:.2f})"
+
+
+class MomentumRuns:
+    """The momentum panel's compute: for each momentum ``SGD(momentum=beta)``
+    runs every rate of the grid ``10 ** (min_exp + i * step)`` in one
+    vectorized pass (the last 25 momenta are kept), then looks rates up.
+
+    >>> runs = MomentumRuns((-2.0, -1.0, 0.5), curvature=10.0, start=1.0)
+    >>> runs(lr=0.1, momentum=0.5).lr
+    0.1
+    """
+
+    KEEP = 25
+
+    def __init__(self, grid, curvature=10.0, start=1.0, steps=240, shown=60):
+        self.grid = grid
+        self.lrs = lr_grid(*grid)
+        self.curvature = check_positive("curvature", curvature)
+        self.problem = Quadratic(curvature=curvature, minimum=0.0)
+        self.start = check_finite("start", start)
+        self.steps, self.shown = check_count("steps", steps), shown
+        self._runs = {}
+        self.plain = self.runs(0.0)
+
+    def runs(self, momentum):
+        """The ``RateRuns`` of every grid rate at this momentum."""
+        key = round(float(momentum), 4)
+        if key not in self._runs:
+            if len(self._runs) >= self.KEEP:
+                self._runs.pop(next(iter(self._runs)))
+            self._runs[key] = run_rates(self.problem, SGD(momentum=key), self.lrs,
+                                        self.steps, self.start)
+        return self._runs[key]
+
+    def __call__(self, lr, momentum):
+        i = grid_index(lr, self.grid[0], self.grid[2], len(self.lrs))
+        return MomentumPoint(i, float(self.lrs[i]), momentum, self.curvature,
+                             self.runs(momentum), self.plain, self.shown)
+
+
+def _verdict(runs, i, factor):
+    if runs.diverged_at[i]:
+        return f"unstable: diverged at update {runs.diverged_at[i]}"
+    if factor >= 1.0:
+        return f"unstable: the distance grows x{factor:.4f} per update"
+    return f"stable: the distance shrinks x{factor:.4f} per update"
+
+
+def momentum_readout(point):
+    """The momentum panel's text for a ``MomentumPoint``."""
+    check_has("point", point, ('mom', 'plain', 'i', 'shown'), "a MomentumPoint")
+    mom, plain, i, shown = point.mom, point.plain, point.i, point.shown
+    f_mom = float(mom.convergence_factors()[i])
+    f_plain = float(plain.convergence_factors()[i])
+    rises = int(mom.loss_rises(shown)[i])
+    rises_plain = int(plain.loss_rises(shown)[i])
+    lines = [
+        f"lr = {point.lr:.4g}   momentum beta = {point.momentum:.2f}   lr x lambda = "
+        f"{point.lr * point.curvature:.3f}   (lambda = {point.curvature:g})",
+        f"with momentum:    {_verdict(mom, i, f_mom)}",
+        f"                  loss rose on {rises} of the first {shown} updates",
+        f"plain (beta = 0): {_verdict(plain, i, f_plain)}",
+        f"                  loss rose on {rises_plain} of the first {shown} updates",
+    ]
+    if not (mom.diverged_at[i] or plain.diverged_at[i]):
+        big_m = float(np.nanmax(mom.step_sizes()[i, :shown]))
+        big_p = float(np.nanmax(plain.step_sizes()[i, :shown]))
+        lines.append(
+            f"largest step: {big_m:.4g} with momentum, {big_p:.4g} without "
+            f"({big_m / big_p:.2f}x; 1/(1 - beta) = {1 / (1 - point.momentum):.2f})")
+    return "\n".join(lines)
+
+
+class AdamPoint:
+    """What the Adam panel shows: grid rate ``i`` of the Adam and SGD runs on
+    the bowl of curvature ``lam``."""
+
+    def __init__(self, i, lr, lam, start, adam, sgd):
+        self.i, self.lr, self.lam, self.start = i, lr, lam, start
+        self.adam, self.sgd = adam, sgd
+
+    def __repr__(self):
+        return f"AdamPoint(lr={self.lr:.4g}, curvature={self.lam:.4g})"
+
+
+class AdamRuns:
+    """The Adam panel's compute: Adam and plain SGD run at every rate of
+    ``rates`` on bowls of every curvature of ``curvatures`` (both log grids
+    ``(min_exp, max_exp, step)``) when it is built, then looked up.
+
+    >>> runs = AdamRuns((-3.0, -2.0, 1.0), (0.0, 1.0, 1.0), steps=5)
+    >>> runs(lr=0.01, curvature=10.0)
+    AdamPoint(lr=0.01, curvature=10)
+    """
+
+    def __init__(self, rates, curvatures, start=1.0, steps=100):
+        self.rates, self.curvatures = rates, curvatures
+        self.lrs, self.lams = lr_grid(*rates), lr_grid(*curvatures)
+        self.start = check_finite("start", start)
+        self.steps = check_count("steps", steps)
+        self.runs = [(run_rates(Quadratic(curvature=float(lam)), Adam(), self.lrs,
+                                steps, start),
+                      run_rates(Quadratic(curvature=float(lam)), SGD(), self.lrs,
+                                steps, start)) for lam in self.lams]
+
+    def __call__(self, lr, curvature):
+        i = grid_index(lr, self.rates[0], self.rates[2], len(self.lrs))
+        j = grid_index(curvature, self.curvatures[0], self.curvatures[2],
+                       len(self.lams))
+        return AdamPoint(i, float(self.lrs[i]), float(self.lams[j]), self.start,
+                         *self.runs[j])
+
+
+def _farthest(runs, i):
+    d = runs.distances()[i]
+    d = d[np.isfinite(d)]
+    far = f"{float(d.max()):.3g}"
+    return f"{far} before diverging" if runs.diverged_at[i] else far
+
+
+def adam_readout(point):
+    """The Adam panel's text for an ``AdamPoint``."""
+    check_has("point", point, ('adam', 'sgd', 'i', 'lr', 'start'), "a AdamPoint")
+    adam, sgd, i, lr, start = point.adam, point.sgd, point.i, point.lr, point.start
+    a1 = abs(float(adam.updates[i, 0]))
+    s1 = abs(float(sgd.updates[i, 0]))
+    g1 = point.lam * abs(start)
+    return "\n".join([
+        f"lr = {lr:.4g}   curvature lambda = {point.lam:.4g}   "
+        f"first gradient lambda x w0 = {g1:.4g}",
+        f"first update  Adam: {a1:.6g} ({a1 / lr:.3f} x lr)   "
+        f"SGD: {s1:.6g} (lr x gradient)",
+        f"Adam: {what_happened(adam.trace(i))}",
+        f"SGD:  {what_happened(sgd.trace(i))}",
+        f"farthest from the minimum (start: {abs(start):.3g}): "
+        f"Adam {_farthest(adam, i)}, SGD {_farthest(sgd, i)}",
+    ])
+
+
 __all__ = [
+    "AdamRuns",
+    "MomentumRuns",
     "RateRuns",
+    "adam_readout",
+    "momentum_readout",
     "first_updates",
     "largest_stable_lr",
     "momentum_limit",

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from ...plotting import PALETTE, caption, static_figure
+from ...plotting import PALETTE, caption, live_figure, static_figure
+from .analysis import RULE_NAME, RULES, SWEEP_GRID
 
 #: How each range-test suggestion is drawn (colour, marker and name differ).
 RULE_STYLE = {
@@ -11,8 +12,6 @@ RULE_STYLE = {
     "minimum_over_10": {"color": PALETTE["green"], "marker": "D", "linestyle": "-."},
     "minimum": {"color": PALETTE["vermillion"], "marker": "^", "linestyle": ":"},
 }
-RULE_NAME = {"valley": "valley", "steep": "steep", "minimum_over_10": "minimum/10",
-             "minimum": "minimum"}
 
 #: Fixed loss limits of the lesson's plots; larger values are pinned at the top.
 LOSS_LO, LOSS_HI = 0.2, 1.0
@@ -121,3 +120,91 @@ def key_figure(data_lrs, sweeps, reference_batch, result, compare):
                  "rate); the range test's suggestions; a larger batch needs a "
                  "larger rate.")
     return fig
+
+
+def setup_epoch_axes(ax, epochs, ylabel):
+    """Fixed limits and labels of a loss-per-epoch plot (epochs 1..epochs)."""
+    ax.set_xlim(0.8, epochs + 0.2)
+    ax.set_ylim(LOSS_LO, LOSS_HI)
+    ax.set_autoscale_on(False)
+    ax.set_xticks(range(1, epochs + 1))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+
+
+class SweepView:
+    """The sweep panel's figure: final validation loss against the rate at
+    one batch size (the reference batch size dashed grey), and the losses
+    per epoch of the selected rate. ``update(point)`` takes a ``SweepPoint``;
+    the rate curve is redrawn only when the batch size changed."""
+
+    def __init__(self, lrs, reference, epochs, figure=live_figure,
+                 reference_batch=10):
+        self.fig, (ax_u, ax_e) = figure(width=10.5, height=4.0, ncols=2)
+        setup_sweep_axes(ax_u, SWEEP_GRID[0] - 0.1, SWEEP_GRID[1] + 0.1)
+        ax_u.plot(lrs, pin(reference, SWEEP_TOP), color=PALETTE["grey"], ls="--",
+                  lw=1.5, label=f"batch size {reference_batch}")
+        self.curve = ax_u.plot([], [], "o-", color=PALETTE["blue"], markersize=5,
+                               lw=1.5, label="this batch size")[0]
+        self.best = ax_u.plot([], [], "*", markersize=17, color=PALETTE["blue"],
+                              mec=PALETTE["black"], zorder=5, label="best rate")[0]
+        self.ring = ax_u.plot([], [], "o", markersize=14, mfc="none", mew=2.5,
+                              color=PALETTE["black"], zorder=6)[0]
+        ax_u.legend(loc="upper center", fontsize=12, framealpha=0.9, ncol=2,
+                    handlelength=1.5, columnspacing=0.8)
+        setup_epoch_axes(ax_e, epochs, "loss")
+        self.ep = np.arange(1, epochs + 1)
+        self.val = ax_e.plot([], [], "o-", color=PALETTE["vermillion"], lw=2,
+                             label="validation")[0]
+        self.train = ax_e.plot([], [], "s--", color=PALETTE["blue"], lw=1.5,
+                               label="training")[0]
+        ax_e.legend(loc="upper right", fontsize=12, framealpha=0.9)
+        self.title = ax_e.text(0.03, 0.04, "", transform=ax_e.transAxes, fontsize=12,
+                               va="bottom", ha="left")
+        self.fig.tight_layout()
+        self.artists = [self.curve, self.best, self.ring, self.val, self.train,
+                        self.title]
+        self.lrs, self.history = lrs, None
+
+    def update(self, point):
+        h, i, lrs = point.history, point.i, self.lrs
+        v = h["val_loss"][:, -1]
+        if h is not self.history:
+            self.curve.set_data(lrs, pin(v, SWEEP_TOP))
+            b = int(np.nanargmin(v))
+            self.best.set_data([lrs[b]], [v[b]])
+            self.history = h
+        self.ring.set_data([lrs[i]], [pin(v[i:i + 1], SWEEP_TOP)[0]])
+        self.val.set_data(self.ep, pin(h["val_loss"][i]))
+        self.train.set_data(self.ep, pin(h["loss"][i]))
+        self.title.set_text(f"lr = {lrs[i]:.3g}, batch size {point.batch_size}")
+
+
+class RangeView:
+    """The range-test panel's figure: the range test with its suggestions
+    (the selected one ringed), and the validation loss per epoch of each
+    suggestion trained so far. ``update(point)`` takes a ``RangePoint``."""
+
+    def __init__(self, result, epochs, figure=live_figure):
+        self.fig, (ax_r, ax_v) = figure(width=10.5, height=4.2, ncols=2)
+        draw_range_test(ax_r, result)
+        self.points = result.suggestion_points()
+        self.ring = ax_r.plot([], [], "o", markersize=18, mfc="none", mew=2.5,
+                              color=PALETTE["black"], zorder=6)[0]
+        setup_epoch_axes(ax_v, epochs, "validation loss")
+        self.ep = np.arange(1, epochs + 1)
+        self.lines = {r: ax_v.plot([], [], lw=2, markersize=7, label=RULE_NAME[r],
+                                   **RULE_STYLE[r])[0] for r in RULES}
+        ax_v.legend(loc="upper right", fontsize=12, framealpha=0.9,
+                    title="trained with")
+        self.fig.tight_layout()
+        self.artists = [self.ring, *self.lines.values()]
+        self.drawn = {}
+
+    def update(self, point):
+        rate, loss = self.points[point.rule]
+        self.ring.set_data([rate], [min(loss, 1.97)])
+        for rule, curve in point.curves.items():
+            if self.drawn.get(rule) is not curve:
+                self.lines[rule].set_data(self.ep, pin(curve))
+                self.drawn[rule] = curve

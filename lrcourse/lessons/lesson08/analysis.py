@@ -208,6 +208,25 @@ def compose(kind="cosine_decay", lr=0.1, warmup_steps=0, steps=300, curvature=1.
                        curvature, noise, seed)
 
 
+class Composer:
+    """The composer panel's compute: ``compose`` with the panel's fixed run
+    (length, bowl, noise, start, seed) and the three controls.
+
+    >>> run = Composer(steps=300)(kind="constant", lr=0.5, warmup=0)
+    >>> f"{run.final_expected:.4f}"
+    '0.1667'
+    """
+
+    def __init__(self, steps=300, curvature=1.0, noise=1.0, start=5.0, seed=0):
+        self.steps, self.curvature, self.noise = steps, curvature, noise
+        self.start, self.seed = start, seed
+
+    def __call__(self, kind, lr, warmup):
+        return compose(kind, lr=lr, warmup_steps=warmup, steps=self.steps,
+                       curvature=self.curvature, noise=self.noise, start=self.start,
+                       seed=self.seed)
+
+
 def composer_readout(run):
     """The composer's readout: the schedule, where its rate goes, the result."""
     r = check_has("run", run, ("rates", "curvature"), "what compose returns").rates

@@ -2,8 +2,20 @@
 
 import numpy as np
 
-from ...plotting import PALETTE, caption, static_figure
+from ...plotting import PALETTE, caption, live_figure, static_figure
 from .analysis import KINDS, compose
+
+#: The composer's names of the schedule kinds.
+KIND_LABELS = {
+    "constant": "constant",
+    "step_decay": "step decay",
+    "exponential_decay": "exponential",
+    "cosine_decay": "cosine",
+    "one_cycle": "one-cycle",
+}
+
+#: The composer's loss axis limits (log scale), fixed so runs compare by eye.
+LOSS_LO, LOSS_HI = 1e-4, 1e3
 
 #: One colour + line style per schedule kind (never colour alone).
 KIND_STYLE = {
@@ -136,3 +148,70 @@ def recompile_figure(kept, recompiled, lr, n_params, before=50):
     caption(fig, "Re-compiling resets Adam: its next update moves each weight that "
                  "has a gradient by about lr, and the loss jumps.")
     return fig
+
+
+class ComposerView:
+    """The composer's figure: the rate at every update (its axis follows the
+    peak), and the loss of one seeded run, the expected loss, the floor of
+    the current rate and the floor of a constant peak rate.
+
+    ``update(run)`` takes a ``ComposerRun``. The rate axis rescales, so the
+    view has no blitted artists: each update draws the figure once.
+    """
+
+    def __init__(self, steps, curvature, seed, figure=live_figure):
+        self.fig, (self.ax_rate, ax_loss) = figure(width=10.5, height=3.9, ncols=2)
+        self.steps, self.limit = steps, 2.0 / curvature
+        self.ax_rate.set_xlim(0, steps)
+        self.ax_rate.set_xlabel("update k")
+        self.ax_rate.set_ylabel("learning rate")
+        self.rate = self.ax_rate.plot([], [], color=PALETTE["blue"], lw=2.2)[0]
+        self.limit_marks = (
+            self.ax_rate.axhline(self.limit, color=PALETTE["vermillion"],
+                                 linestyle=":", lw=1.8),
+            self.ax_rate.text(0.98 * steps, self.limit,
+                              f"2/\N{GREEK SMALL LETTER LAMDA} = {self.limit:g}",
+                              ha="right", va="bottom", fontsize=12,
+                              color=PALETTE["vermillion"]))
+        self.rate_title = self.ax_rate.set_title("")
+        ax_loss.set_yscale("log")
+        ax_loss.set_xlim(0, steps)
+        ax_loss.set_ylim(LOSS_LO, LOSS_HI)
+        ax_loss.set_autoscale_on(False)
+        ax_loss.set_xlabel("update k")
+        ax_loss.set_ylabel("loss (log scale)")
+        self.run = ax_loss.plot([], [], color=PALETTE["sky"], lw=0.8,
+                                label=f"one run (seed {seed})")[0]
+        self.floor = ax_loss.plot([], [], color=PALETTE["orange"], lw=2.0,
+                                  linestyle="--", label="floor of the current rate")[0]
+        self.mean = ax_loss.plot([], [], color=PALETTE["black"], lw=2.2,
+                                 label="expected loss")[0]
+        self.peak = ax_loss.plot([], [], color=PALETTE["purple"], lw=1.6,
+                                 linestyle="-.", label="constant peak rate")[0]
+        ax_loss.legend(loc="upper right", fontsize=11, framealpha=0.9)
+        self.loss_title = ax_loss.set_title("")
+        self.fig.tight_layout()
+        self.artists = []
+
+    @staticmethod
+    def _clip(values):
+        v = np.asarray(values, dtype=float)
+        return np.clip(np.where(np.isfinite(v), v, LOSS_HI * 2), LOSS_LO, LOSS_HI * 2)
+
+    def update(self, run):
+        steps, rates = self.steps, run.rates
+        self.rate.set_data(np.arange(steps), rates)
+        top = max(float(rates.max()), 1e-12) * 1.12
+        self.ax_rate.set_ylim(0, top)
+        for mark in self.limit_marks:
+            mark.set_visible(self.limit <= top)
+        self.rate_title.set_text(f"{KIND_LABELS[run.kind]}, peak {run.lr:.3g}")
+        losses = run.trace.losses
+        self.run.set_data(np.arange(len(losses)), self._clip(losses))
+        self.mean.set_data(np.arange(steps + 1), self._clip(run.expected))
+        self.floor.set_data(np.arange(1, steps + 1), self._clip(run.floors))
+        self.peak.set_data([0, steps], self._clip([run.peak_floor] * 2))
+        if run.diverged_at is not None:
+            self.loss_title.set_text(f"diverged at update {run.diverged_at}")
+        else:
+            self.loss_title.set_text(f"expected final loss {run.final_expected:.2g}")

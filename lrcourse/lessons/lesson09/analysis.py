@@ -24,6 +24,7 @@ from ..._validate import check_count, check_has, check_model_data, check_positiv
 from ...data import trial_data
 from ...descent import runaway
 from ...model import reference_model
+from ...readouts import grid_index, lr_grid
 
 #: The loss of a network whose ReLUs all died: it predicts 50/50, ln 2.
 LN2 = math.log(2.0)
@@ -187,6 +188,27 @@ def edge_sweep(lrs, X, y, steps=1000, every=10, seed=0):
         raise ValueError(f"lrs must be a non-empty 1-D list of rates, got {lrs!r}")
     return [edge_run(float(lr), X, y, steps=steps, every=every, seed=seed)
             for lr in lrs]
+
+
+class EdgeRuns:
+    """The edge panel's compute: ``edge_run`` at the slider's grid rate
+    nearest ``lr`` on the first ``n`` samples of the trial data.
+
+    >>> runs = EdgeRuns(n=420, steps=20, every=10)
+    >>> runs(lr=0.8)
+    EdgeRun(lr=0.7943, 20 updates, plateau 3.175, 2/lr 2.518)
+    """
+
+    def __init__(self, n=420, seed=0, steps=1000, every=10, iterations=5):
+        self.X, self.y = trial_subset(n=n, seed=seed)
+        self.lrs = lr_grid(LR_MIN, LR_MAX, LR_STEP)
+        self.seed, self.steps, self.every = seed, steps, every
+        self.iterations = iterations
+
+    def __call__(self, lr):
+        i = grid_index(check_positive("lr", lr), LR_MIN, LR_STEP, len(self.lrs))
+        return edge_run(float(self.lrs[i]), self.X, self.y, steps=self.steps,
+                        every=self.every, seed=self.seed, iterations=self.iterations)
 
 
 def edge_readout(run):

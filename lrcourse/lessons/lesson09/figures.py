@@ -3,7 +3,7 @@
 import numpy as np
 from matplotlib.ticker import NullLocator
 
-from ...plotting import PALETTE, caption, static_figure
+from ...plotting import PALETTE, caption, live_figure, static_figure
 from .analysis import EDGE_BAND, edge_sweep, trial_subset
 
 #: Fixed axis limits shared by the panel and the key figure.
@@ -114,3 +114,42 @@ def key_figure(curve_lrs, summary_lrs, steps=1000, seed=0):
                  "sharpness climbs to about 2/lr and hovers there while the loss "
                  "keeps falling, unevenly.")
     return fig
+
+
+class EdgeView:
+    """The edge panel's figure: the sharpness against the update with the
+    2/lr line, and the loss; styled by the run's outcome.
+    ``update(run)`` takes an ``EdgeRun``."""
+
+    def __init__(self, steps, figure=live_figure):
+        self.fig, (ax_s, ax_l) = figure(width=10.0, height=3.9, ncols=2)
+        style_sharpness_axes(ax_s, steps)
+        style_loss_axes(ax_l, steps)
+        self.sharp = ax_s.plot([], [], lw=1.4, **OUTCOME_STYLE["edge"],
+                               markersize=3, markevery=10)[0]
+        self.ceiling = ax_s.plot([0, steps], [np.nan, np.nan], lw=2.0,
+                                 color=PALETTE["black"], linestyle=(0, (6, 3)),
+                                 label="2/lr")[0]
+        ax_s.legend(loc="upper right", fontsize=11)
+        self.loss = ax_l.plot([], [], lw=0.9, color=PALETTE["blue"])[0]
+        self.title_s = ax_s.text(0.02, 0.97, "", transform=ax_s.transAxes, ha="left",
+                                 va="top", fontsize=12)
+        self.title_l = ax_l.text(0.98, 0.97, "", transform=ax_l.transAxes, ha="right",
+                                 va="top", fontsize=12)
+        self.fig.tight_layout()
+        self.artists = [self.sharp, self.ceiling, self.loss, self.title_s,
+                        self.title_l]
+
+    def update(self, run):
+        style = OUTCOME_STYLE[outcome(run)]
+        top = SHARP_LIM[1] * 1.02
+        self.sharp.set_data(run.measured_at, np.minimum(run.sharpness, top))
+        self.sharp.set(color=style["color"], linestyle=style["linestyle"],
+                       marker=style["marker"])
+        self.ceiling.set_ydata([min(run.ceiling, top)] * 2)
+        self.loss.set_data(np.arange(len(run.losses)),
+                           np.clip(run.losses, 0.5 * 0.2, 2.0))
+        self.loss.set(color=style["color"], linestyle=style["linestyle"])
+        self.title_s.set_text(f"lr = {run.lr:.3g}, 2/lr = {run.ceiling:.3g}")
+        self.title_l.set_text(f"loss rose at {run.rises()} of {run.steps} updates"
+                              if not run.stalled else "stalled at ln 2 = 0.693")
