@@ -120,7 +120,11 @@ class LocalHub:
             [sys.executable, "-m", "jupyterhub", "-f", str(config)],
             cwd=str(self.base), env=env, stdin=subprocess.DEVNULL,
             stdout=self._log, stderr=subprocess.STDOUT)
-        self._wait(lambda: self.api("GET", "/info"), START_TIMEOUT, "start")
+        try:
+            self._wait(lambda: self.api("GET", "/info"), START_TIMEOUT, "start")
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self):
         """Stop the hub, which stops its proxy and every learner's server."""
@@ -135,6 +139,20 @@ class LocalHub:
                 self.proc.wait()
         self._log.close()
         self.proc = None
+        self._stop_leftover_proxy()
+
+    def _stop_leftover_proxy(self):
+        """The hub stops its proxy on the way out; make sure of it."""
+        import signal
+
+        pid_file = self.base / "proxy.pid"
+        try:
+            pid = int(pid_file.read_text().strip())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            if PROXY.encode() in cmdline:  # still our proxy, not a reused pid
+                os.kill(pid, signal.SIGTERM)
+        except (OSError, ValueError):
+            pass  # no pid file, or the proxy has gone already
 
     def log_tail(self, n=4000):
         return self.log_path.read_text(errors="replace")[-n:]
@@ -156,13 +174,16 @@ class LocalHub:
 
     # ------------------------------------------------------------ REST API
 
-    def request(self, method, url, body=None, timeout=30):
+    def request(self, method, url, body=None, timeout=60, raw=False):
+        """JSON in, JSON out (or the text, with ``raw``), with the token."""
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(url, data=data, method=method, headers={
             "Authorization": f"token {self.token}",
             "Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=timeout) as r:
             text = r.read()
+        if raw:
+            return text.decode("utf-8", "replace")
         return json.loads(text) if text else {}
 
     def api(self, method, path, body=None):
