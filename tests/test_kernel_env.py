@@ -8,10 +8,14 @@ thread in every BLAS pool numpy loaded.
 """
 
 import json
+import re
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 PROBE = """
@@ -71,3 +75,26 @@ def test_running_kernel_reports_one_blas_thread():
     else:
         assert seen["pools"], "threadpoolctl found no BLAS pool after a matmul"
         assert all(n == 1 for _, n in seen["pools"]), seen["pools"]
+
+
+def _assignments(text):
+    return dict(re.findall(r"\b([A-Z]+_NUM_THREADS)\b\W{1,4}(\d+)", text))
+
+
+@pytest.mark.parametrize("path", [
+    "Makefile", "postBuild", "deploy/jupyterhub/jupyterhub_config.py"])
+def test_every_launcher_sets_one_blas_thread(path):
+    """make lab/present/venv, repo2docker's postBuild, the hub's spawner."""
+    seen = _assignments((ROOT / path).read_text(encoding="utf-8"))
+    assert {k: seen.get(k) for k in ONE_THREAD} == dict.fromkeys(ONE_THREAD, "1")
+
+
+@pytest.mark.parametrize("path, keys", [
+    ("environment.yml", ["variables"]),
+    ("deploy/kubernetes/config.yaml", ["singleuser", "extraEnv"])])
+def test_environment_files_set_one_blas_thread(path, keys):
+    """conda's variables, the Zero to JupyterHub image's environment."""
+    data = yaml.safe_load((ROOT / path).read_text(encoding="utf-8"))
+    for key in keys:
+        data = data[key]
+    assert {k: data.get(k) for k in ONE_THREAD} == dict.fromkeys(ONE_THREAD, "1")

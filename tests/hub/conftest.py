@@ -35,7 +35,8 @@ def pytest_collection_modifyitems(config, items):
         return
     mark = pytest.mark.skip(reason=SKIP_REASON)
     for item in items:
-        if HERE in Path(str(item.path)).resolve().parents:
+        here = HERE in Path(str(item.path)).resolve().parents
+        if here and item.get_closest_marker("hub"):
             item.add_marker(mark)
 
 
