@@ -234,14 +234,23 @@ class LocalHub:
 
 
 class KernelChannel:
-    """One kernel's channels over the server's websocket (asyncio)."""
+    """One kernel's channels over the server's websocket (asyncio).
+
+    It also plays the part of JupyterLab's figure views: every ipympl canvas
+    the kernel opens is told it is shown, each ``draw`` the kernel asks for is
+    answered, and a move is over once the kernel has sent the new frame, as it
+    is in a browser.
+    """
 
     def __init__(self, url, token):
         self.url = url
         self.token = token
         self.session = uuid.uuid4().hex
         self.ws = None
-        self.comm_bytes = 0  # bytes of comm messages seen (widget and figure)
+        self.canvases = set()  # comm ids of ipympl figures
+        self.frames = 0  # figure frames received
+        self.frame_bytes = 0
+        self._drawing = set()  # our draw answers the kernel has not finished
 
     async def connect(self):
         from tornado.httpclient import HTTPRequest
@@ -257,46 +266,70 @@ class KernelChannel:
             self.ws.close()
             self.ws = None
 
-    def _request(self, code):
+    async def _send(self, msg_type, content):
         msg_id = uuid.uuid4().hex
-        return msg_id, json.dumps({
+        await self.ws.write_message(json.dumps({
             "header": {"msg_id": msg_id, "session": self.session,
-                       "username": "learner", "msg_type": "execute_request",
+                       "username": "learner", "msg_type": msg_type,
                        "version": "5.3", "date": ""},
             "parent_header": {}, "metadata": {}, "channel": "shell",
-            "content": {"code": code, "silent": False, "store_history": False,
-                        "user_expressions": {}, "allow_stdin": False,
-                        "stop_on_error": True},
-            "buffers": []})
+            "content": content, "buffers": []}))
+        return msg_id
 
-    async def execute(self, code, timeout=120):
-        """Run code; return its stdout. Raises RuntimeError on an error."""
+    async def _to_canvas(self, comm_id, kind):
+        content = {"comm_id": comm_id,
+                   "data": {"method": "custom", "content": {"type": kind}}}
+        return await self._send("comm_msg", content)
+
+    async def _read(self, deadline):
         import asyncio
 
         from jupyter_server.services.kernels.connection.base import (
             deserialize_binary_message,
         )
 
-        msg_id, text = self._request(code)
-        await self.ws.write_message(text)
+        left = max(deadline - time.monotonic(), 0.01)
+        raw = await asyncio.wait_for(self.ws.read_message(), left)
+        if raw is None:
+            raise RuntimeError("the kernel's websocket closed")
+        if isinstance(raw, bytes):
+            return deserialize_binary_message(raw), len(raw)
+        return json.loads(raw), 0
+
+    async def _figures(self, msg, size):
+        """Answer the kernel's figure messages as a figure view would."""
+        kind, content = msg["header"]["msg_type"], msg["content"]
+        if kind == "comm_open":
+            state = content.get("data", {}).get("state", {})
+            if state.get("_model_name") == "MPLCanvasModel":
+                self.canvases.add(content["comm_id"])
+                for ask in ("send_image_mode", "refresh", "initialized"):
+                    self._drawing.add(await self._to_canvas(content["comm_id"], ask))
+        elif kind == "comm_msg" and content["comm_id"] in self.canvases:
+            if msg.get("buffers"):
+                self.frames += 1
+                self.frame_bytes += size
+                return
+            data = content.get("data", {}).get("content", {}).get("data", "")
+            if '"draw"' in data:
+                self._drawing.add(await self._to_canvas(content["comm_id"], "draw"))
+        elif kind == "status" and content["execution_state"] == "idle":
+            self._drawing.discard(msg["parent_header"].get("msg_id"))
+
+    async def execute(self, code, timeout=120):
+        """Run code; return its stdout once the kernel is idle and every
+        frame it drew has arrived. Raises RuntimeError on an error."""
+        msg_id = await self._send("execute_request", {
+            "code": code, "silent": False, "store_history": False,
+            "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
         out, error, replied, idle = [], None, False, False
         deadline = time.monotonic() + timeout
-        while not (replied and idle):
-            left = deadline - time.monotonic()
-            raw = await asyncio.wait_for(self.ws.read_message(), max(left, 0.01))
-            if raw is None:
-                raise RuntimeError("the kernel's websocket closed")
-            if isinstance(raw, bytes):
-                self.comm_bytes += len(raw)
-                msg = deserialize_binary_message(raw)
-            else:
-                msg = json.loads(raw)
-            kind = msg["header"]["msg_type"]
-            if kind.startswith("comm_") and isinstance(raw, str):
-                self.comm_bytes += len(raw)
+        while not (replied and idle and not self._drawing):
+            msg, size = await self._read(deadline)
+            await self._figures(msg, size)
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
-            content = msg["content"]
+            kind, content = msg["header"]["msg_type"], msg["content"]
             if kind == "stream" and content["name"] == "stdout":
                 out.append(content["text"])
             elif kind == "error":

@@ -35,13 +35,21 @@ def learner(hub):
     hub.stop_server(LEARNER)
 
 
-def run(hub, name, *cells):
+def run(hub, name, *cells, frames=None):
+    """Each cell's stdout, from a new kernel in the learner's server; with a
+    list ``frames``, append the figure frames each cell brought."""
     async def go():
         kernel_id = hub.start_kernel(name)
         channel = await KernelChannel(hub.channel_url(name, kernel_id),
                                       hub.token).connect()
         try:
-            return [await channel.execute(cell) for cell in cells]
+            outs = []
+            for cell in cells:
+                before = channel.frames
+                outs.append(await channel.execute(cell))
+                if frames is not None:
+                    frames.append(channel.frames - before)
+            return outs
         finally:
             channel.close()
             hub.user_api(name, "DELETE", f"/kernels/{kernel_id}")
@@ -61,8 +69,12 @@ def test_learner_kernel_has_one_blas_thread_home_and_limits(hub, learner):
 
 
 def test_lesson_panel_moves_in_the_learners_kernel(hub, learner):
-    _, out = run(hub, learner, "import json", PANEL)
+    """The readout changes, and the figure's new frames reach the client."""
+    frames = []
+    _, out, _ = run(hub, learner, "%matplotlib widget\nimport json", PANEL,
+                    "panel.set(lr=0.2)", frames=frames)
     assert json.loads(out) == [True, True, True]
+    assert frames[1] >= 1 and frames[2] >= 1, frames
 
 
 def test_learner_server_needs_the_hubs_login(hub, learner):
