@@ -27,8 +27,9 @@ try:
     pools = [(p["internal_api"], p["num_threads"]) for p in threadpool_info()]
 except ImportError:
     pools = None
-print(json.dumps({"env": {k: os.environ.get(k) for k in %r}, "pools": pools}))
-""" % (ONE_THREAD,)
+names = NAMES
+print(json.dumps({"env": {k: os.environ.get(k) for k in names}, "pools": pools}))
+""".replace("NAMES", repr(ONE_THREAD))
 
 
 def installed_spec():
