@@ -297,18 +297,24 @@ def spawn_all(hub, names):
     return times, time.monotonic() - t0
 
 
+def run_class(hub, args):
+    """Spawn the learners on ``hub``, let them drag, and summarize."""
+    lesson, cells, var = lesson_cells(args.lesson, args.panel)
+    names = [f"learner{i + 1:02d}" for i in range(args.learners)]
+    spawn_s, spawn_wall = spawn_all(hub, names)
+    results, before, after = asyncio.run(drive(hub, names, cells, var, args))
+    summary = summarize(args, lesson, spawn_s, before, after, results)
+    summary["spawn_wall_s"] = spawn_wall
+    return summary
+
+
 def main(argv=None):
     args = parse_args(argv)
     if missing := missing_parts():
         raise SystemExit("error: " + "; ".join(missing))
-    lesson, cells, var = lesson_cells(args.lesson, args.panel)
-    names = [f"learner{i + 1:02d}" for i in range(args.learners)]
     with tempfile.TemporaryDirectory(prefix="lrcourse-classroom-") as base, \
             LocalHub(base) as hub:
-        spawn_s, spawn_wall = spawn_all(hub, names)
-        results, before, after = asyncio.run(drive(hub, names, cells, var, args))
-    summary = summarize(args, lesson, spawn_s, before, after, results)
-    summary["spawn_wall_s"] = spawn_wall
+        summary = run_class(hub, args)
     report(summary)
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,5 @@
-"""The classroom load test's options and lesson set-up (the run itself starts
-a hub: ``make bench-classroom``)."""
+"""The classroom load test (``make bench-classroom``): its options, its lesson
+set-up, and one learner dragging for two seconds on the test hub."""
 
 import sys
 
@@ -46,3 +46,20 @@ def test_learner_runs_the_lesson_up_to_its_first_panel(number):
 def test_a_lesson_without_that_panel_is_refused():
     with pytest.raises(SystemExit, match="no panel 99"):
         classroom.lesson_cells("01", 99)
+
+
+@pytest.mark.hub
+def test_one_learner_drags_on_the_hub_and_every_figure_is_reported(hub):
+    args = classroom.parse_args(["--learners", "1", "--seconds", "2"])
+    try:
+        s = classroom.run_class(hub, args)
+    finally:
+        hub.stop_server("learner01")
+    assert s["moves"] >= 1
+    assert s["frames"] >= 1  # the moves' new frames arrived
+    assert 0 < s["p50_ms"] <= s["p95_ms"] <= s["max_ms"]
+    assert s["cpu_ms_per_move"]["kernel"] > 0
+    assert s["cpu_ms_per_move"]["server"] > 0
+    assert s["rss_mb_per_learner"]["kernel"] > 0
+    assert s["rss_mb_per_learner"]["server"] > 0
+    classroom.report(s)  # the table prints
