@@ -16,12 +16,22 @@ PORT ?= 8866
 PYTEST := $(PY) -m pytest
 # numpy's BLAS threads only slow down the course's small matrices, badly so on a
 # busy machine: tests, saved lessons and benchmarks use one thread.
+# The same goes for every course kernel, however it is started: the kernel spec
+# carries the setting (KERNEL_ENV), and so do `make lab` and `make present`.
 ONE_THREAD := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+KERNEL_ENV := $(foreach v,$(ONE_THREAD),--env $(subst =, ,$(v)))
+# configurable-http-proxy, JupyterHub's proxy, from npm into the environment
+PROXY_VERSION := 5.3.0
+PROXY := $(VENV)/node/node_modules/.bin/configurable-http-proxy
+# make bench-classroom: learners, seconds of dragging, moves per second each
+LEARNERS ?= 3
+DURATION ?= 20
+RATE ?= 5
 # JupyterLab refuses to run as root (as in many containers) unless told to.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help venv frameworks lab reset test notebooks bench present lint \
-	constraints clean sync-notebooks
+.PHONY: help venv frameworks proxy lab reset test test-hub notebooks bench \
+	bench-classroom present lint constraints clean sync-notebooks
 
 help:
 	@echo "make lab                    open the lessons in JupyterLab (your copy)"
@@ -30,6 +40,10 @@ help:
 	@echo "make notebooks [LESSON=NN]  re-execute lessons and save their outputs"
 	@echo "make present                show $(WORK)/ in Voila, code hidden, large type"
 	@echo "make bench                  run the benchmarks"
+	@echo "make bench-classroom [LEARNERS=N LESSON=NN DURATION=S]"
+	@echo "                            a class dragging a slider on a local JupyterHub"
+	@echo "make test-hub               the JupyterHub and nbgitpuller tests"
+	@echo "make proxy                  install configurable-http-proxy (npm)"
 	@echo "make frameworks             add PyTorch (CPU) and Keras to $(VENV)"
 	@echo "make lint                   ruff check"
 	@echo "make constraints            re-freeze constraints.txt from $(VENV)"
@@ -43,8 +57,8 @@ $(STAMP): pyproject.toml constraints.txt
 	@echo "==> Preparing $(VENV)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -c constraints.txt -e ".[test]"
-	$(PY) -m ipykernel install --sys-prefix
+	$(PY) -m pip install -c constraints.txt -e ".[test,hub]"
+	$(PY) -m ipykernel install --sys-prefix $(KERNEL_ENV)
 	touch $@
 
 frameworks: $(STAMP)
@@ -52,6 +66,14 @@ frameworks: $(STAMP)
 	$(PY) -m pip install -c constraints.txt -e ".[frameworks]"
 	$(PY) -c "import torch; assert torch.version.cuda is None, 'not a CPU build'; \
 	print('torch', torch.__version__, 'CPU build')"
+
+proxy: $(PROXY)
+
+$(PROXY):
+	@command -v npm >/dev/null || { echo "error: npm is needed (apt-get install npm)" >&2; exit 1; }
+	npm install --no-audit --no-fund --prefix $(VENV)/node \
+	  configurable-http-proxy@$(PROXY_VERSION)
+	test -x $@
 
 # ------------------------------------------------------------ learner's copy
 
@@ -75,7 +97,7 @@ lab: $(STAMP) sync-notebooks
 	@echo "Open the URL printed below, with its token, in your browser."
 	@echo "Press Ctrl+C twice to stop."
 	@echo
-	cd $(WORK) && exec "$(abspath $(BIN))/jupyter" lab $(ALLOW_ROOT)
+	cd $(WORK) && exec env $(ONE_THREAD) "$(abspath $(BIN))/jupyter" lab $(ALLOW_ROOT)
 
 reset:
 	@case "$(LESSON)" in \
@@ -103,7 +125,9 @@ reset:
 # pytest exits with 5 when it collects nothing; that is not a failure here.
 test: $(STAMP)
 	@echo "==> Unit tests"
-	$(ONE_THREAD) $(PYTEST) tests --ignore=tests/browser || [ $$? -eq 5 ]
+	$(ONE_THREAD) $(PYTEST) tests --ignore=tests/browser --ignore=tests/hub \
+	  || [ $$? -eq 5 ]
+	$(MAKE) --no-print-directory test-hub
 	@echo "==> Lessons, executed and compared with nbval (strict)"
 	@shopt -s nullglob; lessons=(notebooks/*.ipynb); \
 	if [ $${#lessons[@]} -eq 0 ]; then echo "no lessons in notebooks/ yet"; else \
@@ -115,11 +139,20 @@ test: $(STAMP)
 	  set -x; $(PYTEST) tests/browser || [ $$? -eq 5 ]; \
 	else echo "no tests/browser/ yet"; fi
 
+# A real JupyterHub on 127.0.0.1, the recipe in deploy/jupyterhub/, nbgitpuller.
+test-hub: $(STAMP) $(PROXY)
+	@echo "==> Hub tests (JupyterHub on loopback, nbgitpuller)"
+	$(ONE_THREAD) $(PYTEST) tests/hub || [ $$? -eq 5 ]
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
 	$(ONE_THREAD) $(PY) benchmarks/run.py
+
+bench-classroom: $(STAMP) $(PROXY)
+	$(ONE_THREAD) $(PY) benchmarks/classroom.py --learners $(LEARNERS) \
+	  --lesson $(or $(LESSON),01) --seconds $(DURATION) --rate $(RATE)
 
 # ----------------------------------------------------------------- producing
 
@@ -131,7 +164,7 @@ present: $(STAMP) sync-notebooks
 	@echo "Presenting $(WORK)/ at http://127.0.0.1:$(PORT)/ (Ctrl+C stops)."
 	@echo
 	JUPYTER_PATH="$(CURDIR)/presentation$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
-	  exec $(BIN)/voila --no-browser --port=$(PORT) --Voila.ip=127.0.0.1 \
+	  exec env $(ONE_THREAD) $(BIN)/voila --no-browser --port=$(PORT) --Voila.ip=127.0.0.1 \
 	  --template=lrcourse --theme=light $(WORK)/
 
 constraints: $(STAMP)

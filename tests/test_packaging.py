@@ -21,7 +21,10 @@ EXTRAS = {
     name: [Requirement(r) for r in reqs]
     for name, reqs in PROJECT["optional-dependencies"].items()
 }
-MAKE_TARGETS = ["lab", "test", "reset", "notebooks", "bench", "present"]
+MAKE_TARGETS = ["lab", "test", "reset", "notebooks", "bench", "present",
+                "test-hub", "bench-classroom", "proxy"]
+#: The hub extra's packages as conda-forge names them (the learner's side only).
+CONDA_NAMES = {"jupyterhub": "jupyterhub-singleuser"}
 
 
 def read_constraints() -> dict[str, Version]:
@@ -69,13 +72,23 @@ def test_runtime_dependency_in_environment_yml(req):
     )
 
 
+@pytest.mark.parametrize("req", EXTRAS["hub"], ids=str)
+def test_hub_extra_in_environment_yml(req):
+    """Binder and the Zero to JupyterHub image build from environment.yml."""
+    conda, _ = read_environment()
+    name = CONDA_NAMES.get(canonicalize_name(req.name), canonicalize_name(req.name))
+    assert name in conda, f"{name} (the hub extra's {req.name}) not in environment.yml"
+    assert conda[name] == str(req.specifier), (
+        f"environment.yml asks for {name}{conda[name]}, pyproject for {req}")
+
+
 def test_environment_yml_installs_the_package():
     _, pip = read_environment()
     assert "-e ." in pip
 
 
 @pytest.mark.parametrize(
-    "req", RUNTIME + EXTRAS["test"] + EXTRAS["frameworks"], ids=str
+    "req", RUNTIME + EXTRAS["test"] + EXTRAS["frameworks"] + EXTRAS["hub"], ids=str
 )
 def test_dependency_pinned_in_constraints(req):
     name = canonicalize_name(req.name)
