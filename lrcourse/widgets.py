@@ -79,10 +79,6 @@ def readout_box(css="lr-readout"):
     return box
 
 
-#: The name lessons not yet built on ``Panel(readout=...)`` know it by.
-readout = readout_box
-
-
 def pre(text):
     """Text as HTML that keeps line breaks, for a readout."""
     return ('<pre style="font-size:13px;line-height:1.35;margin:0">'
@@ -198,11 +194,6 @@ class Panel:
     returns the ``Readout``; ``panel.result`` is the last result and
     ``panel.compute`` the compute function (or object, with its tables).
     """
-
-    def __new__(cls, *args, **kwargs):
-        if args and cls is Panel:  # the factory-style constructor, see LegacyPanel
-            return super().__new__(LegacyPanel)
-        return super().__new__(cls)
 
     def __init__(self, *, title, controls, compute, readout, view=None,
                  cache=False, outputs=None, actions=None, layout=None, busy=None):
@@ -397,37 +388,6 @@ class Panel:
             bundle["image/png"] = base64.b64encode(
                 png_bytes(self.fig, dpi=self.fig.dpi)).decode("ascii")
         return bundle
-
-
-class LegacyPanel(Panel):
-    """The factory-style panel, ``Panel(layout, widgets, update, fig=...,
-    blitter=..., title=...)``, for lessons whose panels are not yet split
-    into compute, view and readout: ``update(panel)`` redraws and returns the
-    readout text. Values set from code are checked by name only."""
-
-    def __init__(self, layout, widgets, update, fig=None, blitter=None,
-                 title="Panel"):
-        self._setup(widgets, fig, title)
-        self.layout = layout
-        self.blitter = blitter
-        self._update = update
-
-    def update(self, changed=None):
-        self.changed = changed
-        start = time.perf_counter()
-        text = self._update(self)
-        if text is not None:
-            self.readout_text = text
-        self._redraw()
-        self.last_update_seconds = time.perf_counter() - start
-        return self.readout_text
-
-    def _checked(self, values):
-        for name in values:
-            if name not in self.widgets:
-                raise ValueError(f"no control named {name!r}; "
-                                 f"controls: {sorted(self.widgets)}")
-        return values
 
 
 def _outputs(spec):

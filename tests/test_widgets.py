@@ -253,14 +253,6 @@ def test_the_layout_readout_and_repr():
     assert toy.last_update_seconds is not None
 
 
-def test_the_factory_style_constructor_still_builds_a_panel():
-    slider = widgets.int_slider(3, 1, 9, "n", "lr-n")
-    old = widgets.Panel(None, {"n": slider}, lambda p: f"n = {slider.value}")
-    assert isinstance(old, widgets.LegacyPanel)
-    old.update()
-    assert old.set(n=5) == "n = 5"
-
-
 def test_answer_box_button_and_check_agree():
     box = widgets.answer_box("01.1")
     text, button, feedback = box.children
