@@ -28,6 +28,7 @@ spectrum at once.
 import numpy as np
 
 from ._validate import check_count, check_rng
+from .model import distinct_rows as distinct  # noqa: F401 (lesson 09 reads it here)
 
 #: Activations whose first and second derivatives ``hvp`` knows.
 SUPPORTED = ("linear", "relu", "sigmoid", "tanh")
@@ -67,29 +68,6 @@ def check_network(model):
 
 
 
-def distinct(X, y):
-    """The batch as distinct (input, label) rows, each weighted by its share.
-
-    The trial's ages are whole years, so 420 samples hold only about a hundred
-    different (age, label) pairs. The mean loss over the samples equals the
-    weighted sum over the distinct pairs, weight = count / n, so the gradient
-    and the Hessian are the same and every pass is about four times cheaper.
-
-    Returns ``(X_distinct, y_distinct, weights)``.
-
-    >>> Xd, yd, wd = distinct(np.array([[0.5], [0.5], [0.1]]), np.array([1, 1, 0]))
-    >>> Xd.ravel().tolist(), yd.tolist(), wd.round(3).tolist()
-    ([0.1, 0.5], [0, 1], [0.333, 0.667])
-    """
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y)
-    if X.ndim != 2 or y.shape != (X.shape[0],):
-        raise ValueError(f"X must have shape (n, inputs) and y shape (n,), got "
-                         f"{X.shape} and {y.shape}")
-    rows, counts = np.unique(np.column_stack([X, y]), axis=0, return_counts=True)
-    return rows[:, :-1], rows[:, -1].astype(np.intp), counts / len(y)
-
-
 def _weights(weights, y):
     if weights is None:
         return np.full(len(y), 1.0 / len(y))
@@ -104,33 +82,16 @@ def gradient(model, flat, X, y, weights=None):
     """The loss and its gradient (a flat vector) at the weights ``flat``.
 
     The loss is ``model.loss_value``'s: cross-entropy plus L2 penalties, the
-    cross-entropy averaged over the samples, or summed with ``weights`` (see
-    ``distinct``). The backward pass reuses each layer's ``Dense.backward``.
+    cross-entropy summed with ``weights`` (default ``1/n`` each; see
+    ``distinct``), and the gradient ``model.backward``'s.
     """
     params = _split(model, flat)
     weights = _weights(weights, y)
     out = np.zeros(model.count_params())
-    grads = model.views(out)
-    rows = np.arange(len(y))
     with np.errstate(all="ignore"):
         cache = model.forward(params, X)
-        z = cache[-1][1]
-        shifted = z - z.max(axis=-1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-        loss = -weights @ log_p[rows, y]
-        d = cache[-1][2].copy()
-        d[rows, y] -= 1.0  # softmax + cross-entropy: dLoss/dz = p - onehot
-        d *= weights[:, None]
-        for i in reversed(range(len(model.layers))):
-            layer = model.layers[i]
-            a, z, a_out = cache[i]
-            W = params[2 * i]
-            dW, db, d = layer.backward(a, z, a_out, W, d)
-            if layer.kernel_regularizer is not None:
-                loss = loss + layer.kernel_regularizer(W)
-                dW = dW + layer.kernel_regularizer.grad(W)
-            grads[2 * i][...] = dW
-            grads[2 * i + 1][...] = db
+        loss = model.loss_value(params, cache, y, weights)
+        model.backward(params, cache, y, model.views(out), weights)
     return float(loss), out
 
 

@@ -123,7 +123,7 @@ def losses_after(result, n):
         raise ValueError(f"n must be <= {result.losses.shape[1] - 1} (the sweep's "
                          f"steps), got {n}")
     out = result.losses[:, n].copy()
-    gone = (result.diverged_at > 0) & (result.diverged_at <= n)
+    gone = np.array([d is not None and d <= n for d in result.diverged_at])
     out[gone | ~np.isfinite(out)] = np.inf
     return out
 
@@ -309,7 +309,7 @@ def _loss_text(loss, fmt):
 
 
 def tradeoff_readout(lr, curvature, tol, steps, fastest, budget, loss, best,
-                     diverged_at=0):
+                     diverged_at=None):
     """The lesson 03 readout for the 1-D trade-off panel.
 
     Args:
@@ -317,8 +317,8 @@ def tradeoff_readout(lr, curvature, tol, steps, fastest, budget, loss, best,
             ``fewest(...)`` of the sweep; ``budget``:
             the update budget N; ``loss``: this rate's loss after N updates
             (``inf``: diverged); ``best``: ``(rate, loss)`` of the best rate;
-            ``diverged_at``: the update at which this rate's run diverged (0:
-            it did not).
+            ``diverged_at``: the update at which this rate's run diverged
+            (None: it did not).
     """
     once, twice = stability_limits(curvature)
     never = "never: it diverges" if lr > twice else "never: it bounces for ever"

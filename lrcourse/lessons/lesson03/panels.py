@@ -89,7 +89,7 @@ def tradeoff_panel(lr=0.01, curvature=2.0, start=1.0, tol=1e-3, budget=20,
         message = tradeoff_readout(rate, curvature, tol, float(steps[i]),
                                    fastest, n,
                                    float(losses[i]), (fine[best], losses[best]),
-                                   diverged_at=int(runs.diverged_at[i]))
+                                   diverged_at=runs.diverged_at[i])
         text.value = pre(message)
         return message
 

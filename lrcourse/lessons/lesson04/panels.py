@@ -90,7 +90,7 @@ def noisy_bowl_panel(lr=0.1, noise=1.0, curvature=1.0, start=2.0, steps=1000,
         results[sigma] = {
             "floor": run.floor(), "rise": run.rise_fraction(),
             "path": run.losses[:, 0, :], "mean": mean_path,
-            "diverged": run.diverged_at[:, 0],
+            "diverged": [runs_at[0] for runs_at in run.diverged_at],
             "settled": np.array([settle_updates(r, curvature, start, f) <= steps // 2
                                  for r, f in zip(grid, noise_floor(grid, curvature,
                                                                    sigma))]),
@@ -167,7 +167,7 @@ def noisy_bowl_panel(lr=0.1, noise=1.0, curvature=1.0, start=2.0, steps=1000,
         q = np.clip(quiet[i], low, high)
         quiet_line.set_data(k[np.isfinite(q)], q[np.isfinite(q)])
         theory = noise_floor(rate, curvature, sigma)
-        diverged = int(res["diverged"][i])
+        diverged = res["diverged"][i]
         if diverged:
             floor_line.set_data([], [])
             here.set_data([grid[i]], [high / 20])

@@ -3,9 +3,10 @@
 import numpy as np
 
 from ..._validate import check_count, check_fraction, check_positive
+from ...engine import rate_at
 from ...stability import (  # noqa: F401 (the lesson's stability tools)
     RateRuns,
-    _fresh,
+    check_optimizer,
     largest_stable_lr,
     momentum_limit,
     run_rates,
@@ -26,9 +27,9 @@ def first_updates(optimizer, grads):
     if g.size == 0 or not np.all(np.isfinite(g)):
         raise ValueError(f"grads must be a non-empty list of finite numbers, "
                          f"got {grads!r}")
-    opt = _fresh(optimizer)
-    w = np.zeros_like(g)
-    return opt.step([w], [g])[0]
+    opt = check_optimizer(optimizer)
+    changes, _ = opt.update([g], opt.init([g]), rate_at(opt.rate, 0))
+    return changes[0]
 
 
 def steady_step_ratio(momentum, lr=0.01, grad=1.0, steps=200):
