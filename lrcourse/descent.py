@@ -149,8 +149,8 @@ def gradient_descent(problem, lr, steps, start, *, noise=0.0, rng=None,
     _check_optimizer(optimizer)
     run = descend(problem, lr if callable(lr) else np.array([lr]), steps, w0,
                   optimizer=optimizer, noise=noise, rng=rng, grads=True)
-    n = run.steps
-    if run.diverged[0] and not np.isfinite(run.losses[0, n]):
+    n = run.diverged_at[0] or run.steps
+    if not (np.isfinite(run.losses[0, n]) and np.all(np.isfinite(run.weights[0, n]))):
         n -= 1  # the diverging update left nothing finite to keep
     lrs = run.lrs[:n] if callable(lr) else np.full(n, lr)
     return Trace(run.weights[0, :n + 1], run.losses[0, :n + 1], run.grads[0, :n],

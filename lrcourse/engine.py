@@ -198,8 +198,9 @@ class Run:
     hold the start and every update; ``changes`` (and ``grads`` when asked
     for) one entry per update; ``lrs`` the rate of every update (steps,).
     After a row diverged its entries are NaN; the diverging update itself is
-    kept where its values are finite. ``steps`` is the number of updates
-    taken (fewer than asked when every row converged first).
+    kept where its values are finite. ``steps`` is the length of the
+    arrays: the steps asked for (NaN after the last row diverged), or fewer
+    when ``tol`` stopped the run because every row had converged.
     """
 
     def __init__(self, weights, losses, changes, grads, lrs, watch, steps):
@@ -228,9 +229,12 @@ class _Record:
         self.lrs = np.full(self.cap, np.nan)
 
     def make_room(self, k, steps):
+        """Room for update ``k + 1``: double the capacity (up to ``steps``)."""
         if k < self.cap:
             return
-        more = min(self.cap, steps - self.cap)
+        self._grow(min(self.cap, steps - self.cap))
+
+    def _grow(self, more):
         for name in self.NAMES:
             a = getattr(self, name)
             if a is not None:
@@ -247,10 +251,13 @@ class _Record:
         if self.grads is not None:
             self.grads[keep, k] = g[keep]
 
-    def trim(self, k):
-        g = None if self.grads is None else self.grads[:, :k]
-        return (self.weights[:, :k + 1], self.losses[:, :k + 1],
-                self.changes[:, :k], g, self.lrs[:k])
+    def trim(self, n):
+        """The first ``n`` updates (NaN where none was recorded)."""
+        if n > self.cap:
+            self._grow(n - self.cap)
+        g = None if self.grads is None else self.grads[:, :n]
+        return (self.weights[:, :n + 1], self.losses[:, :n + 1],
+                self.changes[:, :n], g, self.lrs[:n])
 
 
 def start_weights(start, ndim):
@@ -315,8 +322,9 @@ def descend(problem, lrs, steps, start, *, optimizer=None, noise=0.0, rng=None,
             _store(rec, watch, k, w, loss, change, g)
             rec.lrs[k] = r if schedule else np.nan
             k += 1
-            if not watch.running or (tol is not None and _converged(
-                    watch.alive, g, change, tol)):
+            if not watch.running:
+                return Run(*rec.trim(steps), watch, steps)
+            if tol is not None and _converged(watch.alive, g, change, tol):
                 break
             if watch.running < rows:
                 w[~watch.alive] = w0  # park finished rows on finite values

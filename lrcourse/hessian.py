@@ -127,20 +127,7 @@ def hvp(model, flat, X, y, v, weights=None):
     with np.errstate(all="ignore"):
         # forward pass, with the R-version of every quantity beside it
         cache = model.forward(params, X)
-        r_in = np.zeros_like(X)  # the inputs do not depend on the weights
-        r_cache = []  # R(input), R(z), R(output) of every layer
-        for i, layer in enumerate(model.layers):
-            a, z, a_out = cache[i]
-            W, VW, Vb = params[2 * i], dirs[2 * i], dirs[2 * i + 1]
-            r_z = r_in @ W + a @ VW + Vb  # z = a W + b, product rule
-            if layer.activation == "softmax":
-                # p = softmax(z): R(p) = p * (R(z) - sum(p R(z)))
-                r_out = a_out * (r_z - np.sum(a_out * r_z, axis=-1, keepdims=True))
-            else:
-                d1, _ = _derivatives(layer.activation, z, a_out)
-                r_out = d1 * r_z  # a = f(z): R(a) = f'(z) R(z)
-            r_cache.append((r_in, r_z, r_out))
-            r_in = r_out
+        r_cache = _r_forward(model, params, dirs, X, cache)
 
         # backward pass: dz = weight * (p - onehot), so R(dz) = weight * R(p)
         dz = cache[-1][2].copy()
@@ -166,6 +153,26 @@ def hvp(model, flat, X, y, v, weights=None):
             if i > 0:  # da_prev = dz W^T, product rule
                 da, r_da = dz @ W.T, r_dz @ W.T + dz @ VW.T
     return out
+
+
+def _r_forward(model, params, dirs, X, cache):
+    """R(input), R(z), R(output) of every layer: the forward pass
+    differentiated along the direction ``dirs``."""
+    r_in = np.zeros_like(X)  # the inputs do not depend on the weights
+    r_cache = []
+    for i, layer in enumerate(model.layers):
+        a, z, a_out = cache[i]
+        W, VW, Vb = params[2 * i], dirs[2 * i], dirs[2 * i + 1]
+        r_z = r_in @ W + a @ VW + Vb  # z = a W + b, product rule
+        if layer.activation == "softmax":
+            # p = softmax(z): R(p) = p * (R(z) - sum(p R(z)))
+            r_out = a_out * (r_z - np.sum(a_out * r_z, axis=-1, keepdims=True))
+        else:
+            d1, _ = _derivatives(layer.activation, z, a_out)
+            r_out = d1 * r_z  # a = f(z): R(a) = f'(z) R(z)
+        r_cache.append((r_in, r_z, r_out))
+        r_in = r_out
+    return r_cache
 
 
 def full_hessian(model, flat, X, y, weights=None):

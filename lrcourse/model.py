@@ -514,23 +514,8 @@ class Sequential:
         (``lrcourse.engine``'s rule, against this call's first mini-batch
         loss; a weight beyond 1e12 counts too).
         """
-        if self.optimizer is None:
-            raise ValueError("call compile(optimizer=...) before fit")
-        X, y = self._check_Xy(X, y)
-        batch_size = check_count("batch_size", batch_size)
-        epochs = check_count("epochs", epochs)
-        if verbose not in (0, 1):
-            raise ValueError(f"verbose must be 0 or 1, got {verbose!r}")
-        val = None
-        if validation_data is not None:
-            if (not isinstance(validation_data, (tuple, list))
-                    or len(validation_data) != 2):
-                raise TypeError("validation_data must be a tuple (X_val, y_val)")
-            val = self._check_Xy(*validation_data)
-        watch = [(self._watch_name(name, idx), self.flat_index(name, idx))
-                 for name, idx in (watch or [])]
-        if snapshot_every is not None:
-            snapshot_every = check_count("snapshot_every", snapshot_every)
+        X, y, val, watch = self._check_fit(X, y, batch_size, epochs, verbose,
+                                           validation_data, watch, snapshot_every)
         if seed is not None:
             self.shuffle_rng = check_rng(seed, "seed")
         n = len(y)
@@ -560,6 +545,28 @@ class Sequential:
             rec.trim()
         return History(history, done, rec if trace else None,
                        run.watch.diverged_at[0])
+
+    def _check_fit(self, X, y, batch_size, epochs, verbose, validation_data, watch,
+                   snapshot_every):
+        """Check ``fit``'s arguments before anything changes."""
+        if self.optimizer is None:
+            raise ValueError("call compile(optimizer=...) before fit")
+        X, y = self._check_Xy(X, y)
+        check_count("batch_size", batch_size)
+        check_count("epochs", epochs)
+        if verbose not in (0, 1):
+            raise ValueError(f"verbose must be 0 or 1, got {verbose!r}")
+        val = None
+        if validation_data is not None:
+            if (not isinstance(validation_data, (tuple, list))
+                    or len(validation_data) != 2):
+                raise TypeError("validation_data must be a tuple (X_val, y_val)")
+            val = self._check_Xy(*validation_data)
+        watch = [(self._watch_name(name, idx), self.flat_index(name, idx))
+                 for name, idx in (watch or [])]
+        if snapshot_every is not None:
+            check_count("snapshot_every", snapshot_every)
+        return X, y, val, watch
 
     def _watch_name(self, name, idx):
         return f"{name}[{', '.join(str(int(i)) for i in np.atleast_1d(idx))}]"

@@ -177,19 +177,8 @@ def run_rates(problem, optimizer, lrs, steps, start):
     w0 = start_weights(start, getattr(problem, "ndim", 1))
     run = descend(problem, rates, steps, w0, optimizer=optimizer)
     minimum = np.asarray(getattr(problem, "minimum", 0.0), float)
-    weights = _pad(run.weights, steps + 1)
-    losses = _pad(run.losses, steps + 1)
-    updates = _pad(run.changes, steps)
-    return RateRuns(rates, weights, losses, updates, run.diverged_at,
+    return RateRuns(rates, run.weights, run.losses, run.changes, run.diverged_at,
                     minimum if minimum.ndim else float(minimum))
-
-
-def _pad(a, n):
-    """``a`` with NaN columns added up to ``n`` (a run that stopped early)."""
-    if a.shape[1] == n:
-        return a
-    return np.concatenate([a, np.full((a.shape[0], n - a.shape[1]) + a.shape[2:],
-                                      np.nan)], axis=1)
 
 
 def largest_stable_lr(problem, optimizer, lo, hi, *, steps=2000, rtol=1e-5,

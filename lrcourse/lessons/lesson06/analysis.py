@@ -47,9 +47,10 @@ def steady_step_ratio(momentum, lr=0.01, grad=1.0, steps=200):
     grad = check_positive("grad", grad)
     steps = check_count("steps", steps)
     opt = SGD(lr=lr, momentum=momentum)
-    w = np.zeros(1)
+    g = [np.array([grad])]
+    state = opt.init(g)
     for _ in range(steps):
-        change = opt.step([w], [np.array([grad])])[0]
+        (change,), state = opt.update(g, state, lr)
     return float(abs(change[0]) / (lr * grad))
 
 
