@@ -131,7 +131,7 @@ def gradient_descent(problem, lr, steps, start, *, noise=0.0, rng=None,
 
     Stops at the first update that diverges (``lrcourse.engine``'s rule:
     non-finite, or a loss above 1e6 times the starting loss, or a weight
-    beyond 1e12); that update is kept when its values are finite.
+    beyond 1e12 in size); that update is kept when its values are finite.
 
     >>> from lrcourse import Quadratic
     >>> tr = gradient_descent(Quadratic(curvature=2.0), lr=0.1, steps=3, start=1.0)

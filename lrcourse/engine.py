@@ -12,7 +12,8 @@ first update after which
 * its loss or a weight is not finite, or
 * its loss exceeds ``RUNAWAY_FACTOR`` (1e6) times the starting loss (or 1,
   when the starting loss is below ``RUNAWAY_FLOOR``), or
-* a weight exceeds ``WEIGHT_BOUND`` (1e12) in absolute value, so that a
+* its weights exceed ``WEIGHT_BOUND`` (1e12) in size (the Euclidean norm
+  of all of a run's weights, so a single weight beyond 1e12 is enough): a
   network whose weights blow up is flagged even while its clipped loss
   stays small.
 
@@ -41,7 +42,7 @@ RUNAWAY_FACTOR = 1e6
 #: starting loss the runaway limit stays at RUNAWAY_FACTOR * RUNAWAY_FLOOR = 1,
 #: so noise around the minimum does not count as diverging.
 RUNAWAY_FLOOR = 1e-6
-#: A weight beyond this absolute value counts as diverged.
+#: Weights whose Euclidean norm exceeds this count as diverged.
 WEIGHT_BOUND = 1e12
 
 
@@ -61,30 +62,41 @@ def runaway_limit(start_loss):
 def diverging(loss, limit, weights=None):
     """True where an update diverged (see the module's rule).
 
-    ``loss`` is a number or one loss per row (None: judge the weights
-    alone); ``weights`` (optional) has the rows first, each row's weights
-    after them.
+    For one run, ``loss`` is a number (None: judge the weights alone) and
+    ``weights`` its weights; the answer is a bool. For many runs, ``loss``
+    holds one loss per row and ``weights`` has the rows first; the answer
+    is a boolean array with one entry per row.
 
-    >>> bool(diverging(3.0, runaway_limit(1.0))), bool(diverging(3e6, 2.0))
+    >>> diverging(3.0, runaway_limit(1.0)), diverging(3e6, 2.0, np.ones(3))
     (False, True)
     >>> diverging(np.array([1.0, 1.0]), 10.0, np.array([[1.0], [1e13]])).tolist()
     [False, True]
     """
+    if type(loss) is float or (np.ndim(loss) == 0 if loss is not None
+                               else np.ndim(weights) <= 1):  # one run
+        loss = 0.0 if loss is None else float(loss)
+        if not (math.isfinite(loss) and loss <= limit):
+            return True
+        if weights is None:
+            return False
+        w = weights if type(weights) is np.ndarray and weights.ndim == 1 else (
+            np.ravel(weights))
+        return not w @ w <= WEIGHT_BOUND**2  # w @ w: inf or NaN if a weight is
     if loss is None:  # the weights alone (after an update, before its loss)
-        weights = np.asarray(weights)
-        loss = np.zeros(weights.shape[:1])
-    loss = np.asarray(loss, dtype=float)
-    ok = np.isfinite(loss) & (loss <= limit)  # a NaN compares False
+        ok = np.ones(len(weights), dtype=bool)
+    else:
+        loss = np.asarray(loss, dtype=float)
+        ok = np.isfinite(loss)
+        ok &= loss <= limit
     if weights is not None:
-        size = np.abs(weights)
-        if size.ndim > loss.ndim:
-            size = size.max(axis=tuple(range(loss.ndim, size.ndim)))
-        ok &= size <= WEIGHT_BOUND
+        w = np.asarray(weights).reshape(len(ok), -1)
+        ok &= np.vecdot(w, w) <= WEIGHT_BOUND**2
     return ~ok
 
 
 def runaway(losses, start_loss):
-    """True where a loss breaks the rule against this starting loss."""
+    """True where a loss breaks the rule against this starting loss (no
+    weights to judge)."""
     return diverging(losses, runaway_limit(start_loss))
 
 
@@ -101,8 +113,8 @@ class Watch:
     """Which rows of a run still train, and where each one diverged.
 
     ``start(loss)`` sets the limit from the starting loss; ``check(update,
-    loss, weights)`` marks the rows whose update broke the rule and returns
-    them. ``running`` counts the rows still training.
+    loss, weights)`` marks the rows whose update broke the rule (and says
+    whether any did). ``running`` counts the rows still training.
     """
 
     def __init__(self, rows):
@@ -115,14 +127,21 @@ class Watch:
         self.limit = runaway_limit(np.ravel(loss)[0])
 
     def check(self, update, loss, weights=None):
+        """Mark the rows that broke the rule at ``update``; True if any did."""
         bad = diverging(loss, self.limit, weights)
+        if len(self.alive) == 1:  # one run: plain bools are much cheaper
+            if bad and self.running:
+                self.at[0], self.alive[0], self.running = update, False, 0
+                return True
+            return False
         if self.running < len(self.alive):
             bad &= self.alive
-        if bad.any():
-            self.at[bad] = update
-            self.alive &= ~bad
-            self.running = int(self.alive.sum())
-        return bad
+        if not bad.any():
+            return False
+        self.at[bad] = update
+        self.alive &= ~bad
+        self.running = int(self.alive.sum())
+        return True
 
     @property
     def diverged_at(self):

@@ -512,7 +512,7 @@ class Sequential:
         starts afresh.
         Training stops at the first update that diverges
         (``lrcourse.engine``'s rule, against this call's first mini-batch
-        loss; a weight beyond 1e12 counts too).
+        loss; weights grown beyond 1e12 in size count too).
         """
         X, y, val, watch = self._check_fit(X, y, batch_size, epochs, verbose,
                                            validation_data, watch, snapshot_every)
@@ -530,6 +530,7 @@ class Sequential:
             for epoch in range(epochs):
                 order = epoch_order(self.shuffle_rng, n, shuffle)
                 seen = run.epoch(X[order], y[order], batch_size)
+                run.finish()
                 if seen:
                     self._log_epoch(history, run, seen, val)
                     done.append(epoch)
@@ -539,7 +540,7 @@ class Sequential:
                     if verbose:
                         print(f"Diverged at update {run.watch.at[0]}: loss "
                               "non-finite or more than 1e6 times its start, or "
-                              "weights beyond 1e12")
+                              "weights beyond 1e12 in size")
                     break
         if trace:
             rec.trim()
@@ -619,16 +620,20 @@ class _FitRun:
             loss = float(model.loss_value(model.params, cache, yb))
             if self.taken == 0 and self.watch.limit is None:
                 self.watch.start(loss)
-            elif self.watch.check(self.taken, loss).any():
+            elif self.watch.check(self.taken, loss, model.flat):
                 break  # the update before this batch ran away
             model.backward(model.params, cache, yb, self.grads)
             self.loss_sum += loss * len(yb)
             self.correct += np.sum(cache[-1][2].argmax(axis=-1) == yb)
             seen += len(yb)
             self.update(loss)
-            if self.watch.check(self.taken, None, model.flat[None]).any():
-                break
         return seen
+
+    def finish(self):
+        """Judge the weights the epoch's last update left before the epoch is
+        scored (later updates are judged with the next batch's loss)."""
+        if self.taken and not self.watch.at[0]:
+            self.watch.check(self.taken, None, self.model.flat)
 
     def update(self, loss):
         """One optimizer step (the compiled optimizer's own state), recorded."""
@@ -644,7 +649,7 @@ class _FitRun:
                 rec.watch[name]["old"][k] = flat[at]
                 rec.watch[name]["grad"][k] = grad_flat[at]
         # the update: every weight moves by the optimizer's change
-        change = self.opt.step([flat], [grad_flat])[0]
+        change = self.opt.continue_state([flat], [grad_flat])[0]
         self.taken += 1
         if rec is not None:
             rec.update_norms[k] = np.sqrt(change @ change)

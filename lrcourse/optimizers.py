@@ -143,18 +143,24 @@ class Optimizer:
         (2.4, -0.6000000000000001)
         """
         params, grads = _check_lists(params, grads)
-        if self._state is None:
-            self._state = self.init(params)
-        elif self._state["shapes"] != [p.shape for p in params]:
+        if self._state is not None and (
+                self._state["shapes"] != [p.shape for p in params]):
             raise ValueError(
                 "params must keep the shapes of the first step "
                 f"{self._state['shapes']}, got {[p.shape for p in params]}"
             )
-        lr = rate_at(self._lr, self.iterations)  # a schedule's rate is checked
         with np.errstate(over="ignore", invalid="ignore"):
-            changes, self._state = self.update(grads, self._state, lr)
-            for p, change in zip(params, changes):
-                p += change
+            return self.continue_state(params, grads)
+
+    def continue_state(self, params, grads):
+        """``step`` without its checks, for a loop whose arrays are known
+        good (``fit``): one update from the object's state, applied in place."""
+        if self._state is None:
+            self._state = self.init(params)
+        lr = rate_at(self._lr, self._state["t"])  # a schedule's rate is checked
+        changes, self._state = self.update(grads, self._state, lr)
+        for p, change in zip(params, changes):
+            p += change
         return changes
 
     def reset(self):

@@ -120,6 +120,7 @@ def sweep_fit(model, X, y, lrs, *, optimizer="sgd", batch_size=10, epochs=1,
         for epoch in range(epochs):
             order = epoch_order(rng, len(y), shuffle)
             sums = run.epoch(X, y, order, batch_size)
+            run.finish()
             run.score(epoch, sums, len(y), val)
             if epoch_end is not None:
                 epoch_end(epoch, run.flat, run.watch.alive.copy())
@@ -167,7 +168,7 @@ class _SweepRun:
             loss = model.loss_value(self.params, cache, yb)
             if self.update == 0:
                 self.watch.start(loss)  # the first batch's loss is the start
-            elif self.watch.check(self.update, loss).any():
+            elif self.watch.check(self.update, loss, self.flat):
                 self.stop()  # the update before this batch ran away
                 cache = model.forward(self.params, xb)
                 loss = model.loss_value(self.params, cache, yb)
@@ -180,9 +181,13 @@ class _SweepRun:
                                                     self.rate)
             self.flat += change
             self.update += 1
-            if self.watch.check(self.update, None, self.flat).any():
-                self.stop()
         return loss_sum, correct
+
+    def finish(self):
+        """Judge the weights the epoch's last update left before the epoch is
+        scored (later updates are judged with the next batch's loss)."""
+        if self.update and self.watch.check(self.update, None, self.flat):
+            self.stop()
 
     def score(self, epoch, sums, n, val):
         """The epoch's metrics for the rows still training."""

@@ -14,7 +14,7 @@ from lrcourse.stability import run_rates
 from lrcourse.training import sweep_fit
 
 
-# -- the rule ----------------------------------------------------------------------
+# -- the rule ------------------------------------------------------------------
 def test_runaway_limit_and_floor():
     assert engine.runaway_limit(2.0) == 2e6
     assert engine.runaway_limit(-3.0) == 3e6
@@ -41,8 +41,19 @@ def test_diverging_is_the_rule(loss, weights, expected):
 
 
 def test_an_infinite_limit_still_flags_non_finite_losses():
-    assert engine.diverging(np.inf, math.inf).item()
-    assert not engine.diverging(1e300, math.inf).item()
+    assert engine.diverging(np.inf, math.inf) is True
+    assert engine.diverging(1e300, math.inf) is False
+
+
+def test_one_run_and_many_runs_follow_the_same_rule():
+    cases = [(1.0, [1.0, 2.0]), (3e6, [1.0, 2.0]), (np.nan, [0.0, 0.0]),
+             (1.0, [1e12, 1.0]), (1.0, [np.inf, 0.0]), (None, [np.nan, 1.0]),
+             (None, [1.0, 1.0])]
+    for loss, w in cases:
+        one = engine.diverging(loss, 2e6, np.array(w))
+        many = engine.diverging(None if loss is None else np.array([loss, 1.0]),
+                                2e6, np.array([w, [1.0, 1.0]]))
+        assert isinstance(one, bool) and many.tolist() == [one, False]
 
 
 def test_watch_records_the_first_update_per_row():
@@ -56,7 +67,7 @@ def test_watch_records_the_first_update_per_row():
     assert watch.running == 1
 
 
-# -- one rule everywhere -------------------------------------------------------------
+# -- one rule everywhere -------------------------------------------------------
 def test_a_start_whose_loss_overflows_diverges_at_update_1_everywhere():
     q = Quadratic(curvature=1.0)
     start = 1e200  # loss 5e399: inf
@@ -104,7 +115,7 @@ def test_fit_flags_weights_that_blow_up_without_l2():
     assert len(history.trace.lrs) == history.diverged_at
 
 
-# -- optimizer state belongs to the run ---------------------------------------------------
+# -- optimizer state belongs to the run ----------------------------------------
 def test_the_same_call_twice_gives_the_same_run():
     problem = Quadratic(curvature=2.0)
     opt = lrcourse.SGD(momentum=0.9)
@@ -145,7 +156,7 @@ def test_fit_continues_the_compiled_optimizer_across_calls(trial):
     assert twice.optimizer.iterations == once.optimizer.iterations
 
 
-# -- rates from schedules ---------------------------------------------------------------
+# -- rates from schedules ------------------------------------------------------
 @pytest.mark.parametrize("bad", [-0.1, 0.0, float("nan"), float("inf"), "0.1", None,
                                  True])
 def test_a_bad_scheduled_rate_stops_the_run(bad):
@@ -178,7 +189,7 @@ def test_scheduled_rates_are_recorded():
     np.testing.assert_allclose(tr.lrs, [0.5, 0.5, 0.05, 0.05, 0.005])
 
 
-# -- early stopping ---------------------------------------------------------------------
+# -- early stopping ------------------------------------------------------------
 def test_a_sweep_stops_once_every_rate_has_converged():
     q = Quadratic(curvature=1.0)
     s = lrcourse.sweep(q, [0.5], steps=10**7, start=1.0, tol=1e-9)
@@ -203,7 +214,7 @@ def test_a_marginal_rate_never_converges_so_the_sweep_runs_to_the_end():
     assert s.steps == 500
 
 
-# -- the vectorised loop ----------------------------------------------------------------
+# -- the vectorised loop -------------------------------------------------------
 def test_descend_rows_match_single_runs_with_noise():
     q = Quadratic(curvature=1.0)
     many = noisy_sweep(q, [0.05, 0.2], 300, 2.0, noise=0.5, rng=3)

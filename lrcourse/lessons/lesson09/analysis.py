@@ -155,7 +155,7 @@ def _descend_traced(model, lr, steps, Xd, yd, share, measured, iterations):
             losses[k] = loss
             if k == 0:
                 watch.start(loss)
-            elif watch.check(k, loss, w[None]).any():
+            elif watch.check(k, loss, w):
                 break
             if k == measured[j]:
                 n_iter = 30 if vector is None else iterations
