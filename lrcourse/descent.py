@@ -148,7 +148,7 @@ def gradient_descent(problem, lr, steps, start, *, noise=0.0, rng=None,
     w0 = start_weights(start, getattr(problem, "ndim", 1))
     _check_optimizer(optimizer)
     run = descend(problem, lr if callable(lr) else np.array([lr]), steps, w0,
-                  optimizer=optimizer, noise=noise, rng=rng, grads=True)
+                  optimizer=optimizer, noise=noise, rng=rng, grads=True, full=False)
     n = run.diverged_at[0] or run.steps
     if not (np.isfinite(run.losses[0, n]) and np.all(np.isfinite(run.weights[0, n]))):
         n -= 1  # the diverging update left nothing finite to keep

@@ -262,18 +262,27 @@ class _Record:
         self.lrs = np.concatenate([self.lrs, np.full(more, np.nan)])
         self.cap += more
 
-    def put(self, k, keep, w, loss, change, g):
-        """Store update ``k + 1`` for the rows in ``keep`` (a mask, or
-        ``slice(None)`` when every row is kept)."""
-        self.weights[keep, k + 1], self.losses[keep, k + 1] = w[keep], loss[keep]
-        self.changes[keep, k] = change[keep]
+    def put(self, k, w, loss, change, g):
+        """Store update ``k + 1`` of every row."""
+        self.weights[:, k + 1], self.losses[:, k + 1] = w, loss
+        self.changes[:, k] = change
         if self.grads is not None:
-            self.grads[keep, k] = g[keep]
+            self.grads[:, k] = g
 
-    def trim(self, n):
-        """The first ``n`` updates (NaN where none was recorded)."""
+    def finish(self, watch, n):
+        """The first ``n`` updates, NaN after each row's diverging update
+        (and at it, where its values are not finite)."""
         if n > self.cap:
             self._grow(n - self.cap)
+        for i in np.flatnonzero(watch.at):
+            d = watch.at[i]
+            kept = np.isfinite(self.losses[i, d]) and np.all(
+                np.isfinite(self.weights[i, d]))
+            cut = d + 1 if kept else d
+            self.weights[i, cut:], self.losses[i, cut:] = np.nan, np.nan
+            for a in (self.changes, self.grads):
+                if a is not None:
+                    a[i, cut - 1:] = np.nan
         g = None if self.grads is None else self.grads[:, :n]
         return (self.weights[:, :n + 1], self.losses[:, :n + 1],
                 self.changes[:, :n], g, self.lrs[:n])
@@ -289,8 +298,12 @@ def start_weights(start, ndim):
     return w
 
 
+#: ``descend`` judges its records every this many updates (all at once).
+CHUNK = 64
+
+
 def descend(problem, lrs, steps, start, *, optimizer=None, noise=0.0, rng=None,
-            runs=1, tol=None, grads=False):
+            runs=1, tol=None, grads=False, full=True):
     """Run descent on a toy problem at every rate of ``lrs`` in one pass.
 
     Args:
@@ -308,6 +321,12 @@ def descend(problem, lrs, steps, start, *, optimizer=None, noise=0.0, rng=None,
         tol: stop once every row that still runs has a gradient and an
             applied change both at most ``tol`` in size (converged).
         grads: also record the gradients (with their noise).
+        full: when every row diverged, pad the records with NaN to ``steps``
+            updates (else they end at the update that was judged last).
+
+    The loop only steps and records; every ``CHUNK`` updates the rule
+    judges the new records of all rows at once (rows carry on computing
+    after they diverged; what they compute then is dropped).
     """
     schedule = callable(lrs)
     n_rates = 1 if schedule else len(lrs)
@@ -317,14 +336,14 @@ def descend(problem, lrs, steps, start, *, optimizer=None, noise=0.0, rng=None,
         (rows,) + (1,) * w0.ndim)
     w = np.broadcast_to(w0, (rows,) + w0.shape).copy()
     draw_of_row = np.arange(rows) % runs  # every rate sees the same draws
-    rec = _Record(rows, w0.shape, steps, grads)
+    rec = _Record(rows, w0.shape, steps, grads or tol is not None)
     watch = Watch(rows)
     state = None if optimizer is None else fresh_state(optimizer, [w])
     with np.errstate(all="ignore"):
         start_loss = problem.loss(w0)
         watch.start(start_loss)
         rec.weights[:, 0], rec.losses[:, 0] = w0, start_loss
-        k = 0
+        k = judged = 0
         while k < steps:
             rec.make_room(k, steps)
             r = rate_at(lrs, k) if schedule else rate
@@ -337,37 +356,49 @@ def descend(problem, lrs, steps, start, *, optimizer=None, noise=0.0, rng=None,
             else:
                 (change,), state = optimizer.update([g], state, r)
             w = w + change  # the rule: new weight = old weight + change
-            loss = problem.loss(w)
-            _store(rec, watch, k, w, loss, change, g)
-            rec.lrs[k] = r if schedule else np.nan
+            rec.put(k, w, problem.loss(w), change, g)
+            if schedule:
+                rec.lrs[k] = r
             k += 1
-            if not watch.running:
-                return Run(*rec.trim(steps), watch, steps)
-            if tol is not None and _converged(watch.alive, g, change, tol):
-                break
-            if watch.running < rows:
-                w[~watch.alive] = w0  # park finished rows on finite values
-    return Run(*rec.trim(k), watch, k)
+            if k - judged == CHUNK or k == steps:
+                done = _judge(rec, watch, judged, k, tol)
+                judged = k
+                if done is not None:
+                    k = done
+                    break
+    n = steps if full and not watch.running else k
+    return Run(*rec.finish(watch, n), watch, n)
 
 
-def _store(rec, watch, k, w, loss, change, g):
-    """Apply the rule to update ``k + 1`` and record what is kept: every
-    running row, and a diverging row's update where its values are finite."""
-    everyone = watch.running == len(w)
-    before = watch.alive if everyone else watch.alive.copy()
-    watch.check(k + 1, loss, w)
-    if everyone and watch.running == len(w):
-        rec.put(k, slice(None), w, loss, change, g)
-        return
-    keep = np.ones(len(w), bool) if everyone else before
-    keep = keep & np.isfinite(loss) & _finite_rows(w)
-    rec.put(k, keep, w, loss, change, g)
-
-
-def _finite_rows(w):
-    return np.all(np.isfinite(w).reshape(len(w), -1), axis=1)
-
-
-def _converged(alive, g, change, tol):
-    size = np.maximum(np.abs(g), np.abs(change)).reshape(len(g), -1).max(axis=1)
-    return bool(np.all(size[alive] <= tol))
+def _judge(rec, watch, first, last, tol):
+    """Apply the rule to updates ``first + 1 .. last`` of every running row;
+    return the update to stop at (every row diverged, or with ``tol`` every
+    running row converged), else None."""
+    n = last - first
+    loss = rec.losses[:, first + 1:last + 1]
+    weights = rec.weights[:, first + 1:last + 1]
+    rows = len(loss)
+    bad = diverging(loss.reshape(-1), watch.limit,
+                    weights.reshape(rows * n, -1)).reshape(rows, n)
+    bad &= watch.alive[:, None]
+    hit = bad.any(axis=1)
+    if hit.any():
+        watch.at[hit] = first + 1 + np.argmax(bad[hit], axis=1)
+        watch.alive &= ~hit
+        watch.running = int(watch.alive.sum())
+    if not watch.running:
+        return last
+    if tol is None:
+        return None
+    g, change = rec.grads[:, first:last], rec.changes[:, first:last]
+    size = np.maximum(np.abs(g), np.abs(change)).reshape(rows, n, -1).max(axis=2)
+    update = first + 1 + np.arange(n)
+    running = (watch.at[:, None] == 0) | (watch.at[:, None] > update)
+    converged = np.all((size <= tol) | ~running, axis=0)
+    if not converged.any():
+        return None
+    stop = first + 1 + int(np.argmax(converged))
+    later = watch.at > stop  # diverged after the stop: not within this run
+    watch.at[later], watch.alive[later] = 0, True
+    watch.running = int(watch.alive.sum())
+    return stop
