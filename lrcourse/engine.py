@@ -318,15 +318,10 @@ def descend(problem, lrs, steps, start, *, optimizer=None, noise=0.0, rng=None,
         noise, rng, runs: Gaussian noise of this size on every gradient;
             ``runs`` independent repeats per rate, row ``i * runs + j``
             seeing draw ``j`` (every rate sees the same draws).
-        tol: stop once every row that still runs has a gradient and an
-            applied change both at most ``tol`` in size (converged).
+        tol: stop once every running row has converged (``_judge``).
         grads: also record the gradients (with their noise).
         full: when every row diverged, pad the records with NaN to ``steps``
             updates (else they end at the update that was judged last).
-
-    The loop only steps and records; every ``CHUNK`` updates the rule
-    judges the new records of all rows at once (rows carry on computing
-    after they diverged; what they compute then is dropped).
     """
     schedule = callable(lrs)
     n_rates = 1 if schedule else len(lrs)
@@ -372,8 +367,15 @@ def descend(problem, lrs, steps, start, *, optimizer=None, noise=0.0, rng=None,
 
 def _judge(rec, watch, first, last, tol):
     """Apply the rule to updates ``first + 1 .. last`` of every running row;
-    return the update to stop at (every row diverged, or with ``tol`` every
-    running row converged), else None."""
+    return the update to stop at, else None.
+
+    ``descend`` only steps and records; every ``CHUNK`` updates this judges
+    the new records of all rows at once (rows carry on computing after they
+    diverged; what they compute then is dropped). It stops once every row
+    diverged, or, with ``tol``, at the first update after which every
+    running row has converged: its gradient and its applied change both at
+    most ``tol`` in size.
+    """
     n = last - first
     loss = rec.losses[:, first + 1:last + 1]
     weights = rec.weights[:, first + 1:last + 1]
