@@ -13,7 +13,6 @@ import numpy as np
 from ._validate import (
     ArrayLike,
     Rate,
-    Seed,
     check_count,
     check_lr,
     check_lrs,
@@ -23,14 +22,14 @@ from ._validate import (
     check_start,
     check_tolerance,
 )
+from .engine import (  # noqa: F401 (the rule's constants, read here by lessons)
+    RUNAWAY_FACTOR,
+    RUNAWAY_FLOOR,
+    WEIGHT_BOUND,
+    descend,
+    runaway,
+)
 from .optimizers import Optimizer
-
-#: A loss above this multiple of the starting loss counts as diverged.
-RUNAWAY_FACTOR = 1e6
-#: A start at or very near the minimum has a loss of about 0; below this
-#: starting loss the runaway limit stays at RUNAWAY_FACTOR * RUNAWAY_FLOOR = 1,
-#: so noise around the minimum does not count as diverging.
-RUNAWAY_FLOOR = 1e-6
 
 
 def stability_limits(curvature: float) -> tuple[float, float]:
@@ -60,19 +59,6 @@ def classify_lr(lr: float, curvature: float) -> str:
     if math.isclose(lr, twice, rel_tol=1e-9):
         return "marginal"
     return "oscillating" if lr < twice else "divergent"
-
-
-def runaway(losses: ArrayLike, start_loss: float) -> np.ndarray:
-    """True where a loss is non-finite or above 1e6 times the starting loss
-    (or above 1 when the starting loss is below 1e-6).
-
-    >>> runaway([1.0, 5e5, 2e6, float("nan")], start_loss=1.0).tolist()
-    [False, False, True, True]
-    """
-    losses = np.asarray(losses, dtype=float)
-    limit = RUNAWAY_FACTOR * max(abs(float(start_loss)), RUNAWAY_FLOOR)
-    with np.errstate(invalid="ignore"):
-        return ~np.isfinite(losses) | (losses > limit)
 
 
 class Trace:
@@ -146,27 +132,27 @@ class Trace:
         return f"Trace({self.steps} updates, {end})"
 
 
-def _rate_at(lr, k):
-    return float(lr(k)) if callable(lr) else lr
-
-
 def gradient_descent(problem, lr: Rate, steps: int, start: float | ArrayLike, *,
-                     noise: float = 0.0, rng: Seed | None = None,
+                     noise: float = 0.0, rng=None,
                      optimizer: Optimizer | None = None) -> Trace:
     """Run ``steps`` updates ``w = w - lr * grad(w)`` from ``start``.
 
     Args:
         problem: anything with ``loss(w)`` and ``grad(w)`` (``Quadratic``...).
-        lr: a rate > 0 or a schedule ``step -> lr`` (steps counted from 0).
+        lr: a rate > 0 or a schedule ``step -> lr`` (steps counted from 0;
+            every rate it gives is checked).
         steps: the number of updates (an integer >= 1).
         start: the starting weight (two numbers for a 2-D problem).
         noise: standard deviation of Gaussian noise added to each gradient.
         rng: a ``np.random.Generator`` (or seed); needed when ``noise > 0``.
-        optimizer: an lrcourse optimizer to apply instead of the plain rule;
-            ``lr`` then sets its rate.
+        optimizer: an lrcourse optimizer to apply instead of the plain rule,
+            at rate ``lr``; the run starts from fresh optimizer state and
+            leaves the object as it was (the same call twice gives the same
+            run).
 
-    Stops at the first update whose loss is non-finite or above 1e6 times
-    the starting loss; that update is kept when its values are finite.
+    Stops at the first update that diverges (``lrcourse.engine``'s rule:
+    non-finite, or a loss above 1e6 times the starting loss, or a weight
+    beyond 1e12 in size); that update is kept when its values are finite.
 
     >>> from lrcourse import Quadratic
     >>> tr = gradient_descent(Quadratic(curvature=2.0), lr=0.1, steps=3, start=1.0)
@@ -181,51 +167,28 @@ def gradient_descent(problem, lr: Rate, steps: int, start: float | ArrayLike, *,
     if rng is not None:
         rng = check_rng(rng)
     ndim = getattr(check_problem(problem), "ndim", 1)
-    w = check_start(start, ndim)
+    w0 = check_start(start, ndim)
     if optimizer is not None and not isinstance(optimizer, Optimizer):
         raise TypeError("optimizer must be None or an lrcourse optimizer such as "
                         f"SGD(momentum=0.9), got {optimizer!r}")
-    if optimizer is not None:
-        optimizer.lr = lr
-    with np.errstate(all="ignore"):
-        start_loss = float(problem.loss(w))
-        weights, losses = [w.copy()], [start_loss]
-        grads, updates, lrs = [], [], []
-        diverged_at = None
-        for k in range(steps):
-            rate = _rate_at(lr, k)
-            g = problem.grad(w)
-            if noise > 0:
-                g = g + noise * rng.standard_normal(np.shape(g))
-            if optimizer is None:
-                change = -rate * g
-                w = w + change  # the rule: new weight = old weight - lr * grad
-            else:
-                w = w.copy()
-                params = [np.atleast_1d(w)]
-                change = optimizer.step(params, [np.atleast_1d(g)])[0].reshape(w.shape)
-                w = params[0].reshape(w.shape)
-            loss = float(problem.loss(w))
-            if runaway(loss, start_loss):
-                diverged_at = k + 1
-                if not (np.all(np.isfinite(w)) and np.isfinite(loss)):
-                    break
-            weights.append(w.copy())
-            losses.append(loss)
-            grads.append(np.array(g, dtype=float))
-            updates.append(np.array(change, dtype=float))
-            lrs.append(rate)
-            if diverged_at is not None:
-                break
-    return Trace(weights, losses, grads, updates, lrs, diverged_at)
+    run = descend(problem, lr if callable(lr) else np.array([lr]), steps, w0,
+                  optimizer=optimizer, noise=noise, rng=rng, grads=True, full=False)
+    n = run.diverged_at[0] or run.steps
+    if not (np.isfinite(run.losses[0, n]) and np.all(np.isfinite(run.weights[0, n]))):
+        n -= 1  # the diverging update left nothing finite to keep
+    lrs = run.lrs[:n] if callable(lr) else np.full(n, lr)
+    return Trace(run.weights[0, :n + 1], run.losses[0, :n + 1], run.grads[0, :n],
+                 run.changes[0, :n], lrs, run.diverged_at[0])
 
 
 class Sweep:
     """Many rates run side by side; row ``i`` belongs to ``lrs[i]``.
 
-    ``losses`` and ``weights`` have shape (rates, steps + 1), NaN after a
-    rate diverged; ``diverged_at`` holds each rate's 1-based diverging update
-    (0 where it did not diverge).
+    ``losses`` and ``weights`` have shape (rates, updates + 1), NaN after a
+    rate diverged (updates = ``steps``, or fewer when the sweep stopped
+    early because every rate had converged). ``diverged_at`` holds each
+    rate's 1-based diverging update, None where it did not diverge;
+    ``diverged`` the same as a boolean mask.
 
     >>> from lrcourse import Quadratic
     >>> runs = sweep(Quadratic(), [0.1, 1.5], steps=40, start=1.0)
@@ -238,11 +201,13 @@ class Sweep:
         self.lrs = lrs
         self.weights = weights
         self.losses = losses
-        self.diverged_at = diverged_at
+        self.diverged_at = tuple(diverged_at)
+        self.diverged = np.array([d is not None for d in self.diverged_at])
 
     @property
-    def diverged(self):
-        return self.diverged_at > 0
+    def steps(self):
+        """The number of updates run."""
+        return self.losses.shape[1] - 1
 
     def final_losses(self) -> np.ndarray:
         """Each rate's last finite loss (NaN where it diverged)."""
@@ -266,41 +231,26 @@ class Sweep:
                 f"{self.lrs.max():.3g}, {int(self.diverged.sum())} diverged)")
 
 
-def sweep(problem, lrs: ArrayLike, steps: int, start: float | ArrayLike) -> Sweep:
+def sweep(problem, lrs: ArrayLike, steps: int, start: float | ArrayLike, *,
+          tol: float | None = None) -> Sweep:
     """Plain gradient descent at many rates in one vectorized pass.
+
+    With ``tol``, the sweep stops early once every rate that has not
+    diverged has converged: its gradient and its last step both at most
+    ``tol`` in size. The arrays then end at that update.
 
     >>> from lrcourse import Quadratic
     >>> s = sweep(Quadratic(curvature=1.0), [0.5, 1.0, 3.0], steps=50, start=1.0)
-    >>> s.diverged.tolist()
-    [False, False, True]
+    >>> s.diverged.tolist(), s.diverged_at
+    ([False, False, True], (None, None, 10))
+    >>> sweep(Quadratic(curvature=1.0), [0.5], steps=10**7, start=1.0,
+    ...       tol=1e-9).steps
+    31
     """
     lrs_arr = check_lrs(lrs)
     steps = check_count("steps", steps)
-    ndim = getattr(check_problem(problem), "ndim", 1)
-    w0 = check_start(start, ndim)
-    n = lrs_arr.size
-    w = np.broadcast_to(w0, (n,) + w0.shape).copy()
-    rate = lrs_arr.reshape((n,) + (1,) * w0.ndim)
-    weights = np.full((n, steps + 1) + w0.shape, np.nan)
-    losses = np.full((n, steps + 1), np.nan)
-    weights[:, 0] = w0
-    with np.errstate(all="ignore"):
-        start_loss = float(problem.loss(w0))
-        losses[:, 0] = start_loss
-        alive = np.ones(n, dtype=bool)
-        diverged_at = np.zeros(n, dtype=int)
-        for k in range(steps):
-            w = w - rate * problem.grad(w)
-            loss = problem.loss(w)
-            bad = alive & runaway(loss, start_loss)
-            diverged_at[bad] = k + 1
-            finite = np.isfinite(loss) & np.all(
-                np.isfinite(w).reshape(n, -1), axis=1)
-            keep = alive & finite
-            weights[keep, k + 1] = w[keep]
-            losses[keep, k + 1] = loss[keep]
-            alive &= ~bad
-            w[~alive] = w0  # park finished rows on finite values
-            if not alive.any():
-                break
-    return Sweep(lrs_arr, weights, losses, diverged_at)
+    if tol is not None:
+        tol = check_positive("tol", tol)
+    w0 = check_start(start, getattr(check_problem(problem), "ndim", 1))
+    run = descend(problem, lrs_arr, steps, w0, tol=tol)
+    return Sweep(lrs_arr, run.weights, run.losses, run.diverged_at)

@@ -40,6 +40,7 @@ from ._validate import (
     check_rng,
     check_Xy,
 )
+from .model import distinct_rows as distinct  # noqa: F401 (lesson 09 reads it here)
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -86,30 +87,6 @@ def check_network(model: Sequential) -> None:
 
 
 
-def distinct(X: ArrayLike, y: ArrayLike
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The batch as distinct (input, label) rows, each weighted by its share.
-
-    The trial's ages are whole years, so 420 samples hold only about a hundred
-    different (age, label) pairs. The mean loss over the samples equals the
-    weighted sum over the distinct pairs, weight = count / n, so the gradient
-    and the Hessian are the same and every pass is about four times cheaper.
-
-    Returns ``(X_distinct, y_distinct, weights)``.
-
-    >>> Xd, yd, wd = distinct(np.array([[0.5], [0.5], [0.1]]), np.array([1, 1, 0]))
-    >>> Xd.ravel().tolist(), yd.tolist(), wd.round(3).tolist()
-    ([0.1, 0.5], [0, 1], [0.333, 0.667])
-    """
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y)
-    if X.ndim != 2 or y.shape != (X.shape[0],):
-        raise ValueError(f"X must have shape (n, inputs) and y shape (n,), got "
-                         f"{X.shape} and {y.shape}")
-    rows, counts = np.unique(np.column_stack([X, y]), axis=0, return_counts=True)
-    return rows[:, :-1], rows[:, -1].astype(np.intp), counts / len(y)
-
-
 def _samples(model, X, y, weights):
     """``X``, ``y`` checked for ``model`` and the per-sample weights."""
     X, y = check_Xy(X, y, n_inputs=model.n_inputs, n_classes=model.n_classes)
@@ -131,8 +108,8 @@ def gradient(model: Sequential, flat: ArrayLike, X: ArrayLike, y: ArrayLike,
     """The loss and its gradient (a flat vector) at the weights ``flat``.
 
     The loss is ``model.loss_value``'s: cross-entropy plus L2 penalties, the
-    cross-entropy averaged over the samples, or summed with ``weights`` (see
-    ``distinct``). The backward pass reuses each layer's ``Dense.backward``.
+    cross-entropy summed with ``weights`` (default ``1/n`` each; see
+    ``distinct``), and the gradient ``model.backward``'s.
 
     >>> from lrcourse import reference_model
     >>> model = reference_model(seed=0)
@@ -143,27 +120,10 @@ def gradient(model: Sequential, flat: ArrayLike, X: ArrayLike, y: ArrayLike,
     X, y, weights = _samples(model, X, y, weights)
     params = _split(model, flat)
     out = np.zeros(model.count_params())
-    grads = model.views(out)
-    rows = np.arange(len(y))
     with np.errstate(all="ignore"):
         cache = model.forward(params, X)
-        z = cache[-1][1]
-        shifted = z - z.max(axis=-1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-        loss = -weights @ log_p[rows, y]
-        d = cache[-1][2].copy()
-        d[rows, y] -= 1.0  # softmax + cross-entropy: dLoss/dz = p - onehot
-        d *= weights[:, None]
-        for i in reversed(range(len(model.layers))):
-            layer = model.layers[i]
-            a, z, a_out = cache[i]
-            W = params[2 * i]
-            dW, db, d = layer.backward(a, z, a_out, W, d)
-            if layer.kernel_regularizer is not None:
-                loss = loss + layer.kernel_regularizer(W)
-                dW = dW + layer.kernel_regularizer.grad(W)
-            grads[2 * i][...] = dW
-            grads[2 * i + 1][...] = db
+        loss = model.loss_value(params, cache, y, weights)
+        model.backward(params, cache, y, model.views(out), weights)
     return float(loss), out
 
 
@@ -201,20 +161,7 @@ def hvp(model: Sequential, flat: ArrayLike, X: ArrayLike, y: ArrayLike,
     with np.errstate(all="ignore"):
         # forward pass, with the R-version of every quantity beside it
         cache = model.forward(params, X)
-        r_in = np.zeros_like(X)  # the inputs do not depend on the weights
-        r_cache = []  # R(input), R(z), R(output) of every layer
-        for i, layer in enumerate(model.layers):
-            a, z, a_out = cache[i]
-            W, VW, Vb = params[2 * i], dirs[2 * i], dirs[2 * i + 1]
-            r_z = r_in @ W + a @ VW + Vb  # z = a W + b, product rule
-            if layer.activation == "softmax":
-                # p = softmax(z): R(p) = p * (R(z) - sum(p R(z)))
-                r_out = a_out * (r_z - np.sum(a_out * r_z, axis=-1, keepdims=True))
-            else:
-                d1, _ = _derivatives(layer.activation, z, a_out)
-                r_out = d1 * r_z  # a = f(z): R(a) = f'(z) R(z)
-            r_cache.append((r_in, r_z, r_out))
-            r_in = r_out
+        r_cache = _r_forward(model, params, dirs, X, cache)
 
         # backward pass: dz = weight * (p - onehot), so R(dz) = weight * R(p)
         dz = cache[-1][2].copy()
@@ -240,6 +187,26 @@ def hvp(model: Sequential, flat: ArrayLike, X: ArrayLike, y: ArrayLike,
             if i > 0:  # da_prev = dz W^T, product rule
                 da, r_da = dz @ W.T, r_dz @ W.T + dz @ VW.T
     return out
+
+
+def _r_forward(model, params, dirs, X, cache):
+    """R(input), R(z), R(output) of every layer: the forward pass
+    differentiated along the direction ``dirs``."""
+    r_in = np.zeros_like(X)  # the inputs do not depend on the weights
+    r_cache = []
+    for i, layer in enumerate(model.layers):
+        a, z, a_out = cache[i]
+        W, VW, Vb = params[2 * i], dirs[2 * i], dirs[2 * i + 1]
+        r_z = r_in @ W + a @ VW + Vb  # z = a W + b, product rule
+        if layer.activation == "softmax":
+            # p = softmax(z): R(p) = p * (R(z) - sum(p R(z)))
+            r_out = a_out * (r_z - np.sum(a_out * r_z, axis=-1, keepdims=True))
+        else:
+            d1, _ = _derivatives(layer.activation, z, a_out)
+            r_out = d1 * r_z  # a = f(z): R(a) = f'(z) R(z)
+        r_cache.append((r_in, r_z, r_out))
+        r_in = r_out
+    return r_cache
 
 
 def full_hessian(model: Sequential, flat: ArrayLike, X: ArrayLike, y: ArrayLike,

@@ -4,9 +4,12 @@ Every optimizer keeps its rate in ``lr`` (``learning_rate`` is the same
 attribute under Keras' name). A rate is a number or a schedule
 ``step -> lr``; reading ``opt.lr`` gives the rate the next update will use.
 
-``opt.step(params, grads)`` updates a list of arrays in place and returns the
-applied changes (new value minus old value). The weight's old value is gone
-after the update; the optimizer's own memory (momentum, Adam's moments) stays.
+Inside, each optimizer is a pure rule, ``init(params) -> state`` and
+``update(grads, state, lr) -> (changes, state)`` (optax's shape); the run
+loop (``lrcourse.engine``) holds the state, so a run never changes the object.
+``opt.step(params, grads)`` is the hand-driven form: it updates a list of
+arrays in place, returns the applied changes (new value minus old value) and
+keeps its memory (momentum, Adam's moments) in the object for the next step.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from ._validate import (
     check_positive,
     resolve_lr,
 )
+from .engine import rate_at
 
 #: Default rates of Keras 3's optimizers (read from the source of keras 3.15).
 #: Both tables are read-only mappings.
@@ -51,7 +55,18 @@ PYTORCH_DEFAULT_LRS = MappingProxyType({
 
 
 class Optimizer:
-    """Base class. Subclasses define ``_update(slot, param, grad, lr, t)``.
+    """Base class: a Keras-shaped object around a pure update rule.
+
+    Inside, an optimizer is ``init(params) -> state`` and
+    ``update(grads, state, lr) -> (changes, state)``: the state (step count,
+    momentum, moments) goes in and comes out, nothing is kept in the object.
+    A run (``gradient_descent``, ``sweep_fit``, ``range_test``...) holds its
+    own state, so it starts fresh and leaves the object as it was.
+
+    ``step(params, grads)`` is the hand-driven use lessons make of it: it
+    keeps one state in the object and updates ``params`` in place. A
+    compiled model's ``fit`` continues that state from one ``fit`` to the
+    next, as Keras does.
 
     >>> opt = SGD(lr=0.1)
     >>> w = np.array([1.0])
@@ -64,8 +79,7 @@ class Optimizer:
     def __init__(self, lr: Rate | None = None, *, learning_rate: Rate | None = None
                  ) -> None:
         self._lr = resolve_lr(lr, learning_rate, self.default_lr)
-        self.iterations = 0  # updates applied so far
-        self._slots = None  # per-parameter state, made on the first step
+        self._state = None  # the state of hand-driven steps, made on the first
 
     # -- the rate -----------------------------------------------------------
     @property
@@ -92,7 +106,51 @@ class Optimizer:
         """The schedule driving the rate, or None for a fixed rate."""
         return self._lr if callable(self._lr) else None
 
-    # -- updates ------------------------------------------------------------
+    @property
+    def rate(self):
+        """The rate as given: a number or a schedule ``step -> lr``."""
+        return self._lr
+
+    @property
+    def iterations(self):
+        """Updates applied by ``step`` (and ``fit``) so far."""
+        return 0 if self._state is None else self._state["t"]
+
+    # -- the pure rule ----------------------------------------------------------
+    def init(self, params: list[np.ndarray]) -> dict:
+        """A fresh state for ``params`` (a list of arrays): step count 0."""
+        return {"t": 0, "shapes": [p.shape for p in params],
+                "slots": [self._init_slot(p) for p in params]}
+
+    def update(self, grads: list[ArrayLike], state: dict, lr: Rate
+               ) -> tuple[list[np.ndarray], dict]:
+        """The changes for ``grads`` at rate ``lr``, and the next state.
+
+        ``lr`` is a number or an array broadcasting against each gradient
+        (a leading "rates" axis trains many rates at once).
+
+        The state goes in and the next state comes out; nothing is kept in
+        the optimizer. For speed (a sweep moves its moments in place) the
+        next state reuses the arrays of the one passed in, as a run passes
+        each state once: to keep an earlier state, copy it
+        (``copy.deepcopy``) before the update.
+
+        >>> opt = SGD(momentum=0.5)
+        >>> state = opt.init([np.zeros(1)])
+        >>> changes, state = opt.update([np.array([2.0])], state, 0.1)
+        >>> changes, state = opt.update([np.array([2.0])], state, 0.1)
+        >>> f"{changes[0][0]:.2f}", state["t"]
+        ('-0.30', 2)
+        """
+        t = state["t"] + 1
+        changes, slots = [], []
+        for slot, g in zip(state["slots"], grads):
+            change, slot = self._update(slot, g, lr, t)
+            changes.append(change)
+            slots.append(slot)
+        return changes, {"t": t, "shapes": state["shapes"], "slots": slots}
+
+    # -- hand-driven updates -----------------------------------------------------
     def step(self, params: list[np.ndarray], grads: list[ArrayLike]
              ) -> list[np.ndarray]:
         """Apply one update to ``params`` (a list of arrays) in place.
@@ -105,40 +163,34 @@ class Optimizer:
         (2.4, -0.6000000000000001)
         """
         params, grads = _check_lists(params, grads)
-        if self._slots is None:
-            self._slots = [self._make_slot(p) for p in params]
-        elif len(self._slots) != len(params) or any(
-            s["shape"] != p.shape for s, p in zip(self._slots, params)
-        ):
+        if self._state is not None and (
+                self._state["shapes"] != [p.shape for p in params]):
             raise ValueError(
                 "params must keep the shapes of the first step "
-                f"{[s['shape'] for s in self._slots]}, got {[p.shape for p in params]}"
+                f"{self._state['shapes']}, got {[p.shape for p in params]}"
             )
         with np.errstate(over="ignore", invalid="ignore"):
-            return self.apply_rates(params, grads, self.lr)
+            return self.continue_state(params, grads)
 
-    def apply_rates(self, params, grads, lr):
-        """Update with an explicit rate, a number or an array broadcasting
-        against each param (used to train many rates in one pass)."""
-        if self._slots is None:
-            self._slots = [self._make_slot(p) for p in params]
-        changes = []
-        for slot, p, g in zip(self._slots, params, grads):
-            change = self._update(slot, p, g, lr, self.iterations + 1)
+    def continue_state(self, params, grads):
+        """``step`` without its checks, for a loop whose arrays are known
+        good (``fit``): one update from the object's state, applied in place."""
+        if self._state is None:
+            self._state = self.init(params)
+        lr = rate_at(self._lr, self._state["t"])  # a schedule's rate is checked
+        changes, self._state = self.update(grads, self._state, lr)
+        for p, change in zip(params, changes):
             p += change
-            changes.append(change)
-        self.iterations += 1
         return changes
 
     def reset(self):
-        """Forget the state (moments, step count); keep the rate."""
-        self.iterations = 0
-        self._slots = None
+        """Forget the state of hand-driven steps (moments, step count)."""
+        self._state = None
 
-    def _make_slot(self, p):
-        return {"shape": p.shape}
+    def _init_slot(self, p):
+        return {}
 
-    def _update(self, slot, param, grad, lr, t):
+    def _update(self, slot, grad, lr, t):
         raise NotImplementedError
 
     def get_config(self):
@@ -202,21 +254,18 @@ class SGD(Optimizer):
         self.momentum = momentum
         self.nesterov = nesterov
 
-    def _make_slot(self, p):
-        slot = {"shape": p.shape}
-        if self.momentum:
-            slot["m"] = np.zeros_like(p)
-        return slot
+    def _init_slot(self, p):
+        return {"m": np.zeros_like(p)} if self.momentum else {}
 
-    def _update(self, slot, param, grad, lr, t):
+    def _update(self, slot, grad, lr, t):
         if not self.momentum:
-            return -lr * grad
+            return -lr * grad, slot
         m = slot["m"]
         m *= self.momentum
         m -= lr * grad
         if self.nesterov:
-            return self.momentum * m - lr * grad
-        return m.copy()
+            return self.momentum * m - lr * grad, slot
+        return m.copy(), slot
 
     def _hyper(self):
         return {"momentum": self.momentum, "nesterov": self.nesterov}
@@ -248,15 +297,15 @@ class Adam(Optimizer):
         super().__init__(lr, learning_rate=learning_rate)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 
-    def _make_slot(self, p):
-        return {"shape": p.shape, "m": np.zeros_like(p), "v": np.zeros_like(p)}
+    def _init_slot(self, p):
+        return {"m": np.zeros_like(p), "v": np.zeros_like(p)}
 
-    def _update(self, slot, param, grad, lr, t):
+    def _update(self, slot, grad, lr, t):
         m, v = slot["m"], slot["v"]
         alpha = lr * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         m += (1 - self.beta_1) * (grad - m)
         v += (1 - self.beta_2) * (grad * grad - v)
-        return -alpha * m / (np.sqrt(v) + self.epsilon)
+        return -alpha * m / (np.sqrt(v) + self.epsilon), slot
 
     def _hyper(self):
         return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
@@ -284,23 +333,23 @@ class RMSprop(Optimizer):
         super().__init__(lr, learning_rate=learning_rate)
         self.rho, self.momentum, self.epsilon = rho, momentum, epsilon
 
-    def _make_slot(self, p):
-        slot = {"shape": p.shape, "v": np.zeros_like(p)}
+    def _init_slot(self, p):
+        slot = {"v": np.zeros_like(p)}
         if self.momentum:
             slot["m"] = np.zeros_like(p)
         return slot
 
-    def _update(self, slot, param, grad, lr, t):
+    def _update(self, slot, grad, lr, t):
         v = slot["v"]
         v *= self.rho
         v += (1 - self.rho) * grad * grad
         increment = lr * grad / np.sqrt(v + self.epsilon)
         if not self.momentum:
-            return -increment
+            return -increment, slot
         m = slot["m"]
         m *= self.momentum
         m += increment
-        return -m
+        return -m, slot
 
     def _hyper(self):
         return {"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon}
@@ -328,13 +377,13 @@ class Adagrad(Optimizer):
         super().__init__(lr, learning_rate=learning_rate)
         self.initial_accumulator_value, self.epsilon = init, epsilon
 
-    def _make_slot(self, p):
-        return {"shape": p.shape, "a": np.full_like(p, self.initial_accumulator_value)}
+    def _init_slot(self, p):
+        return {"a": np.full_like(p, self.initial_accumulator_value)}
 
-    def _update(self, slot, param, grad, lr, t):
+    def _update(self, slot, grad, lr, t):
         a = slot["a"]
         a += grad * grad
-        return -lr * grad / np.sqrt(a + self.epsilon)
+        return -lr * grad / np.sqrt(a + self.epsilon), slot
 
     def _hyper(self):
         return {

@@ -142,3 +142,32 @@ class TwoValleys:
 
     def __repr__(self):
         return f"TwoValleys(tilt={self.tilt:g})"
+
+
+def noise_floor(lr: float | np.ndarray, curvature: float, noise: float
+                ) -> float | np.ndarray:
+    """The stationary mean loss of gradient descent on a noisy bowl.
+
+    On ``f(w) = lambda/2 * w^2`` with gradient ``lambda * w + noise * xi``
+    (``xi`` standard normal, fresh every update) the rule reads
+    ``w <- (1 - lr lambda) w - lr noise xi``. Its stationary variance solves
+    ``V = (1 - lr lambda)^2 V + lr^2 noise^2``, so
+    ``V = lr noise^2 / (lambda (2 - lr lambda))`` and the mean loss is
+    ``lambda/2 * V = lr noise^2 / (2 (2 - lr lambda))``: about proportional
+    to the rate while ``lr x lambda`` is small, infinite from ``2/lambda``
+    on (the run diverges). ``lr`` may be an array.
+
+    >>> f"{noise_floor(0.1, 1.0, 1.0):.5f}"
+    '0.02632'
+    >>> f"{noise_floor(0.05, 1.0, 1.0) / noise_floor(0.1, 1.0, 1.0):.4f}"
+    '0.4872'
+    """
+    curvature = check_positive("curvature", curvature)
+    noise = check_positive("noise", noise, allow_zero=True)
+    lrs = np.asarray(lr, dtype=float)
+    if not np.all(np.isfinite(lrs)) or np.any(lrs <= 0):
+        raise ValueError(f"lr must hold finite numbers > 0, got {lr!r}")
+    margin = 2.0 - lrs * curvature
+    with np.errstate(divide="ignore", invalid="ignore"):
+        floor = np.where(margin > 0, lrs * noise**2 / (2.0 * margin), np.inf)
+    return float(floor) if floor.ndim == 0 else floor

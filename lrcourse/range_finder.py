@@ -24,7 +24,6 @@ The procedure (fastai, ``LRFinder`` and ``Recorder``):
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,6 +43,8 @@ from ._validate import (
 if TYPE_CHECKING:
     from .model import Sequential
     from .optimizers import Optimizer
+
+from .engine import epoch_order, fresh_state
 
 #: fastai's smoothing factor for the recorded loss.
 BETA = 0.98
@@ -292,66 +293,64 @@ def range_test(model: Sequential, X: ArrayLike, y: ArrayLike, start_lr: float = 
     beta = check_fraction("beta", beta)
     rng = check_rng(seed, "seed")
     X, y, _ = check_model_data(model, X, y)
-    opt = _fresh_optimizer(model, optimizer)
-    name = type(opt).__name__
-
+    opt = _pick_optimizer(model, optimizer)
     lrs = range_test_lrs(start_lr, end_lr, num_it)
-    losses = np.full(num_it, np.nan)
-    smoothed = np.full(num_it, np.nan)
     saved = model.flat.copy()
-    n = len(y)
-    order = rng.permutation(n)
-    at = 0
-    avg = 0.0
-    best = np.inf
-    stop = None
     try:
         with np.errstate(all="ignore"):
-            for i in range(num_it):
-                if at + batch_size > n:  # out of data: reshuffle, as an epoch ends
-                    order, at = rng.permutation(n), 0
-                idx = order[at:at + batch_size]
-                at += batch_size
-                loss, grads = model.loss_and_gradients(X[idx], y[idx])
-                losses[i] = loss
-                avg = beta * avg + (1.0 - beta) * loss
-                smoothed[i] = avg / (1.0 - beta ** (i + 1))
-                if not np.isfinite(smoothed[i]):
-                    stop = i
-                    break
-                best = min(best, smoothed[i])
-                if smoothed[i] > STOP_FACTOR * best:
-                    stop = i
-                    break
-                opt.lr = float(lrs[i])
-                opt.step(model.params, grads)  # non-finite weights show
-                # up as a non-finite loss at the next batch, which stops the run
+            losses, smoothed, stop = _ramp(model, X, y, lrs, opt, batch_size, rng,
+                                           beta)
     finally:
         model.flat[...] = saved  # the weights go back, whatever happened
     kept = num_it if stop is None else stop + 1
     return RangeTestResult(
         lrs[:kept].copy(), losses[:kept].copy(), smoothed[:kept].copy(), stop,
         num_it=num_it, start_lr=start_lr, end_lr=end_lr, batch_size=batch_size,
-        optimizer=name)
+        optimizer=type(opt).__name__)
 
 
-def _fresh_optimizer(model, optimizer):
-    """An optimizer of the requested kind with fresh state; the model's own
-    optimizer (and any instance passed in) is never stepped."""
+def _ramp(model, X, y, lrs, opt, batch_size, rng, beta):
+    """The range test's run: one mini-batch per rate, the optimizer from
+    its fresh state; returns the losses, the smoothed losses and the index
+    of the batch that stopped it (None if none did)."""
+    losses = np.full(len(lrs), np.nan)
+    smoothed = np.full(len(lrs), np.nan)
+    state = fresh_state(opt, model.params)
+    n, at, avg, best = len(y), 0, 0.0, np.inf
+    order = epoch_order(rng, n)
+    for i in range(len(lrs)):
+        if at + batch_size > n:  # out of data: reshuffle, as an epoch ends
+            order, at = epoch_order(rng, n), 0
+        idx = order[at:at + batch_size]
+        at += batch_size
+        loss, grads = model.loss_and_gradients(X[idx], y[idx])
+        losses[i] = loss
+        avg = beta * avg + (1.0 - beta) * loss
+        smoothed[i] = avg / (1.0 - beta ** (i + 1))
+        if not np.isfinite(smoothed[i]):
+            return losses, smoothed, i
+        best = min(best, smoothed[i])
+        if smoothed[i] > STOP_FACTOR * best:
+            return losses, smoothed, i
+        changes, state = opt.update(grads, state, float(lrs[i]))
+        for p, change in zip(model.params, changes):
+            p += change  # non-finite weights show up as a non-finite loss at
+            # the next batch, which stops the run
+    return losses, smoothed, None
+
+
+def _pick_optimizer(model, optimizer):
+    """The optimizer whose rule the test uses (run from fresh state: the
+    model's own optimizer, and any instance passed in, are never stepped)."""
     if optimizer is None:
-        template = getattr(model, "optimizer", None)
-        if template is None:
-            return _optimizers.Adam(lr=1e-7)
-    elif isinstance(optimizer, str):
+        compiled = getattr(model, "optimizer", None)
+        return compiled if compiled is not None else _optimizers.Adam(lr=1e-7)
+    if isinstance(optimizer, str):
         return _optimizers.get(optimizer)
-    elif isinstance(optimizer, _optimizers.Optimizer):
-        template = optimizer
-    else:
-        raise TypeError("optimizer must be None, a name like 'sgd' or 'adam', or an "
-                        f"lrcourse optimizer, got {type(optimizer).__name__}")
-    fresh = copy.deepcopy(template)
-    fresh.reset()
-    return fresh
+    if isinstance(optimizer, _optimizers.Optimizer):
+        return optimizer
+    raise TypeError("optimizer must be None, a name like 'sgd' or 'adam', or an "
+                    f"lrcourse optimizer, got {type(optimizer).__name__}")
 
 
 def train_validation_split(X: ArrayLike, y: ArrayLike,

@@ -146,7 +146,7 @@ def losses_after(result: Sweep, n: int) -> np.ndarray:
         raise ValueError(f"n must be <= {result.losses.shape[1] - 1} (the sweep's "
                          f"steps), got {n}")
     out = result.losses[:, n].copy()
-    gone = (result.diverged_at > 0) & (result.diverged_at <= n)
+    gone = np.array([d is not None and d <= n for d in result.diverged_at])
     out[gone | ~np.isfinite(out)] = np.inf
     return out
 
@@ -387,7 +387,7 @@ def _loss_text(loss, fmt):
 
 def tradeoff_readout(lr: float, curvature: float, tol: float, steps: float,
                      fastest: tuple[float, float, float], budget: int, loss: float,
-                     best: tuple[float, float], diverged_at: int = 0) -> str:
+                     best: tuple[float, float], diverged_at: int | None = None) -> str:
     """The lesson 03 readout for the 1-D trade-off panel.
 
     Args:
@@ -395,8 +395,8 @@ def tradeoff_readout(lr: float, curvature: float, tol: float, steps: float,
             ``fewest(...)`` of the sweep; ``budget``:
             the update budget N; ``loss``: this rate's loss after N updates
             (``inf``: diverged); ``best``: ``(rate, loss)`` of the best rate;
-            ``diverged_at``: the update at which this rate's run diverged (0:
-            it did not).
+            ``diverged_at``: the update at which this rate's run diverged
+            (None: it did not).
 
     >>> text = tradeoff_readout(0.1, 2.0, 1e-3, 35, (1, 0.5, 0.5), 20, 1e-4,
     ...                         (0.5, 0.0))

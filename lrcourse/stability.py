@@ -14,8 +14,6 @@ for that: every number comes from running the package's own optimizers
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 
 from ._validate import (
@@ -28,7 +26,8 @@ from ._validate import (
     check_start,
     check_tolerance,
 )
-from .descent import Trace, runaway
+from .descent import Trace
+from .engine import descend
 from .optimizers import Optimizer
 
 
@@ -44,13 +43,18 @@ def momentum_limit(curvature: float, momentum: float) -> float:
     return 2.0 * (1.0 + momentum) / curvature
 
 
-def _fresh(optimizer):
+def check_optimizer(optimizer: Optimizer) -> Optimizer:
+    """Raise unless ``optimizer`` is an lrcourse optimizer (runs never step
+    it: each starts from its fresh state).
+
+    >>> from lrcourse import SGD
+    >>> check_optimizer(SGD()) is not None
+    True
+    """
     if not isinstance(optimizer, Optimizer):
         raise TypeError("optimizer must be an lrcourse optimizer such as "
                         f"SGD(momentum=0.9) or Adam(), got {optimizer!r}")
-    fresh = copy.deepcopy(optimizer)
-    fresh.reset()
-    return fresh
+    return optimizer
 
 
 class RateRuns:
@@ -60,7 +64,8 @@ class RateRuns:
     ``weights`` (rates, steps + 1[, 2]) and ``losses`` (rates, steps + 1) hold
     the start and every update, NaN after a run diverged; ``updates`` holds the
     applied changes (rates, steps[, 2]); ``diverged_at`` the 1-based update
-    that ran away (0 if none).
+    that ran away per rate (None if it did not), ``diverged`` the same as a
+    boolean mask.
 
     >>> from lrcourse import SGD, Quadratic
     >>> runs = run_rates(Quadratic(), SGD(), [0.1, 1.5], steps=20, start=1.0)
@@ -75,17 +80,14 @@ class RateRuns:
         self.weights = weights
         self.losses = losses
         self.updates = updates
-        self.diverged_at = diverged_at
+        self.diverged_at = tuple(diverged_at)
+        self.diverged = np.array([d is not None for d in self.diverged_at])
         self.minimum = minimum
         self._memo = {}
 
     @property
     def steps(self):
         return self.losses.shape[1] - 1
-
-    @property
-    def diverged(self):
-        return self.diverged_at > 0
 
     def distances(self):
         """Distance to the minimum, shape (rates, steps + 1)."""
@@ -172,7 +174,7 @@ class RateRuns:
         lr = float(self.lrs[i])
         return Trace(self.weights[i, :k], self.losses[i, :k],
                      np.full(k - 1, np.nan), self.updates[i, : k - 1],
-                     np.full(k - 1, lr), int(self.diverged_at[i]) or None)
+                     np.full(k - 1, lr), self.diverged_at[i])
 
     def __repr__(self):
         return (f"RateRuns({len(self.lrs)} rates, {self.steps} updates, "
@@ -181,12 +183,11 @@ class RateRuns:
 
 def run_rates(problem, optimizer: Optimizer, lrs: ArrayLike, steps: int,
               start: float | ArrayLike) -> RateRuns:
-    """Run a fresh copy of ``optimizer`` at every rate in one vectorized pass.
+    """Run ``optimizer`` at every rate in one vectorized pass.
 
-    The weights of all runs form one array of shape (rates, 1) (or (rates,
-    2)); the optimizer's ``apply_rates`` updates them all with their own rate.
-    A run whose loss turns non-finite or exceeds 1e6 times the starting loss
-    is marked diverged; its later entries are NaN.
+    Each run starts from the optimizer's fresh state (the object is not
+    changed). A run that diverges (``lrcourse.engine``'s rule) stops there;
+    its later entries are NaN.
 
     >>> from lrcourse import Quadratic, SGD
     >>> runs = run_rates(Quadratic(curvature=10.0), SGD(momentum=0.9),
@@ -196,44 +197,12 @@ def run_rates(problem, optimizer: Optimizer, lrs: ArrayLike, steps: int,
     """
     rates = check_lrs(lrs)
     steps = check_count("steps", steps)
-    opt = _fresh(optimizer)
-    ndim = getattr(check_problem(problem), "ndim", 1)
-    w0 = np.atleast_1d(check_start(start, ndim)).astype(float)
-    n = rates.size
-    w = np.tile(w0, (n, 1))
-    rate = rates[:, None]
-    weights = np.full((n, steps + 1, w0.size), np.nan)
-    updates = np.full((n, steps, w0.size), np.nan)
-    losses = np.full((n, steps + 1), np.nan)
-    minimum = np.atleast_1d(np.asarray(getattr(problem, "minimum", 0.0), float))
-    squeeze = ndim == 1
-    point = (lambda a: a[:, 0]) if squeeze else (lambda a: a)
-    with np.errstate(all="ignore"):
-        start_loss = float(np.asarray(problem.loss(point(w)))[0])
-        weights[:, 0] = w
-        losses[:, 0] = start_loss
-        for k in range(steps):
-            grad = problem.grad(point(w))
-            updates[:, k] = opt.apply_rates(
-                [w], [grad[:, None] if squeeze else grad], rate)[0]
-            weights[:, k + 1] = w
-            losses[:, k + 1] = problem.loss(point(w))
-            if k % 50 == 49 and not np.isfinite(losses[:, k + 1]).any():
-                break
-        # a run diverged at its first runaway loss; keep that update if finite
-        bad = runaway(losses, start_loss)
-        diverged_at = np.where(bad.any(axis=1), np.argmax(bad, axis=1), 0)
-        after = np.arange(steps + 1)[None, :] > diverged_at[:, None]
-        after &= (diverged_at > 0)[:, None]
-        broken = ~np.isfinite(losses) | ~np.all(
-            np.isfinite(weights), axis=-1)
-        losses[after | broken] = np.nan
-        weights[after | broken] = np.nan
-        moved = after[:, 1:] | broken[:, 1:]
-        updates[moved | ~np.all(np.isfinite(updates), axis=-1)] = np.nan
-    if squeeze:
-        weights, updates, minimum = weights[..., 0], updates[..., 0], minimum[0]
-    return RateRuns(rates, weights, losses, updates, diverged_at, minimum)
+    check_optimizer(optimizer)
+    w0 = check_start(start, getattr(check_problem(problem), "ndim", 1))
+    run = descend(problem, rates, steps, w0, optimizer=optimizer)
+    minimum = np.asarray(getattr(problem, "minimum", 0.0), float)
+    return RateRuns(rates, run.weights, run.losses, run.changes, run.diverged_at,
+                    minimum if minimum.ndim else float(minimum))
 
 
 def largest_stable_lr(problem, optimizer: Optimizer, lo: float, hi: float, *,

@@ -25,7 +25,7 @@ from ._validate import (
     check_model_data,
     check_rng,
 )
-from .descent import runaway
+from .engine import Watch, batch_starts, epoch_order, fresh_state
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -36,8 +36,9 @@ class SweepHistory:
 
     ``loss`` and ``accuracy`` (and ``val_loss``, ``val_accuracy`` when
     validation data was given) have shape (rates, epochs), NaN after a rate
-    diverged. ``diverged_at`` is each rate's 1-based diverging update, 0 if
-    none. ``weights`` holds the final flat weights, one row per rate.
+    diverged. ``diverged_at`` is each rate's 1-based diverging update (None
+    where it did not diverge), ``diverged`` the same as a boolean mask.
+    ``weights`` holds the final flat weights, one row per rate.
 
     >>> from lrcourse import make_drug_trial, reference_model, MinMaxScaler
     >>> (x, y), _ = make_drug_trial(seed=0, scale=10)
@@ -51,13 +52,10 @@ class SweepHistory:
                  batch_losses: np.ndarray | None) -> None:
         self.lrs = lrs
         self.history = history
-        self.diverged_at = diverged_at
+        self.diverged_at = tuple(diverged_at)
+        self.diverged = np.array([d is not None for d in self.diverged_at])
         self.weights = weights
         self.batch_losses = batch_losses
-
-    @property
-    def diverged(self):
-        return self.diverged_at > 0
 
     def __getitem__(self, key):
         return self.history[key]
@@ -114,15 +112,17 @@ def sweep_fit(model: Sequential, X: ArrayLike, y: ArrayLike, lrs: ArrayLike, *,
         model: an lrcourse ``Sequential``; its weights are not changed.
         lrs: the rates, one run each.
         optimizer: ``"sgd"``, ``"adam"``, ``"rmsprop"`` or ``"adagrad"``; extra
-            keyword arguments (``momentum=0.9``) go to it.
+            keyword arguments (``momentum=0.9``) go to it. Every run starts
+            from its fresh state.
         batch_size, epochs, seed, shuffle: as in ``model.fit``.
         record_batches: also keep every mini-batch loss, shape (rates, updates).
         epoch_end: called after every epoch as ``epoch_end(epoch, weights,
             alive)``, ``weights`` of shape (rates, n_weights) (read, don't
             modify), ``alive`` a mask of the runs still training.
 
-    A run that diverges (non-finite loss, or above 1e6 times the first loss)
-    is stopped there and its later entries are NaN; the others go on.
+    A run that diverges (``lrcourse.engine``'s rule, against the first
+    mini-batch's loss) is stopped there and its later entries are NaN; the
+    others go on.
 
     >>> from lrcourse import make_drug_trial, reference_model, MinMaxScaler
     >>> (x, y), _ = make_drug_trial(seed=0, scale=10)
@@ -132,9 +132,7 @@ def sweep_fit(model: Sequential, X: ArrayLike, y: ArrayLike, lrs: ArrayLike, *,
     (2, 2)
     """
     lrs = check_lrs(lrs)
-    X, y, validation = check_model_data(model, X, y, validation_data)
-    if validation is not None:
-        X_val, y_val = validation
+    X, y, val = check_model_data(model, X, y, validation_data)
     batch_size = check_count("batch_size", batch_size)
     epochs = check_count("epochs", epochs)
     shuffle = check_flag("shuffle", shuffle)
@@ -143,71 +141,92 @@ def sweep_fit(model: Sequential, X: ArrayLike, y: ArrayLike, lrs: ArrayLike, *,
         raise TypeError(f"epoch_end must be a function or None, got {epoch_end!r}")
     if not isinstance(optimizer, str):
         raise TypeError("optimizer must be a name here, e.g. 'sgd' or 'adam'")
-    opt_class = type(_optimizers.get(optimizer))
-    opt = opt_class(lr=1.0, **optimizer_args)  # the rates are given per row below
+    opt = type(_optimizers.get(optimizer))(lr=1.0, **optimizer_args)
     rng = check_rng(seed, "seed")
     _keep_freed_memory()
-
-    R, n = len(lrs), len(y)
-    flat = np.tile(model.flat, (R, 1))
-    params = model.views(flat)
-    grad_flat = np.zeros_like(flat)
-    grads = model.views(grad_flat)
-    rate = lrs[:, None].copy()
-    alive = np.ones(R, dtype=bool)
-    diverged_at = np.zeros(R, dtype=int)
-    first = None
-    keys = ["loss", "accuracy"] + (["val_loss", "val_accuracy"]
-                                   if validation_data is not None else [])
-    history = {k: np.full((R, epochs), np.nan) for k in keys}
-    per_epoch = -(-n // batch_size)
-    batch_losses = np.full((R, per_epoch * epochs), np.nan) if record_batches else None
-    update = 0
+    run = _SweepRun(model, lrs, opt, len(y), batch_size, epochs,
+                    val is not None, record_batches)
     with np.errstate(all="ignore"):
         for epoch in range(epochs):
-            order = rng.permutation(n) if shuffle else np.arange(n)
-            loss_sum = np.zeros(R)
-            correct = np.zeros(R)
-            for start in range(0, n, batch_size):
-                idx = order[start:start + batch_size]
-                xb, yb = X[idx], y[idx]
-                cache = model.forward(params, xb)
-                loss = model.loss_value(params, cache, yb)
-                if first is None:
-                    first = float(loss[0])
-                bad = alive & runaway(loss, first)
-                if bad.any():
-                    diverged_at[bad] = update  # the update before this batch
-                    alive &= ~bad
-                    rate[~alive] = 0.0
-                    flat[~alive] = model.flat  # park on finite values
-                    cache = model.forward(params, xb)
-                    loss = model.loss_value(params, cache, yb)
-                model.backward(params, cache, yb, grads)
-                loss_sum += loss * len(yb)
-                correct += np.sum(cache[-1][2].argmax(axis=-1) == yb, axis=-1)
-                if record_batches:
-                    batch_losses[alive, update] = loss[alive]
-                opt.apply_rates([flat], [grad_flat], rate)
-                update += 1
-                broken = alive & ~np.all(np.isfinite(flat), axis=1)
-                if broken.any():
-                    diverged_at[broken] = update
-                    alive &= ~broken
-                    rate[~alive] = 0.0
-                    flat[~alive] = model.flat
-            history["loss"][alive, epoch] = loss_sum[alive] / n
-            history["accuracy"][alive, epoch] = correct[alive] / n
-            if validation_data is not None:
-                cache = model.forward(params, X_val)
-                val = model.loss_value(params, cache, y_val)
-                acc = np.mean(cache[-1][2].argmax(axis=-1) == y_val, axis=-1)
-                history["val_loss"][alive, epoch] = val[alive]
-                history["val_accuracy"][alive, epoch] = acc[alive]
+            order = epoch_order(rng, len(y), shuffle)
+            sums = run.epoch(X, y, order, batch_size)
+            run.finish()
+            run.score(epoch, sums, len(y), val)
             if epoch_end is not None:
-                epoch_end(epoch, flat, alive.copy())
-            if not alive.any():
+                epoch_end(epoch, run.flat, run.watch.alive.copy())
+            if not run.watch.alive.any():
                 break
-    # a diverged run keeps no final weights
-    flat[~alive] = np.nan
-    return SweepHistory(lrs, history, diverged_at, flat, batch_losses)
+    run.flat[~run.watch.alive] = np.nan  # a diverged run keeps no final weights
+    return SweepHistory(lrs, run.history, run.watch.diverged_at, run.flat,
+                        run.batch_losses)
+
+
+class _SweepRun:
+    """The state of a ``sweep_fit`` run: every rate's weights in one array
+    (rates, weights), their optimizer state and the divergence watch."""
+
+    def __init__(self, model, lrs, opt, n, batch_size, epochs, validate, batches):
+        R = len(lrs)
+        self.model, self.opt, self.update = model, opt, 0
+        self.flat = np.tile(model.flat, (R, 1))
+        self.params = model.views(self.flat)
+        self.grad_flat = np.zeros_like(self.flat)
+        self.grads = model.views(self.grad_flat)
+        self.rate = lrs[:, None].copy()
+        self.state = fresh_state(opt, [self.flat])
+        self.watch = Watch(R)
+        keys = ["loss", "accuracy"] + (["val_loss", "val_accuracy"] if validate
+                                       else [])
+        self.history = {k: np.full((R, epochs), np.nan) for k in keys}
+        per_epoch = -(-n // batch_size)
+        self.batch_losses = (np.full((R, per_epoch * epochs), np.nan) if batches
+                             else None)
+
+    def stop(self):
+        """Stop the rows in ``bad``: rate 0, weights parked on finite values."""
+        self.rate[~self.watch.alive] = 0.0
+        self.flat[~self.watch.alive] = self.model.flat
+
+    def epoch(self, X, y, order, batch_size):
+        """One epoch of mini-batches; returns per-row loss and hit sums."""
+        model, alive = self.model, self.watch.alive
+        loss_sum, correct = np.zeros(len(self.rate)), np.zeros(len(self.rate))
+        for start in batch_starts(len(y), batch_size):
+            idx = order[start:start + batch_size]
+            xb, yb = X[idx], y[idx]
+            cache = model.forward(self.params, xb)
+            loss = model.loss_value(self.params, cache, yb)
+            if self.update == 0:
+                self.watch.start(loss)  # the first batch's loss is the start
+            elif self.watch.check(self.update, loss, self.flat):
+                self.stop()  # the update before this batch ran away
+                cache = model.forward(self.params, xb)
+                loss = model.loss_value(self.params, cache, yb)
+            model.backward(self.params, cache, yb, self.grads)
+            loss_sum += loss * len(yb)
+            correct += np.sum(cache[-1][2].argmax(axis=-1) == yb, axis=-1)
+            if self.batch_losses is not None:
+                self.batch_losses[alive, self.update] = loss[alive]
+            (change,), self.state = self.opt.update([self.grad_flat], self.state,
+                                                    self.rate)
+            self.flat += change
+            self.update += 1
+        return loss_sum, correct
+
+    def finish(self):
+        """Judge the weights the epoch's last update left before the epoch is
+        scored (later updates are judged with the next batch's loss)."""
+        if self.update and self.watch.check(self.update, None, self.flat):
+            self.stop()
+
+    def score(self, epoch, sums, n, val):
+        """The epoch's metrics for the rows still training."""
+        alive, h = self.watch.alive, self.history
+        h["loss"][alive, epoch] = sums[0][alive] / n
+        h["accuracy"][alive, epoch] = sums[1][alive] / n
+        if val is not None:
+            cache = self.model.forward(self.params, val[0])
+            loss = self.model.loss_value(self.params, cache, val[1])
+            acc = np.mean(cache[-1][2].argmax(axis=-1) == val[1], axis=-1)
+            h["val_loss"][alive, epoch] = loss[alive]
+            h["val_accuracy"][alive, epoch] = acc[alive]

@@ -230,3 +230,49 @@ def test_input_layer_spelling_matches_input_shape():
         Sequential([lrcourse.Input(shape=(1,)), Dense(2, input_shape=(3,))])
     with pytest.raises(ValueError, match="needs an input shape"):
         Sequential([Dense(2, activation="softmax")])
+
+
+# -- one model maths ------------------------------------------------------------------
+def test_every_analysis_shares_one_cross_entropy_and_one_ln2():
+    from lrcourse import hessian
+    from lrcourse.lessons.lesson05 import analysis as l05
+    from lrcourse.lessons.lesson09 import analysis as l09
+    from lrcourse.model import LN2, cross_entropy, distinct_rows
+
+    assert l05.LN2 is LN2 and l09.LN2 is LN2
+    assert hessian.distinct is distinct_rows
+    probs = np.array([[0.5, 0.5], [1e-12, 1.0 - 1e-12], [0.9, 0.1]])
+    y = np.array([0, 0, 1])
+    clipped = -np.log([0.5, 1e-7, 0.1])  # one clipping rule: [1e-7, 1 - 1e-7]
+    np.testing.assert_allclose(cross_entropy(probs, y), clipped.mean())
+    w = np.array([0.5, 0.25, 0.25])
+    np.testing.assert_allclose(cross_entropy(probs, y, w), clipped @ w)
+
+
+def test_the_hessian_module_uses_the_model_loss_and_gradient():
+    from lrcourse import hessian
+
+    model = lrcourse.reference_model(seed=0)
+    X = np.array([[0.1], [0.5], [0.5], [0.9]])
+    y = np.array([0, 1, 1, 1])
+    loss, grads = model.loss_and_gradients(X, y)
+    h_loss, h_grad = hessian.gradient(model, model.flat, X, y)
+    assert h_loss == pytest.approx(loss, rel=1e-14)
+    np.testing.assert_allclose(h_grad, np.concatenate([g.ravel() for g in grads]),
+                               rtol=1e-12, atol=1e-15)
+    Xd, yd, share = hessian.distinct(X, y)
+    d_loss, d_grad = hessian.gradient(model, model.flat, Xd, yd, share)
+    assert d_loss == pytest.approx(loss, rel=1e-14)
+    np.testing.assert_allclose(d_grad, h_grad, rtol=1e-12, atol=1e-15)
+
+
+def test_dead_units_one_rule_for_one_network_and_many():
+    from lrcourse.lessons.lesson05.analysis import dead_fractions
+
+    model = lrcourse.reference_model(seed=0, optimizer="sgd", lr=2.0)
+    X = np.linspace(0, 1, 30)[:, None]
+    y = (X[:, 0] > 0.5).astype(int)
+    model.fit(X, y, batch_size=30, epochs=30, shuffle=False)
+    single = model.dead_units(X)
+    many = dead_fractions(model, np.stack([model.flat, model.flat]), X)
+    assert many.shape == (2, 2) and many[1].tolist() == single

@@ -134,3 +134,10 @@ def test_schedule_beats_each_constant_rate_on_a_budget():
                         for lr in (0.5, 0.05, 0.005))
     assert noise.mean_final_loss(bowl, decay, 300, 2.0, noise=1.0,
                                  seeds=range(16)) < best_constant
+
+
+def test_lessons_04_and_08_share_one_noise_floor():
+    from lrcourse.lessons.lesson08 import analysis as composer
+    from lrcourse.problems import noise_floor
+
+    assert noise.noise_floor is noise_floor and composer.noise_floor is noise_floor

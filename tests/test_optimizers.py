@@ -142,12 +142,15 @@ def test_shape_and_type_errors():
         get("adamw")
 
 
-def test_apply_rates_vectorizes_over_rates():
+def test_update_vectorizes_over_rates():
     lrs = np.array([[0.1], [0.01]])
     params = [np.ones((2, 3))]
     opt = lrcourse.Adam(lr=1.0)
+    state = opt.init(params)
     for _ in range(3):
-        opt.apply_rates(params, [np.full((2, 3), 0.5)], lrs)
+        (change,), state = opt.update([np.full((2, 3), 0.5)], state, lrs)
+        params[0] += change
+    assert opt.iterations == 0 and opt.lr == 1.0  # the object kept nothing
     for row, lr in enumerate([0.1, 0.01]):
         single = [np.ones(3)]
         o = lrcourse.Adam(lr=lr)
@@ -160,3 +163,24 @@ def test_reprs_and_config():
     text = repr(lrcourse.SGD(lr=0.1, momentum=0.9))
     assert text.startswith("SGD(lr=0.1, momentum=0.9")
     assert lrcourse.Adam().get_config()["learning_rate"] == 0.001
+
+
+@pytest.mark.parametrize("make", [
+    lambda: lrcourse.SGD(lr=0.1), lambda: lrcourse.SGD(lr=0.1, momentum=0.9),
+    lambda: lrcourse.SGD(lr=0.1, momentum=0.9, nesterov=True),
+    lambda: lrcourse.Adam(lr=0.1), lambda: lrcourse.RMSprop(lr=0.1, momentum=0.5),
+    lambda: lrcourse.Adagrad(lr=0.1)])
+def test_step_is_update_with_the_state_kept_in_the_object(make):
+    stepped, pure = make(), make()
+    w_step, w_pure = [np.array([1.0, -2.0])], [np.array([1.0, -2.0])]
+    state = pure.init(w_pure)
+    for k in range(4):
+        grads = [np.array([0.3 * k + 0.1, -1.0])]
+        changes = stepped.step(w_step, grads)
+        (change,), state = pure.update(grads, state, 0.1)
+        w_pure[0] += change
+        np.testing.assert_array_equal(changes[0], change)
+    np.testing.assert_array_equal(w_step[0], w_pure[0])
+    assert stepped.iterations == 4 and state["t"] == 4 and pure.iterations == 0
+    stepped.reset()
+    assert stepped.iterations == 0

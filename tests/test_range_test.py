@@ -100,7 +100,7 @@ def test_weights_and_optimizer_are_restored(data):
     opt = model.optimizer
     weights = model.flat.copy()
     slots = [{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()}
-             for s in opt._slots]
+             for s in opt._state["slots"]]
     iterations, lr = opt.iterations, opt.lr
     rng_state = model.shuffle_rng.bit_generator.state
     result = range_test(model, data.X_train, data.y_train, end_lr=1e3, seed=0)
@@ -109,7 +109,7 @@ def test_weights_and_optimizer_are_restored(data):
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(),
                                                      model.views(weights)))
     assert opt.iterations == iterations and opt.lr == lr
-    for before, after in zip(slots, opt._slots):
+    for before, after in zip(slots, opt._state["slots"]):
         for key in ("m", "v"):
             assert np.array_equal(before[key], after[key])
     assert model.shuffle_rng.bit_generator.state == rng_state

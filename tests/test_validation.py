@@ -167,9 +167,9 @@ def test_other_public_constructors_refuse_bad_input():
 
 def _state(m):
     opt = m.optimizer
-    slots = None if opt._slots is None else [
+    slots = None if opt._state is None else [
         {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in s.items()}
-        for s in opt._slots]
+        for s in opt._state["slots"]]
     return (m.flat.copy(), m.shuffle_rng.bit_generator.state, opt.iterations,
             opt.get_config(), slots, list(m.metrics), opt)
 
@@ -269,11 +269,14 @@ def test_refused_optimizer_step_changes_nothing():
     opt = lrcourse.Adam(lr=0.1)
     w = np.ones(3)
     opt.step([w], [np.ones(3)])
-    state = (w.copy(), opt.iterations, [dict(s) for s in opt._slots])
+    moments = [{k: np.copy(v) for k, v in s.items()} for s in opt._state["slots"]]
+    state = (w.copy(), opt.iterations)
     for grads in ([np.ones(2)], "g", [np.ones(3)] * 2, [None]):
         with pytest.raises((TypeError, ValueError)):
             opt.step([w], grads)
     assert np.array_equal(w, state[0]) and opt.iterations == state[1]
+    for s, t in zip(moments, opt._state["slots"]):
+        assert all(np.array_equal(s[k], t[k]) for k in s)
 
 
 @pytest.mark.parametrize("tol", [1e-300, 1e-17, 0.0, NAN, "1e-3"])

@@ -32,7 +32,7 @@ class TradeoffPoint:
     budget: int
     steps: float
     loss: float
-    diverged_at: int
+    diverged_at: int | None
     losses: np.ndarray
     best: tuple
 
@@ -69,7 +69,7 @@ class Tradeoff:
         best = int(np.argmin(losses))
         return TradeoffPoint(lr=lr, budget=budget, steps=float(self.steps[i]),
                              loss=float(losses[i]),
-                             diverged_at=int(self.runs.diverged_at[i]),
+                             diverged_at=self.runs.diverged_at[i],
                              losses=losses, best=(self.lrs[best], losses[best]))
 
     def readout(self, point):

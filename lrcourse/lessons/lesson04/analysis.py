@@ -17,40 +17,16 @@ import numpy as np
 
 from ..._validate import check_count, check_has, check_positive, check_rng, read_only
 from ...data import trial_data
-from ...descent import gradient_descent, runaway, sweep
+from ...descent import gradient_descent, sweep
+from ...engine import check_rates, descend, start_weights
 from ...model import reference_model
 from ...optimizers import SGD
-from ...problems import Quadratic
+from ...problems import (
+    Quadratic,
+    noise_floor,  # noqa: F401 (the lesson's floor formula)
+)
 from ...readouts import grid_index, lr_grid
 from ...training import sweep_fit
-
-
-def noise_floor(lr, curvature, noise):
-    """The stationary mean loss of gradient descent on a noisy bowl.
-
-    On ``f(w) = lambda/2 * w^2`` with gradient ``lambda * w + noise * xi``
-    (``xi`` standard normal, fresh every update) the rule reads
-    ``w <- (1 - lr lambda) w - lr noise xi``. Its stationary variance solves
-    ``V = (1 - lr lambda)^2 V + lr^2 noise^2``, so
-    ``V = lr noise^2 / (lambda (2 - lr lambda))`` and the mean loss is
-    ``lambda/2 * V = lr noise^2 / (2 (2 - lr lambda))``: about proportional
-    to the rate while ``lr x lambda`` is small, infinite from ``2/lambda``
-    on (the run diverges). ``lr`` may be an array.
-
-    >>> f"{noise_floor(0.1, 1.0, 1.0):.5f}"
-    '0.02632'
-    >>> f"{noise_floor(0.05, 1.0, 1.0) / noise_floor(0.1, 1.0, 1.0):.4f}"
-    '0.4872'
-    """
-    curvature = check_positive("curvature", curvature)
-    noise = check_positive("noise", noise, allow_zero=True)
-    lrs = np.asarray(lr, dtype=float)
-    if not np.all(np.isfinite(lrs)) or np.any(lrs <= 0):
-        raise ValueError(f"lr must hold finite numbers > 0, got {lr!r}")
-    margin = 2.0 - lrs * curvature
-    with np.errstate(divide="ignore", invalid="ignore"):
-        floor = np.where(margin > 0, lrs * noise**2 / (2.0 * margin), np.inf)
-    return float(floor) if floor.ndim == 0 else floor
 
 
 def settle_updates(lr, curvature, start, floor):
@@ -71,26 +47,26 @@ class NoisySweep:
     """Noisy gradient descent at many rates; row ``i`` belongs to ``lrs[i]``.
 
     ``losses`` has shape (rates, runs, steps + 1), NaN after a run diverged;
-    ``diverged_at`` (rates, runs) holds the 1-based diverging update, 0 if
-    none. Every rate sees the same noise draws, so rates differ in nothing
-    but the rate.
+    ``diverged_at[i][j]`` is run ``j`` of rate ``i``'s 1-based diverging
+    update, None if it did not diverge; ``diverged`` says per rate whether
+    any of its runs did. Every rate sees the same noise draws, so rates
+    differ in nothing but the rate.
     """
 
     def __init__(self, lrs, losses, diverged_at, noise, curvature):
         self.lrs = lrs
         self.losses = losses
-        self.diverged_at = diverged_at
+        runs = losses.shape[1]
+        self.diverged_at = tuple(tuple(diverged_at[i:i + runs])
+                                 for i in range(0, len(diverged_at), runs))
+        self.diverged = np.array([any(d is not None for d in row)
+                                  for row in self.diverged_at])
         self.noise = noise
         self.curvature = curvature
 
     @property
     def steps(self):
         return self.losses.shape[2] - 1
-
-    @property
-    def diverged(self):
-        """Per rate: did any run diverge?"""
-        return np.any(self.diverged_at > 0, axis=1)
 
     def floor(self, last=None):
         """Per rate, the mean loss over the last ``last`` updates and all runs
@@ -139,41 +115,15 @@ def noisy_sweep(problem, lrs, steps, start, *, noise, rng, runs=1):
     """
     if getattr(problem, "ndim", 1) != 1:
         raise ValueError("problem must be a 1-D loss such as lrcourse.Quadratic")
-    lrs_arr = np.asarray(lrs, dtype=float)
-    if lrs_arr.ndim != 1 or lrs_arr.size == 0:
-        raise ValueError(f"lrs must be a non-empty 1-D list of rates, got {lrs!r}")
-    for i, r in enumerate(lrs_arr):
-        check_positive(f"lrs[{i}]", float(r))
+    lrs_arr = check_rates(lrs)
     steps = check_count("steps", steps)
     runs = check_count("runs", runs)
     noise = check_positive("noise", noise, allow_zero=True)
     rng = check_rng(rng)
-    w0 = float(np.asarray(start, dtype=float))
-    if not np.isfinite(w0):
-        raise ValueError(f"start must be a finite number, got {start!r}")
-    xi = rng.standard_normal((steps, runs))  # same draws for every rate
-    n = lrs_arr.size
-    rate = lrs_arr[:, None]
-    w = np.full((n, runs), w0)
-    losses = np.full((n, runs, steps + 1), np.nan)
-    diverged_at = np.zeros((n, runs), dtype=int)
-    alive = np.ones((n, runs), dtype=bool)
-    with np.errstate(all="ignore"):
-        start_loss = float(problem.loss(w0))
-        losses[:, :, 0] = start_loss
-        # runaway is judged against the starting loss (1 if the start is the
-        # minimum itself, where any noise would otherwise count as a runaway)
-        reference = start_loss if start_loss > 0 else 1.0
-        for k in range(steps):
-            w = w - rate * (problem.grad(w) + noise * xi[k])
-            loss = problem.loss(w)
-            bad = alive & (runaway(loss, reference) | ~np.isfinite(w))
-            diverged_at[bad] = k + 1
-            keep = alive & np.isfinite(loss)
-            losses[keep, k + 1] = loss[keep]
-            alive &= ~bad
-            w[~alive] = w0  # park finished runs on finite values
-    return NoisySweep(lrs_arr, losses, diverged_at, noise,
+    w0 = start_weights(start, 1)
+    run = descend(problem, lrs_arr, steps, w0, noise=noise, rng=rng, runs=runs)
+    losses = run.losses.reshape(lrs_arr.size, runs, steps + 1)
+    return NoisySweep(lrs_arr, losses, run.diverged_at, noise,
                       getattr(problem, "curvature", float("nan")))
 
 
@@ -221,7 +171,8 @@ class MinibatchFloors:
 
     ``batch_losses`` has shape (rates, updates); ``start_loss`` is the full
     training loss at the start; ``floor`` each rate's mean mini-batch loss
-    after the first ``settle`` epochs (NaN where the run diverged).
+    after the first ``settle`` epochs (NaN where the run diverged);
+    ``diverged_at`` per rate the 1-based diverging update or None.
     """
 
     def __init__(self, lrs, batch_size, epochs, settle, start_loss, batch_losses,
@@ -232,15 +183,16 @@ class MinibatchFloors:
         self.settle = settle
         self.start_loss = start_loss
         self.batch_losses = batch_losses
-        self.diverged_at = diverged_at
+        self.diverged_at = tuple(diverged_at)
+        self.diverged = np.array([d is not None for d in self.diverged_at])
         per_epoch = batch_losses.shape[1] // epochs
         self.updates_per_epoch = per_epoch
         tail = batch_losses[:, settle * per_epoch:]
         with np.errstate(invalid="ignore"):
             self.floor = tail.mean(axis=1)
             self.rise_fraction = (np.diff(tail, axis=1) > 0).mean(axis=1)
-        self.floor[diverged_at > 0] = np.nan
-        self.rise_fraction[diverged_at > 0] = np.nan
+        self.floor[self.diverged] = np.nan
+        self.rise_fraction[self.diverged] = np.nan
 
     @property
     def excess(self):
@@ -351,7 +303,7 @@ class NoiseTable:
     rise: np.ndarray
     path: np.ndarray
     mean: np.ndarray
-    diverged: np.ndarray
+    diverged: list
     settled: np.ndarray
 
 
@@ -364,7 +316,7 @@ class NoisyPoint:
     table: NoiseTable
     quiet: np.ndarray
     theory: float
-    diverged_at: int
+    diverged_at: int | None
 
 
 class NoisyBowl:
@@ -398,7 +350,8 @@ class NoisyBowl:
                             <= self.steps // 2 for r, f in zip(self.lrs, floors)])
         return NoiseTable(sigma=sigma, floor=run.floor(), rise=run.rise_fraction(),
                           path=run.losses[:, 0, :], mean=mean_path,
-                          diverged=run.diverged_at[:, 0], settled=settled)
+                          diverged=[row[0] for row in run.diverged_at],
+                          settled=settled)
 
     def __call__(self, lr, noise):
         sigma = min(self.levels, key=lambda s: abs(s - noise))
@@ -406,7 +359,7 @@ class NoisyBowl:
         table = self.tables[sigma]
         return NoisyPoint(lr=lr, index=i, table=table, quiet=self.quiet[i],
                           theory=noise_floor(lr, self.curvature, sigma),
-                          diverged_at=int(table.diverged[i]))
+                          diverged_at=table.diverged[i])
 
     def readout(self, point):
         """The noisy-bowl panel's text (see ``noisy_bowl_readout``)."""

@@ -24,12 +24,10 @@ from ..._validate import (
     read_only,
 )
 from ...data import TrialData, trial_data  # noqa: F401 (lesson 05 reads them here)
-from ...model import reference_model
+from ...model import LN2, distinct_rows, reference_model
+from ...model import dead_fractions as _dead
 from ...readouts import lr_grid
 from ...training import sweep_fit
-
-#: The loss of a network that outputs 50/50 for everyone: ln 2.
-LN2 = math.log(2.0)
 
 #: The optimizers lesson 05 trains with, by the name the panels show.
 OPTIMIZERS = {"sgd": "SGD", "adam": "Adam"}
@@ -101,10 +99,7 @@ def dead_fractions(model, weights, X):
     weights = np.asarray(weights, dtype=float)
     with np.errstate(all="ignore"):
         cache = model.forward(model.views(weights), X)
-    out = [np.mean(np.all(a <= 0, axis=-2), axis=-1)
-           for layer, (_, _, a) in zip(model.layers, cache)
-           if layer.activation == "relu"]
-    return np.stack(out, axis=-1)
+    return _dead(model.layers, cache)
 
 
 def is_stalled(dead):
@@ -121,7 +116,7 @@ class RateSweep:
     is the untrained network): ``loss`` and ``accuracy`` on the whole
     training set at the end of each epoch, ``dead`` (rates, epochs + 1,
     ReLU layers) the fraction of dead units. ``diverged_at`` is the 1-based
-    diverging update (0: none); entries after it are NaN.
+    diverging update per rate (None: none); entries after it are NaN.
     """
 
     def __init__(self, optimizer, lrs, grid, loss, accuracy, dead, diverged_at,
@@ -187,28 +182,17 @@ def rate_sweep(optimizer="sgd", min_exp=-5.0, max_exp=1.0, step=0.25, epochs=30,
     dead = np.full((R, epochs + 1, L), np.nan)
 
     # Only 88 distinct ages: score each (age, label) pair once, weighted by count.
-    pairs, counts = np.unique(np.column_stack([data.X[:, 0], data.y]), axis=0,
-                              return_counts=True)
-    X_u, y_u, w_u = pairs[:, :1], pairs[:, 1].astype(np.intp), counts / len(data.y)
+    X_u, y_u, w_u = distinct_rows(data.X, data.y)
 
     def record(epoch, weights, alive):
         with np.errstate(all="ignore"):
             params = model.views(weights)
             cache = model.forward(params, X_u)
-            z = cache[-1][1]
-            shifted = z - z.max(axis=-1, keepdims=True)
-            logp = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-            ce = -(logp[..., np.arange(len(y_u)), y_u] * w_u).sum(axis=-1)
-            for k, layer in enumerate(model.layers):
-                if layer.kernel_regularizer is not None:
-                    ce = ce + layer.kernel_regularizer(params[2 * k])
-            hits = z.argmax(axis=-1) == y_u
-            relu = [np.mean(np.all(a <= 0, axis=-2), axis=-1)
-                    for layer, (_, _, a) in zip(model.layers, cache)
-                    if layer.activation == "relu"]
+            ce = model.loss_value(params, cache, y_u, w_u)
+            hits = cache[-1][1].argmax(axis=-1) == y_u
             loss[alive, epoch] = ce[alive]
             accuracy[alive, epoch] = (hits * w_u).sum(axis=-1)[alive]
-            dead[alive, epoch] = np.stack(relu, axis=-1)[alive]
+            dead[alive, epoch] = _dead(model.layers, cache)[alive]
 
     record(0, np.tile(model.flat, (R, 1)), np.ones(R, dtype=bool))
     sweep = sweep_fit(model, data.X, data.y, lrs, optimizer=optimizer,
@@ -219,7 +203,7 @@ def rate_sweep(optimizer="sgd", min_exp=-5.0, max_exp=1.0, step=0.25, epochs=30,
                      sweep.diverged_at, per_epoch, batch_size)
 
 
-def outcome(loss, accuracy, dead, diverged_at=0, updates=None, start_loss=None):
+def outcome(loss, accuracy, dead, diverged_at=None, updates=None, start_loss=None):
     """Name what a run did: ``(kind, text)``.
 
     ``kind`` is ``"diverged"`` (the loss ran away), ``"stalled"`` (a whole
@@ -365,7 +349,7 @@ def replay(optimizer="sgd", lr=0.1, weight="W2", index=(2, 5), epochs=3, seed=0,
     record = next(iter(trace.watch.values()))
     loss, accuracy = model.evaluate(data.X, data.y)
     _, fate = outcome(loss, accuracy, model.dead_units(data.X),
-                      history.diverged_at or 0)
+                      history.diverged_at)
     return Replay(optimizer, lr, weight, index, record, trace.lrs, trace.losses,
                   -(-len(data.y) // 10),
                   fate=f"the replayed run after {epochs} epochs: {fate}")

@@ -9,12 +9,13 @@ from ..._validate import (
     check_has,
     check_positive,
 )
+from ...engine import rate_at
 from ...optimizers import SGD, Adam
 from ...problems import Quadratic
 from ...readouts import grid_index, lr_grid, what_happened
 from ...stability import (  # noqa: F401 (the lesson's stability tools)
     RateRuns,
-    _fresh,
+    check_optimizer,
     largest_stable_lr,
     momentum_limit,
     run_rates,
@@ -35,9 +36,9 @@ def first_updates(optimizer, grads):
     if g.size == 0 or not np.all(np.isfinite(g)):
         raise ValueError(f"grads must be a non-empty list of finite numbers, "
                          f"got {grads!r}")
-    opt = _fresh(optimizer)
-    w = np.zeros_like(g)
-    return opt.step([w], [g])[0]
+    opt = check_optimizer(optimizer)
+    changes, _ = opt.update([g], opt.init([g]), rate_at(opt.rate, 0))
+    return changes[0]
 
 
 def steady_step_ratio(momentum, lr=0.01, grad=1.0, steps=200):
@@ -53,9 +54,10 @@ def steady_step_ratio(momentum, lr=0.01, grad=1.0, steps=200):
     grad = check_positive("grad", grad)
     steps = check_count("steps", steps)
     opt = SGD(lr=lr, momentum=momentum)
-    w = np.zeros(1)
+    g = [np.array([grad])]
+    state = opt.init(g)
     for _ in range(steps):
-        change = opt.step([w], [np.array([grad])])[0]
+        (change,), state = opt.update(g, state, lr)
     return float(abs(change[0]) / (lr * grad))
 
 

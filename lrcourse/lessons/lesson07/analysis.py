@@ -9,6 +9,7 @@ from ..._validate import (
     check_validation_data,
     check_X,
 )
+from ...model import dead_fractions
 from ...range_finder import (  # noqa: F401 (the lesson's range test)
     RangeTestResult,
     range_test,
@@ -87,15 +88,13 @@ def run_outcomes(history, model, X, validation_data=None):
         X = np.concatenate([X, X_val])
     out = []
     for i in range(len(history.lrs)):
-        if history.diverged_at[i] > 0:
-            out.append(f"diverged at update {int(history.diverged_at[i])}")
+        if history.diverged[i]:
+            out.append(f"diverged at update {history.diverged_at[i]}")
             continue
         params = model.views(history.weights[i])
         with np.errstate(all="ignore"):
             cache = model.forward(params, X)
-        dead = any(np.all(o <= 0) for layer, (_, _, o) in zip(model.layers, cache)
-                   if layer.activation == "relu")
-        if dead:
+        if np.any(dead_fractions(model.layers, cache) >= 1.0):  # a layer died
             floor = "" if bound is None else (
                 f", loss >= {bound:.3f} (a constant guess's)")
             out.append("stalled: dead ReLUs, the output no longer depends on "

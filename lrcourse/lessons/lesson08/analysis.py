@@ -22,9 +22,10 @@ from ..._validate import (
     check_positive,
     check_rng,
 )
-from ...descent import gradient_descent, runaway
+from ...descent import gradient_descent
+from ...engine import runaway
 from ...model import reference_model
-from ...problems import Quadratic
+from ...problems import Quadratic, noise_floor
 
 #: The composer's schedule kinds, each an ``lrcourse.schedules`` builder.
 KINDS = ("constant", "step_decay", "exponential_decay", "cosine_decay", "one_cycle")
@@ -70,25 +71,6 @@ def make_schedule(kind, lr, steps, warmup_steps=0):
     if warmup_steps:
         return _schedules.warmup(base, warmup_steps)
     return base
-
-
-def noise_floor(lr, curvature, noise):
-    """Expected loss SGD hovers at with a constant rate on a noisy bowl.
-
-    With ``grad = curvature * w + noise * xi`` the weight's spread settles
-    where shrinking and noise balance: loss ``lr noise^2 / (2 (2 - lr curvature))``;
-    infinite for ``lr * curvature >= 2``. Works on arrays of rates.
-
-    >>> f"{noise_floor(0.5, 1.0, 1.0):.4f}"
-    '0.1667'
-    """
-    curvature = check_positive("curvature", curvature)
-    noise = check_positive("noise", noise, allow_zero=True)
-    r = np.asarray(lr, dtype=float)
-    with np.errstate(all="ignore"):
-        floor = np.where(r * curvature < 2.0,
-                         r * noise**2 / (2.0 * (2.0 - r * curvature)), np.inf)
-    return float(floor) if floor.ndim == 0 else floor
 
 
 def expected_losses(problem, lr, steps, start, noise):

@@ -15,19 +15,14 @@ on Neural Networks Typically Occurs at the Edge of Stability", ICLR 2021).
 (5,)
 """
 
-import math
-
 import numpy as np
 
 from ... import hessian
 from ..._validate import check_count, check_has, check_model_data, check_positive
 from ...data import trial_data
-from ...descent import runaway
-from ...model import reference_model
+from ...engine import Watch
+from ...model import LN2, reference_model
 from ...readouts import grid_index, lr_grid
-
-#: The loss of a network whose ReLUs all died: it predicts 50/50, ln 2.
-LN2 = math.log(2.0)
 
 #: The lesson's rate slider: 10 ** (-0.3 + 0.05 i), from 0.501 to 1.413.
 LR_MIN, LR_MAX, LR_STEP = -0.3, 0.15, 0.05
@@ -135,21 +130,33 @@ def edge_run(lr, X, y, steps=1000, every=10, seed=0, iterations=5):
     model = reference_model(seed=seed, optimizer="sgd", lr=lr)
     X, y, _ = check_model_data(model, X, y)
     Xd, yd, share = hessian.distinct(X, y)  # same loss, fewer rows
-    w = model.flat.copy()
-    losses = np.full(steps + 1, np.nan)
     measured = np.arange(0, steps + 1, every)
     if measured[-1] != steps:
         measured = np.append(measured, steps)
+    losses, sharp, watch = _descend_traced(model, lr, steps, Xd, yd, share,
+                                           measured, iterations)
+    dead, accuracy = [], float("nan")
+    if not watch.at[0]:
+        dead = model.dead_units(X)
+        accuracy = model.evaluate(X, y)[1]
+    return EdgeRun(lr, losses, measured, sharp, watch.diverged_at[0], dead,
+                   accuracy)
+
+
+def _descend_traced(model, lr, steps, Xd, yd, share, measured, iterations):
+    """Full-batch descent from ``model``'s weights (left on the last ones),
+    with the sharpness measured at the updates in ``measured``."""
+    w = model.flat.copy()
+    losses = np.full(steps + 1, np.nan)
     sharp = np.full(len(measured), np.nan)
-    vector = None
-    diverged_at = None
-    j = 0
+    watch, vector, j = Watch(1), None, 0
     with np.errstate(all="ignore"):
         for k in range(steps + 1):
             loss, grad = hessian.gradient(model, w, Xd, yd, share)
             losses[k] = loss
-            if k and runaway(loss, losses[0]):
-                diverged_at = k
+            if k == 0:
+                watch.start(loss)
+            elif watch.check(k, loss, w):
                 break
             if k == measured[j]:
                 n_iter = 30 if vector is None else iterations
@@ -159,12 +166,8 @@ def edge_run(lr, X, y, steps=1000, every=10, seed=0, iterations=5):
                 j += 1
             if k < steps:
                 w = w - lr * grad  # the update, with every sample in the batch
-    dead, accuracy = [], float("nan")
-    if diverged_at is None:
-        model.flat[...] = w
-        dead = model.dead_units(X)
-        accuracy = model.evaluate(X, y)[1]
-    return EdgeRun(lr, losses, measured, sharp, diverged_at, dead, accuracy)
+    model.flat[...] = w
+    return losses, sharp, watch
 
 
 def verdict(run):
