@@ -28,6 +28,22 @@ from .plotting import Blitter, png_bytes
 from .readouts import grid_index, lr_grid
 
 
+def control(widget_class, css, *, width="560px", **traits):
+    """A course control: ``widget_class(**traits)`` with its description in
+    full, a fixed width (None: the widget's own) and the CSS classes the
+    browser tests find it by (``css`` and ``lr-control``).
+
+    >>> control(W.IntSlider, "lr-n", value=3, min=1, max=9).value
+    3
+    """
+    if width is not None:
+        traits["layout"] = W.Layout(width=width)
+    widget = widget_class(style={"description_width": "initial"}, **traits)
+    widget.add_class(css)
+    widget.add_class("lr-control")
+    return widget
+
+
 def log_slider(value, min_exp, max_exp, step, description="learning rate",
                css="lr-slider", continuous_update=True, fmt=".4g"):
     """A base-10 log slider for a rate, whose value sits exactly on its grid.
@@ -37,39 +53,29 @@ def log_slider(value, min_exp, max_exp, step, description="learning rate",
     """
     grid = lr_grid(min_exp, max_exp, step)
     value = float(grid[grid_index(value, min_exp, step, len(grid))])
-    slider = W.FloatLogSlider(
-        value=value, base=10, min=min_exp, max=max_exp, step=step,
-        description=description, readout_format=fmt,
-        continuous_update=continuous_update,
-        style={"description_width": "initial"},
-        layout=W.Layout(width="560px"),
-    )
-    slider.add_class(css)
-    slider.add_class("lr-control")
-    return slider
+    return control(W.FloatLogSlider, css, value=value, base=10, min=min_exp,
+                   max=max_exp, step=step, description=description,
+                   readout_format=fmt, continuous_update=continuous_update)
 
 
 def int_slider(value, lo, hi, description, css, continuous_update=True, step=1):
-    slider = W.IntSlider(value=value, min=lo, max=hi, step=step,
-                         description=description,
-                         continuous_update=continuous_update,
-                         style={"description_width": "initial"},
-                         layout=W.Layout(width="560px"))
-    slider.add_class(css)
-    slider.add_class("lr-control")
-    return slider
+    """An integer slider from ``lo`` to ``hi``."""
+    return control(W.IntSlider, css, value=value, min=lo, max=hi, step=step,
+                   description=description, continuous_update=continuous_update)
 
 
 def float_slider(value, lo, hi, step, description, css, continuous_update=True,
                  fmt=".3g"):
-    slider = W.FloatSlider(value=value, min=lo, max=hi, step=step,
-                           description=description, readout_format=fmt,
-                           continuous_update=continuous_update,
-                           style={"description_width": "initial"},
-                           layout=W.Layout(width="560px"))
-    slider.add_class(css)
-    slider.add_class("lr-control")
-    return slider
+    """A linear slider from ``lo`` to ``hi`` in steps of ``step``."""
+    return control(W.FloatSlider, css, value=value, min=lo, max=hi, step=step,
+                   description=description, readout_format=fmt,
+                   continuous_update=continuous_update)
+
+
+def choice_slider(options, value, description, css, continuous_update=True):
+    """A slider over a few ``options`` (keyboard and drag, like the others)."""
+    return control(W.SelectionSlider, css, options=options, value=value,
+                   description=description, continuous_update=continuous_update)
 
 
 def readout_box(css="lr-readout"):

@@ -1,8 +1,7 @@
 """Lesson 02 panels: the three regimes on a bowl, and a jump between valleys."""
 
-import ipywidgets as W
 
-from ...widgets import Panel, log_slider
+from ...widgets import Panel, choice_slider, log_slider
 from .analysis import Regimes, Valleys, regime_run_readout, valley_run_readout
 from .figures import RegimesView, ValleysView
 
@@ -18,13 +17,8 @@ def curvature_control(value):
     """A keyboard-friendly slider over ``CURVATURES``."""
     if value not in CURVATURES:
         raise ValueError(f"curvature must be one of {CURVATURES}, got {value!r}")
-    control = W.SelectionSlider(options=[(f"{c:g}", c) for c in CURVATURES],
-                                value=value, description="curvature λ",
-                                style={"description_width": "initial"},
-                                layout=W.Layout(width="560px"))
-    control.add_class("lr-curvature")
-    control.add_class("lr-control")
-    return control
+    return choice_slider([(f"{c:g}", c) for c in CURVATURES], value,
+                         "curvature λ", "lr-curvature")
 
 
 def regimes_panel(lr=0.1, curvature=2.0, steps=20, start=3.0):

@@ -7,9 +7,7 @@ per batch size), so moving a slider only looks results up and redraws.
 
 import math
 
-import ipywidgets as W
-
-from ...widgets import Panel, float_slider, log_slider
+from ...widgets import Panel, choice_slider, float_slider, log_slider
 from .analysis import Minibatches, NoisyBowl, minibatch_point_readout, noise_levels
 from .figures import MinibatchView, NoisyBowlView
 
@@ -51,13 +49,7 @@ def batch_size_slider(value, description="batch size", css="lr-batch-size"):
     """A slider over ``BATCH_SIZES`` (keyboard and drag, like the others)."""
     if value not in BATCH_SIZES:
         raise ValueError(f"batch_size must be one of {BATCH_SIZES}, got {value!r}")
-    slider = W.SelectionSlider(options=list(BATCH_SIZES), value=value,
-                               description=description, continuous_update=True,
-                               style={"description_width": "initial"},
-                               layout=W.Layout(width="560px"))
-    slider.add_class(css)
-    slider.add_class("lr-control")
-    return slider
+    return choice_slider(list(BATCH_SIZES), value, description, css)
 
 
 def minibatch_panel(lr=0.1, batch_size=10, epochs=3, seed=0):

@@ -5,7 +5,7 @@ import html
 
 import ipywidgets as W
 
-from ...widgets import Panel, int_slider, log_slider
+from ...widgets import Panel, control, int_slider, log_slider
 from .analysis import (
     OPTIMIZERS,
     WEIGHT_SHAPES,
@@ -25,13 +25,12 @@ def _optimizer_toggle(value):
     if value not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, "
                          f"got {value!r}")
-    toggle = W.ToggleButtons(
+    toggle = control(
+        W.ToggleButtons, "lr-optimizer", width=None,
         options=[(label, key) for key, label in OPTIMIZERS.items()], value=value,
-        description="optimizer", style={"description_width": "initial"},
+        description="optimizer",
         tooltips=["plain mini-batch SGD: change = -lr x gradient",
                   "Adam: change of about lr per update, whatever the gradient"])
-    toggle.add_class("lr-optimizer")
-    toggle.add_class("lr-control")
     return toggle
 
 

@@ -5,7 +5,7 @@ import html
 
 import ipywidgets as W
 
-from ...widgets import Panel, log_slider
+from ...widgets import Panel, choice_slider, control, log_slider
 from .analysis import (
     BATCH_SIZES,
     REFERENCE_BATCH,
@@ -39,13 +39,9 @@ def sweep_panel(lr=0.1, batch_size=10, epochs=5, optimizer="sgd", seed=0,
     table = SweepTable(batch_sizes, epochs=epochs, optimizer=optimizer, seed=seed)
     controls = {
         "lr": log_slider(lr, LR_MIN, LR_MAX, LR_STEP, fmt=".3g"),
-        "batch_size": W.SelectionSlider(
-            options=list(batch_sizes), value=batch_size, description="batch size",
-            continuous_update=True, style={"description_width": "initial"},
-            layout=W.Layout(width="560px")),
+        "batch_size": choice_slider(list(batch_sizes), batch_size, "batch size",
+                                    "lr-batch"),
     }
-    controls["batch_size"].add_class("lr-batch")
-    controls["batch_size"].add_class("lr-control")
     reference = table.sweeps[REFERENCE_BATCH]["val_loss"][:, -1]
     view = SweepView(table.lrs, reference, epochs, reference_batch=REFERENCE_BATCH)
     return Panel(title="Lesson 07: a learning-rate sweep and the batch size",
@@ -54,14 +50,13 @@ def sweep_panel(lr=0.1, batch_size=10, epochs=5, optimizer="sgd", seed=0,
 
 def _rule_controls(rule):
     """The rule toggle and the train button of the range-test panel."""
-    toggle = W.ToggleButtons(
+    toggle = control(
+        W.ToggleButtons, "lr-rule", width=None,
         options=[(RULE_NAME[r], r) for r in RULES], value=rule,
-        description="suggestion", style={"description_width": "initial"},
+        description="suggestion",
         tooltips=["halfway along the longest descent", "steepest descent",
                   "a tenth of the rate at the lowest loss",
                   "the rate at the lowest loss"])
-    toggle.add_class("lr-rule")
-    toggle.add_class("lr-control")
     button = W.Button(description="Train with this rate", button_style="primary",
                       tooltip="train the network with the selected suggestion",
                       layout=W.Layout(width="220px"))

@@ -2,7 +2,7 @@
 
 import ipywidgets as W
 
-from ...widgets import Panel, int_slider, log_slider
+from ...widgets import Panel, control, int_slider, log_slider
 from .analysis import KINDS, Composer, composer_readout
 from .figures import KIND_LABELS, ComposerView
 
@@ -23,17 +23,14 @@ def composer_panel(kind="cosine_decay", lr=0.1, warmup_steps=0, steps=300,
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     controls = {
-        "kind": W.Dropdown(options=[(KIND_LABELS[k], k) for k in KINDS], value=kind,
-                           description="schedule kind",
-                           style={"description_width": "initial"},
-                           layout=W.Layout(width="320px")),
+        "kind": control(W.Dropdown, "lr-kind", width="320px",
+                        options=[(KIND_LABELS[k], k) for k in KINDS], value=kind,
+                        description="schedule kind"),
         "lr": log_slider(lr, LR_MIN, LR_MAX, LR_STEP, description="peak learning rate",
                          continuous_update=False),
         "warmup": int_slider(warmup_steps, 0, 150, "warm-up length (updates)",
                              "lr-warmup", continuous_update=False, step=10),
     }
-    controls["kind"].add_class("lr-kind")
-    controls["kind"].add_class("lr-control")
 
     def layout(p):
         c = p.widgets
