@@ -16,7 +16,7 @@ HEADER = """# Instructor guide
 
 Answers to every exercise, with the accepted tolerance, the commonest wrong
 answer and why learners give it, and teaching notes for each lesson. Every
-answer is computed by `lrcourse` (see `lrcourse/exercises/`); the tests feed
+answer is computed by `lrcourse` (see `lrcourse/lessons/*/exercises.py`); the tests feed
 each answer, and the commonest wrong one, to its checker.
 
 This file is assembled from `docs/instructor/NN.md` by
