@@ -26,6 +26,7 @@ from .optimizers import (
     SGD,
     Adagrad,
     Adam,
+    AdamW,
     RMSprop,
 )
 from .problems import Bowl2D, Quadratic, TwoValleys
@@ -54,6 +55,7 @@ __all__ = [
     # optimizers and the frameworks' default rates
     "SGD",
     "Adam",
+    "AdamW",
     "RMSprop",
     "Adagrad",
     "KERAS_DEFAULT_LRS",

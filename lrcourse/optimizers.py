@@ -5,8 +5,10 @@ attribute under Keras' name). A rate is a number or a schedule
 ``step -> lr``; reading ``opt.lr`` gives the rate the next update will use.
 
 Inside, each optimizer is a pure rule, ``init(params) -> state`` and
-``update(grads, state, lr) -> (changes, state)`` (optax's shape); the run
-loop (``lrcourse.engine``) holds the state, so a run never changes the object.
+``update(grads, state, lr, params) -> (changes, state)`` (optax's shape); the
+run loop (``lrcourse.engine``) holds the state, so a run never changes the
+object. ``params`` (the weights before the update) is needed only by the rules
+that read the weights (AdamW's decay, schedule-free's interpolation).
 ``opt.step(params, grads)`` is the hand-driven form: it updates a list of
 arrays in place, returns the applied changes (new value minus old value) and
 keeps its memory (momentum, Adam's moments) in the object for the next step.
@@ -35,6 +37,7 @@ from .engine import rate_at
 KERAS_DEFAULT_LRS = MappingProxyType({
     "SGD": 0.01,
     "Adam": 0.001,
+    "AdamW": 0.001,
     "RMSprop": 0.001,
     "Adagrad": 0.001,
     "Adadelta": 0.001,
@@ -46,6 +49,7 @@ KERAS_DEFAULT_LRS = MappingProxyType({
 PYTORCH_DEFAULT_LRS = MappingProxyType({
     "SGD": 0.001,
     "Adam": 0.001,
+    "AdamW": 0.001,
     "RMSprop": 0.01,
     "Adagrad": 0.01,
     "Adadelta": 1.0,
@@ -75,6 +79,8 @@ class Optimizer:
     """
 
     default_lr = 0.001
+    #: True for rules that read the weights: ``update`` then needs ``params``.
+    needs_params = False
 
     def __init__(self, lr: Rate | None = None, *, learning_rate: Rate | None = None
                  ) -> None:
@@ -122,12 +128,15 @@ class Optimizer:
         return {"t": 0, "shapes": [p.shape for p in params],
                 "slots": [self._init_slot(p) for p in params]}
 
-    def update(self, grads: list[ArrayLike], state: dict, lr: Rate
+    def update(self, grads: list[ArrayLike], state: dict, lr: Rate,
+               params: list[np.ndarray] | None = None
                ) -> tuple[list[np.ndarray], dict]:
         """The changes for ``grads`` at rate ``lr``, and the next state.
 
         ``lr`` is a number or an array broadcasting against each gradient
-        (a leading "rates" axis trains many rates at once).
+        (a leading "rates" axis trains many rates at once). ``params`` are
+        the weights the gradients were taken at; optimizers whose rule reads
+        the weights (``needs_params``) raise a TypeError without them.
 
         The state goes in and the next state comes out; nothing is kept in
         the optimizer. For speed (a sweep moves its moments in place) the
@@ -142,10 +151,15 @@ class Optimizer:
         >>> f"{changes[0][0]:.2f}", state["t"]
         ('-0.30', 2)
         """
+        if params is None:
+            if self.needs_params:
+                raise TypeError(f"{type(self).__name__}.update needs params (the "
+                                "weights the gradients were taken at)")
+            params = [None] * len(grads)
         t = state["t"] + 1
         changes, slots = [], []
-        for slot, g in zip(state["slots"], grads):
-            change, slot = self._update(slot, g, lr, t)
+        for slot, g, p in zip(state["slots"], grads, params):
+            change, slot = self._update(slot, g, lr, t, p)
             changes.append(change)
             slots.append(slot)
         return changes, {"t": t, "shapes": state["shapes"], "slots": slots}
@@ -178,7 +192,7 @@ class Optimizer:
         if self._state is None:
             self._state = self.init(params)
         lr = rate_at(self._lr, self._state["t"])  # a schedule's rate is checked
-        changes, self._state = self.update(grads, self._state, lr)
+        changes, self._state = self.update(grads, self._state, lr, params)
         for p, change in zip(params, changes):
             p += change
         return changes
@@ -190,7 +204,7 @@ class Optimizer:
     def _init_slot(self, p):
         return {}
 
-    def _update(self, slot, grad, lr, t):
+    def _update(self, slot, grad, lr, t, param):
         raise NotImplementedError
 
     def get_config(self):
@@ -257,7 +271,7 @@ class SGD(Optimizer):
     def _init_slot(self, p):
         return {"m": np.zeros_like(p)} if self.momentum else {}
 
-    def _update(self, slot, grad, lr, t):
+    def _update(self, slot, grad, lr, t, param=None):
         if not self.momentum:
             return -lr * grad, slot
         m = slot["m"]
@@ -300,7 +314,7 @@ class Adam(Optimizer):
     def _init_slot(self, p):
         return {"m": np.zeros_like(p), "v": np.zeros_like(p)}
 
-    def _update(self, slot, grad, lr, t):
+    def _update(self, slot, grad, lr, t, param=None):
         m, v = slot["m"], slot["v"]
         alpha = lr * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         m += (1 - self.beta_1) * (grad - m)
@@ -309,6 +323,41 @@ class Adam(Optimizer):
 
     def _hyper(self):
         return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+class AdamW(Adam):
+    """AdamW, as Keras 3 writes it: Adam plus decoupled weight decay.
+
+    Before Adam's step every weight shrinks by ``lr * weight_decay`` of
+    itself: ``w <- w - lr * weight_decay * w``, then ``w <- w + adam_change``
+    (the gradient is the one taken before the decay). So the decay is tied
+    to the rate: halving the rate halves the pull towards zero. PyTorch's
+    ``torch.optim.AdamW`` decays the same way (default ``weight_decay=0.01``,
+    its epsilon 1e-8 added to the bias-corrected ``sqrt(v_hat)``).
+
+    >>> w = [np.array([1.0, 1.0])]
+    >>> c = AdamW(lr=0.1, weight_decay=0.5).step(w, [np.array([0.0, 1.0])])
+    >>> [f"{x:.4f}" for x in c[0]]  # -0.1 * 0.5 * 1, plus Adam's -0.1
+    ['-0.0500', '-0.1500']
+    """
+
+    default_lr = KERAS_DEFAULT_LRS["AdamW"]
+    needs_params = True
+
+    def __init__(self, lr: Rate | None = None, weight_decay: float = 0.004,
+                 beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
+                 *, learning_rate: Rate | None = None) -> None:
+        weight_decay = check_positive("weight_decay", weight_decay, allow_zero=True)
+        super().__init__(lr, beta_1, beta_2, epsilon, learning_rate=learning_rate)
+        self.weight_decay = weight_decay
+
+    def _update(self, slot, grad, lr, t, param=None):
+        decay = (lr * self.weight_decay) * param
+        change, slot = super()._update(slot, grad, lr, t)
+        return change - decay, slot
+
+    def _hyper(self):
+        return {"weight_decay": self.weight_decay, **super()._hyper()}
 
 
 class RMSprop(Optimizer):
@@ -339,7 +388,7 @@ class RMSprop(Optimizer):
             slot["m"] = np.zeros_like(p)
         return slot
 
-    def _update(self, slot, grad, lr, t):
+    def _update(self, slot, grad, lr, t, param=None):
         v = slot["v"]
         v *= self.rho
         v += (1 - self.rho) * grad * grad
@@ -380,7 +429,7 @@ class Adagrad(Optimizer):
     def _init_slot(self, p):
         return {"a": np.full_like(p, self.initial_accumulator_value)}
 
-    def _update(self, slot, grad, lr, t):
+    def _update(self, slot, grad, lr, t, param=None):
         a = slot["a"]
         a += grad * grad
         return -lr * grad / np.sqrt(a + self.epsilon), slot
@@ -392,7 +441,8 @@ class Adagrad(Optimizer):
         }
 
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
+_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop,
+            "adagrad": Adagrad}
 
 
 def get(identifier: str | Optimizer) -> Optimizer:

@@ -89,6 +89,57 @@ def test_adam_first_step_is_about_the_rate():
     assert abs(change[2]) < 1e-3  # epsilon matters only for tiny gradients
 
 
+def test_adamw_by_hand():
+    # Keras 3: w <- w - lr * wd * w, then Adam's step with the gradient
+    lr, wd, b1, b2, eps = 0.01, 0.5, 0.9, 0.999, 1e-7
+    gs = [np.array([0.5, -1.0]), np.array([0.25, 2.0]), np.array([-1.0, 0.0])]
+    m, v, w = np.zeros(2), np.zeros(2), np.array([1.0, -2.0])
+    for t, g in enumerate(gs, start=1):
+        w = w - lr * wd * w
+        alpha = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+        m = m + (g - m) * (1 - b1)
+        v = v + (g * g - v) * (1 - b2)
+        w = w - m * alpha / (np.sqrt(v) + eps)
+    got = _run(lrcourse.AdamW(lr=lr, weight_decay=wd), gs)[-1]
+    np.testing.assert_allclose(got, w, rtol=1e-14)
+
+
+def test_adamw_defaults_are_keras_and_zero_decay_is_adam():
+    opt = lrcourse.AdamW()
+    assert (opt.lr, opt.weight_decay, opt.beta_1, opt.beta_2, opt.epsilon) == (
+        0.001, 0.004, 0.9, 0.999, 1e-7)
+    assert lrcourse.KERAS_DEFAULT_LRS["AdamW"] == 0.001
+    assert isinstance(get("AdamW"), lrcourse.AdamW)
+    gs = [[0.5, -1.0], [0.25, 2.0]]
+    np.testing.assert_array_equal(
+        _run(lrcourse.AdamW(lr=0.1, weight_decay=0.0), gs)[-1],
+        _run(lrcourse.Adam(lr=0.1), gs)[-1])
+
+
+@pytest.mark.parametrize("lr", [0.1, 0.01])
+def test_adamw_decay_is_multiplied_by_the_rate(lr):
+    # no gradient: Adam's step is 0, each update multiplies by 1 - lr * wd
+    w = _run(lrcourse.AdamW(lr=lr, weight_decay=0.2), [[0.0, 0.0]] * 10)[-1]
+    np.testing.assert_allclose(w, np.array([1.0, -2.0]) * (1 - lr * 0.2) ** 10,
+                               rtol=1e-14)
+
+
+def test_adamw_update_needs_the_weights():
+    opt = lrcourse.AdamW()
+    state = opt.init([np.ones(2)])
+    with pytest.raises(TypeError, match="needs params"):
+        opt.update([np.ones(2)], state, 0.1)
+
+
+def test_adamw_trains_in_the_run_loop():
+    q = lrcourse.Quadratic(curvature=1.0, minimum=2.0)
+    ends = [lrcourse.gradient_descent(q, lr=0.1, steps=300, start=0.0,
+                                      optimizer=opt).weights[-1]
+            for opt in (lrcourse.Adam(), lrcourse.AdamW(weight_decay=0.1))]
+    assert abs(ends[0] - 2.0) < 1e-3  # Adam reaches the minimum
+    assert 1.5 < ends[1] < 1.99  # the decay holds AdamW short of it
+
+
 def test_rmsprop_and_adagrad_by_hand():
     g = np.array([0.5, -1.0])
     v = 0.1 * g * g
@@ -139,7 +190,7 @@ def test_shape_and_type_errors():
     with pytest.raises(ValueError, match="beta_1"):
         lrcourse.Adam(beta_1=1.5)
     with pytest.raises(ValueError, match="optimizer must be"):
-        get("adamw")
+        get("lion")
 
 
 def test_update_vectorizes_over_rates():
@@ -169,7 +220,8 @@ def test_reprs_and_config():
     lambda: lrcourse.SGD(lr=0.1), lambda: lrcourse.SGD(lr=0.1, momentum=0.9),
     lambda: lrcourse.SGD(lr=0.1, momentum=0.9, nesterov=True),
     lambda: lrcourse.Adam(lr=0.1), lambda: lrcourse.RMSprop(lr=0.1, momentum=0.5),
-    lambda: lrcourse.Adagrad(lr=0.1)])
+    lambda: lrcourse.Adagrad(lr=0.1),
+    lambda: lrcourse.AdamW(lr=0.1, weight_decay=0.5)])
 def test_step_is_update_with_the_state_kept_in_the_object(make):
     stepped, pure = make(), make()
     w_step, w_pure = [np.array([1.0, -2.0])], [np.array([1.0, -2.0])]
@@ -177,7 +229,7 @@ def test_step_is_update_with_the_state_kept_in_the_object(make):
     for k in range(4):
         grads = [np.array([0.3 * k + 0.1, -1.0])]
         changes = stepped.step(w_step, grads)
-        (change,), state = pure.update(grads, state, 0.1)
+        (change,), state = pure.update(grads, state, 0.1, w_pure)
         w_pure[0] += change
         np.testing.assert_array_equal(changes[0], change)
     np.testing.assert_array_equal(w_step[0], w_pure[0])

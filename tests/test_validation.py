@@ -37,7 +37,8 @@ BAD = {
     "seed": st.sampled_from(["0", -1, 1.5, True, None, [0]]),
     "seed_or_none": st.sampled_from(["0", -1, 1.5, True, [0]]),
     "name": st.one_of(st.text(max_size=8).filter(lambda s: s.lower() not in {
-        "sgd", "adam", "rmsprop", "adagrad"}), st.sampled_from([None, 3, True])),
+        "sgd", "adam", "adamw", "rmsprop", "adagrad"}),
+        st.sampled_from([None, 3, True])),
     "tolerance": st.sampled_from([1e-300, 1e-17, 0.0, -1.0, NAN, "1e-3", None]),
 }
 
@@ -79,6 +80,9 @@ CASES = [
                         "momentum": "fraction", "nesterov": "flag"}),
     (lrcourse.Adam, {}, {"lr": "rate", "beta_1": "fraction", "beta_2": "fraction",
                          "epsilon": "positive"}),
+    (lrcourse.AdamW, {}, {"lr": "rate", "learning_rate": "rate",
+                          "weight_decay": "nonneg", "beta_1": "fraction",
+                          "beta_2": "fraction", "epsilon": "positive"}),
     (lrcourse.RMSprop, {}, {"lr": "rate", "rho": "fraction",
                             "momentum": "fraction", "epsilon": "positive"}),
     (lrcourse.Adagrad, {}, {"lr": "rate", "epsilon": "positive",
