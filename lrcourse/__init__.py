@@ -38,6 +38,7 @@ from .schedules import (
     one_cycle,
     step_decay,
     warmup,
+    warmup_stable_decay,
 )
 from .training import sweep_fit
 
@@ -67,6 +68,7 @@ __all__ = [
     "cosine_decay",
     "warmup",
     "one_cycle",
+    "warmup_stable_decay",
     # the network and its data
     "Sequential",
     "Dense",

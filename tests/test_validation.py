@@ -30,6 +30,8 @@ BAD = {
     "finite": st.sampled_from(["1", None, True, [1.0], NAN, INF, -INF]),
     "count": st.one_of(st.integers(max_value=0), st.sampled_from(
         ["3", None, True, 2.5, 3.0, [3]])),
+    "count0": st.one_of(st.integers(max_value=-1), st.sampled_from(
+        ["3", None, True, 2.5, 3.0, [3]])),
     "count_or_none": st.one_of(st.integers(max_value=0), st.sampled_from(
         ["3", True, 2.5, 3.0, [3]])),
     "fraction": st.sampled_from(["0.5", None, True, -0.1, 1.0, 1.5, NAN]),
@@ -93,6 +95,12 @@ CASES = [
      {"lr": "positive", "decay_steps": "count", "staircase": "flag"}),
     (lrcourse.cosine_decay, {"lr": 0.1, "decay_steps": 10},
      {"lr": "positive", "decay_steps": "count"}),
+    (lrcourse.cosine_decay, {"lr": 0.0, "decay_steps": 10, "warmup_target": 0.1},
+     {"warmup_target": "rate", "warmup_steps": "count0", "lr": "nonneg"}),
+    (lrcourse.warmup_stable_decay,
+     {"peak": 0.1, "total_steps": 100, "warmup_steps": 10, "decay_steps": 20},
+     {"peak": "positive", "total_steps": "count", "warmup_steps": "count0",
+      "decay_steps": "count", "decay": "name", "end": "nonneg"}),
     (lrcourse.warmup, {"after": 0.1, "warmup_steps": 10},
      {"warmup_steps": "count"}),
     (lrcourse.one_cycle, {"max_lr": 0.1, "total_steps": 100},
