@@ -28,6 +28,7 @@ from .optimizers import (
     Adam,
     AdamW,
     RMSprop,
+    ScheduleFreeAdamW,
 )
 from .problems import Bowl2D, Quadratic, TwoValleys
 from .range_finder import range_test, train_validation_split
@@ -59,6 +60,7 @@ __all__ = [
     "AdamW",
     "RMSprop",
     "Adagrad",
+    "ScheduleFreeAdamW",
     "KERAS_DEFAULT_LRS",
     "PYTORCH_DEFAULT_LRS",
     # schedules

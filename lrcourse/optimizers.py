@@ -24,6 +24,7 @@ import numpy as np
 from ._validate import (
     ArrayLike,
     Rate,
+    check_count,
     check_flag,
     check_fraction,
     check_lr,
@@ -41,6 +42,7 @@ KERAS_DEFAULT_LRS = MappingProxyType({
     "RMSprop": 0.001,
     "Adagrad": 0.001,
     "Adadelta": 0.001,
+    "ScheduleFreeAdamW": 0.0025,
     "Adamax": 0.001,
     "Nadam": 0.001,
 })
@@ -358,6 +360,85 @@ class AdamW(Adam):
 
     def _hyper(self):
         return {"weight_decay": self.weight_decay, **super()._hyper()}
+
+
+class ScheduleFreeAdamW(Optimizer):
+    """Schedule-free AdamW (Defazio et al., 2024), as Keras 3.15 defines it.
+
+    Three sequences: ``z`` (Keras' ``momentum``) takes RMSprop-like steps,
+    ``z <- z - lr_t * g / (sqrt(v / (1 - beta_2^t)) + epsilon)``; ``x`` is the
+    running average of the ``z``'s, ``x <- (1 - 1/t) x + z / t``; and the
+    weights the model holds (and the gradient is taken at) are
+    ``y = (1 - beta_1) z + beta_1 x``. ``lr_t`` rises linearly over the first
+    ``warmup_steps`` updates (``lr * min(t / warmup_steps, 1)``). With
+    ``weight_decay`` the weights ``y`` first shrink by ``lr * weight_decay``
+    (the rate without warmup), as in every Keras optimizer.
+
+    The state keeps ``z`` and ``v``; ``x`` is recovered from the weights:
+    ``x = (y - (1 - beta_1) z) / beta_1``. Evaluate with the averaged weights
+    (``averaged_weights``), not with ``y``. lrcourse recovers the old ``x``
+    from the old ``z``, as Keras does on its JAX backend and as its comments
+    describe; Keras 3.15.1's torch backend reads the new ``z`` there.
+
+    >>> opt = ScheduleFreeAdamW(learning_rate=0.1)
+    >>> w = [np.array([1.0])]
+    >>> c = opt.step(w, [np.array([2.0])])
+    >>> f"{w[0][0]:.4f}", f"{opt.averaged_weights(w)[0][0]:.4f}"
+    ('0.9000', '0.9000')
+    """
+
+    default_lr = KERAS_DEFAULT_LRS["ScheduleFreeAdamW"]
+    needs_params = True
+
+    def __init__(self, lr: Rate | None = None, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-8,
+                 warmup_steps: int = 0, weight_decay: float | None = None, *,
+                 learning_rate: Rate | None = None) -> None:
+        beta_1 = check_fraction("beta_1", beta_1, closed_low=False)
+        beta_2 = check_fraction("beta_2", beta_2)
+        epsilon = check_positive("epsilon", epsilon)
+        warmup_steps = check_count("warmup_steps", warmup_steps, minimum=0)
+        if weight_decay is not None:
+            weight_decay = check_positive("weight_decay", weight_decay,
+                                          allow_zero=True)
+        super().__init__(lr, learning_rate=learning_rate)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.warmup_steps, self.weight_decay = warmup_steps, weight_decay
+
+    def _init_slot(self, p):
+        return {"z": np.array(p, dtype=float), "v": np.zeros_like(p, dtype=float)}
+
+    def _update(self, slot, grad, lr, t, param=None):
+        b1, z, v = self.beta_1, slot["z"], slot["v"]
+        y = param
+        if self.weight_decay:
+            y = y - (lr * self.weight_decay) * y
+        x_old = (y - (1 - b1) * z) / b1  # from the old z
+        if self.warmup_steps:
+            lr = lr * min(t / self.warmup_steps, 1.0)
+        v += (1 - self.beta_2) * (grad * grad - v)
+        z -= lr * grad / (np.sqrt(v / (1 - self.beta_2**t)) + self.epsilon)
+        x = (1 - 1 / t) * x_old + z / t
+        return (1 - b1) * z + b1 * x - param, slot
+
+    def averaged_weights(self, params: list[np.ndarray], state: dict | None = None
+                         ) -> list[np.ndarray]:
+        """The averaged weights ``x`` (the ones to evaluate) behind the
+        weights ``params`` (``y``): ``x = (y - (1 - beta_1) z) / beta_1``.
+
+        ``state`` is a run's state (``init``/``update``); by default the
+        state of hand-driven steps. Before any update ``x`` is ``params``.
+        """
+        state = self._state if state is None else state
+        if state is None or not state["t"]:
+            return [np.array(p, dtype=float) for p in params]
+        b1 = self.beta_1
+        return [(np.asarray(p) - (1 - b1) * slot["z"]) / b1
+                for p, slot in zip(params, state["slots"])]
+
+    def _hyper(self):
+        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                "warmup_steps": self.warmup_steps, "weight_decay": self.weight_decay}
 
 
 class RMSprop(Optimizer):

@@ -140,6 +140,71 @@ def test_adamw_trains_in_the_run_loop():
     assert 1.5 < ends[1] < 1.99  # the decay holds AdamW short of it
 
 
+def _schedule_free_by_hand(lr, gs, warmup=0, wd=0.0, b1=0.9, b2=0.999, eps=1e-8):
+    """Keras 3.15's update_step written out: z steps, x averages the z's,
+    y = (1 - b1) z + b1 x; returns the y's and the z's."""
+    y = np.array([1.0, -2.0])
+    z, v, ys, zs = y.copy(), np.zeros(2), [], []
+    for t, g in enumerate(gs, start=1):
+        y = y - lr * wd * y
+        x_old = (y - (1 - b1) * z) / b1
+        lr_t = lr * min(t / warmup, 1.0) if warmup else lr
+        v = b2 * v + (1 - b2) * g * g
+        z = z - lr_t * g / (np.sqrt(v / (1 - b2**t)) + eps)
+        x = (1 - 1 / t) * x_old + z / t
+        y = (1 - b1) * z + b1 * x
+        ys.append(y)
+        zs.append(z)
+    return ys, zs
+
+
+SF_GRADS = [np.array([0.5, -1.0]), np.array([0.25, 2.0]), np.array([-1.0, 0.0]),
+            np.array([3.0, 0.1])]
+
+
+@pytest.mark.parametrize("warmup, wd", [(0, 0.0), (3, 0.0), (2, 0.3)])
+def test_schedule_free_by_hand(warmup, wd):
+    kwargs = {"warmup_steps": warmup, "weight_decay": wd or None}
+    want, _ = _schedule_free_by_hand(0.1, SF_GRADS, warmup, wd)
+    got = _run(lrcourse.ScheduleFreeAdamW(lr=0.1, **kwargs), SF_GRADS)
+    np.testing.assert_allclose(got, want, rtol=1e-14)
+
+
+def test_schedule_free_averaged_weights_are_the_mean_of_the_z():
+    opt = lrcourse.ScheduleFreeAdamW(lr=0.1)
+    w = [np.array([1.0, -2.0])]
+    assert opt.averaged_weights(w)[0].tolist() == [1.0, -2.0]  # before a step
+    _, zs = _schedule_free_by_hand(0.1, SF_GRADS)
+    for t, g in enumerate(SF_GRADS, start=1):
+        opt.step(w, [g])
+        x = opt.averaged_weights(w)[0]
+        np.testing.assert_allclose(x, np.mean(zs[:t], axis=0), rtol=1e-13)
+        np.testing.assert_allclose(w[0], 0.1 * zs[t - 1] + 0.9 * x, rtol=1e-13)
+    assert np.abs(w[0] - x).max() > 1e-3  # the weights held are not x
+
+
+def test_schedule_free_in_a_run_and_its_state():
+    opt = lrcourse.ScheduleFreeAdamW()
+    assert (opt.lr, opt.beta_1, opt.beta_2, opt.epsilon, opt.warmup_steps,
+            opt.weight_decay) == (0.0025, 0.9, 0.999, 1e-8, 0, None)
+    w = [np.array([1.0, -2.0])]
+    state = opt.init(w)
+    for g in SF_GRADS:
+        (change,), state = opt.update([g], state, 0.1, w)
+        w[0] += change
+    want_y, zs = _schedule_free_by_hand(0.1, SF_GRADS)
+    np.testing.assert_allclose(w[0], want_y[-1], rtol=1e-13)
+    np.testing.assert_allclose(opt.averaged_weights(w, state)[0],
+                               np.mean(zs, axis=0), rtol=1e-13)
+    assert opt.iterations == 0  # the run kept its own state
+    with pytest.raises(TypeError, match="needs params"):
+        opt.update([SF_GRADS[0]], state, 0.1)
+    q = lrcourse.Quadratic(curvature=1.0, minimum=2.0)
+    trace = lrcourse.gradient_descent(q, lr=0.05, steps=400, start=0.0,
+                                      optimizer=opt)
+    assert abs(trace.weights[-1] - 2.0) < 0.05
+
+
 def test_rmsprop_and_adagrad_by_hand():
     g = np.array([0.5, -1.0])
     v = 0.1 * g * g
@@ -221,7 +286,8 @@ def test_reprs_and_config():
     lambda: lrcourse.SGD(lr=0.1, momentum=0.9, nesterov=True),
     lambda: lrcourse.Adam(lr=0.1), lambda: lrcourse.RMSprop(lr=0.1, momentum=0.5),
     lambda: lrcourse.Adagrad(lr=0.1),
-    lambda: lrcourse.AdamW(lr=0.1, weight_decay=0.5)])
+    lambda: lrcourse.AdamW(lr=0.1, weight_decay=0.5),
+    lambda: lrcourse.ScheduleFreeAdamW(lr=0.1, warmup_steps=2, weight_decay=0.1)])
 def test_step_is_update_with_the_state_kept_in_the_object(make):
     stepped, pure = make(), make()
     w_step, w_pure = [np.array([1.0, -2.0])], [np.array([1.0, -2.0])]

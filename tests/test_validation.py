@@ -27,6 +27,7 @@ BAD = {
     "positive": st.sampled_from(["0.1", None, True, [0.1], -1.0, 0.0, NAN, INF, -INF]),
     "rate": st.sampled_from(["0.1", True, [0.1], -1.0, 0.0, NAN, INF]),  # None: default
     "nonneg": st.sampled_from(["0.1", None, True, [0.1], -1e-9, NAN, INF]),
+    "nonneg_or_none": st.sampled_from(["0.1", True, [0.1], -1e-9, NAN, INF]),
     "finite": st.sampled_from(["1", None, True, [1.0], NAN, INF, -INF]),
     "count": st.one_of(st.integers(max_value=0), st.sampled_from(
         ["3", None, True, 2.5, 3.0, [3]])),
@@ -85,6 +86,10 @@ CASES = [
     (lrcourse.AdamW, {}, {"lr": "rate", "learning_rate": "rate",
                           "weight_decay": "nonneg", "beta_1": "fraction",
                           "beta_2": "fraction", "epsilon": "positive"}),
+    (lrcourse.ScheduleFreeAdamW, {},
+     {"lr": "rate", "learning_rate": "rate", "beta_1": "fraction",
+      "beta_2": "fraction", "epsilon": "positive", "warmup_steps": "count0",
+      "weight_decay": "nonneg_or_none"}),
     (lrcourse.RMSprop, {}, {"lr": "rate", "rho": "fraction",
                             "momentum": "fraction", "epsilon": "positive"}),
     (lrcourse.Adagrad, {}, {"lr": "rate", "epsilon": "positive",
