@@ -64,7 +64,7 @@ class Optimizer:
     """Base class: a Keras-shaped object around a pure update rule.
 
     Inside, an optimizer is ``init(params) -> state`` and
-    ``update(grads, state, lr) -> (changes, state)``: the state (step count,
+    ``update(grads, state, lr, params) -> (changes, state)``: the state (step count,
     momentum, moments) goes in and comes out, nothing is kept in the object.
     A run (``gradient_descent``, ``sweep_fit``, ``range_test``...) holds its
     own state, so it starts fresh and leaves the object as it was.
