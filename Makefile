@@ -62,7 +62,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $@
 
 frameworks: $(STAMP)
-	@echo "==> Installing PyTorch (CPU build) and Keras"
+	@echo "==> Installing PyTorch (CPU build), Keras, JAX (CPU) and schedulefree"
 	$(PY) -m pip install -c constraints.txt -e ".[frameworks]"
 	$(PY) -c "import torch; assert torch.version.cuda is None, 'not a CPU build'; \
 	print('torch', torch.__version__, 'CPU build')"

@@ -26,7 +26,9 @@ from .optimizers import (
     SGD,
     Adagrad,
     Adam,
+    AdamW,
     RMSprop,
+    ScheduleFreeAdamW,
 )
 from .problems import Bowl2D, Quadratic, TwoValleys
 from .range_finder import range_test, train_validation_split
@@ -37,6 +39,7 @@ from .schedules import (
     one_cycle,
     step_decay,
     warmup,
+    warmup_stable_decay,
 )
 from .training import sweep_fit
 
@@ -54,8 +57,10 @@ __all__ = [
     # optimizers and the frameworks' default rates
     "SGD",
     "Adam",
+    "AdamW",
     "RMSprop",
     "Adagrad",
+    "ScheduleFreeAdamW",
     "KERAS_DEFAULT_LRS",
     "PYTORCH_DEFAULT_LRS",
     # schedules
@@ -65,6 +70,7 @@ __all__ = [
     "cosine_decay",
     "warmup",
     "one_cycle",
+    "warmup_stable_decay",
     # the network and its data
     "Sequential",
     "Dense",

@@ -349,7 +349,7 @@ def descend(problem, lrs, steps, start, *, optimizer=None, noise=0.0, rng=None,
             if optimizer is None:
                 change = -r * g
             else:
-                (change,), state = optimizer.update([g], state, r)
+                (change,), state = optimizer.update([g], state, r, [w])
             w = w + change  # the rule: new weight = old weight + change
             rec.put(k, w, problem.loss(w), change, g)
             if schedule:

@@ -5,8 +5,10 @@ attribute under Keras' name). A rate is a number or a schedule
 ``step -> lr``; reading ``opt.lr`` gives the rate the next update will use.
 
 Inside, each optimizer is a pure rule, ``init(params) -> state`` and
-``update(grads, state, lr) -> (changes, state)`` (optax's shape); the run
-loop (``lrcourse.engine``) holds the state, so a run never changes the object.
+``update(grads, state, lr, params) -> (changes, state)`` (optax's shape); the
+run loop (``lrcourse.engine``) holds the state, so a run never changes the
+object. ``params`` (the weights before the update) is needed only by the rules
+that read the weights (AdamW's decay, schedule-free's interpolation).
 ``opt.step(params, grads)`` is the hand-driven form: it updates a list of
 arrays in place, returns the applied changes (new value minus old value) and
 keeps its memory (momentum, Adam's moments) in the object for the next step.
@@ -22,6 +24,7 @@ import numpy as np
 from ._validate import (
     ArrayLike,
     Rate,
+    check_count,
     check_flag,
     check_fraction,
     check_lr,
@@ -35,9 +38,11 @@ from .engine import rate_at
 KERAS_DEFAULT_LRS = MappingProxyType({
     "SGD": 0.01,
     "Adam": 0.001,
+    "AdamW": 0.001,
     "RMSprop": 0.001,
     "Adagrad": 0.001,
     "Adadelta": 0.001,
+    "ScheduleFreeAdamW": 0.0025,
     "Adamax": 0.001,
     "Nadam": 0.001,
 })
@@ -46,6 +51,7 @@ KERAS_DEFAULT_LRS = MappingProxyType({
 PYTORCH_DEFAULT_LRS = MappingProxyType({
     "SGD": 0.001,
     "Adam": 0.001,
+    "AdamW": 0.001,
     "RMSprop": 0.01,
     "Adagrad": 0.01,
     "Adadelta": 1.0,
@@ -58,7 +64,7 @@ class Optimizer:
     """Base class: a Keras-shaped object around a pure update rule.
 
     Inside, an optimizer is ``init(params) -> state`` and
-    ``update(grads, state, lr) -> (changes, state)``: the state (step count,
+    ``update(grads, state, lr, params) -> (changes, state)``: the state (step count,
     momentum, moments) goes in and comes out, nothing is kept in the object.
     A run (``gradient_descent``, ``sweep_fit``, ``range_test``...) holds its
     own state, so it starts fresh and leaves the object as it was.
@@ -75,6 +81,8 @@ class Optimizer:
     """
 
     default_lr = 0.001
+    #: True for rules that read the weights: ``update`` then needs ``params``.
+    needs_params = False
 
     def __init__(self, lr: Rate | None = None, *, learning_rate: Rate | None = None
                  ) -> None:
@@ -122,12 +130,15 @@ class Optimizer:
         return {"t": 0, "shapes": [p.shape for p in params],
                 "slots": [self._init_slot(p) for p in params]}
 
-    def update(self, grads: list[ArrayLike], state: dict, lr: Rate
+    def update(self, grads: list[ArrayLike], state: dict, lr: Rate,
+               params: list[np.ndarray] | None = None
                ) -> tuple[list[np.ndarray], dict]:
         """The changes for ``grads`` at rate ``lr``, and the next state.
 
         ``lr`` is a number or an array broadcasting against each gradient
-        (a leading "rates" axis trains many rates at once).
+        (a leading "rates" axis trains many rates at once). ``params`` are
+        the weights the gradients were taken at; optimizers whose rule reads
+        the weights (``needs_params``) raise a TypeError without them.
 
         The state goes in and the next state comes out; nothing is kept in
         the optimizer. For speed (a sweep moves its moments in place) the
@@ -142,10 +153,15 @@ class Optimizer:
         >>> f"{changes[0][0]:.2f}", state["t"]
         ('-0.30', 2)
         """
+        if params is None:
+            if self.needs_params:
+                raise TypeError(f"{type(self).__name__}.update needs params (the "
+                                "weights the gradients were taken at)")
+            params = [None] * len(grads)
         t = state["t"] + 1
         changes, slots = [], []
-        for slot, g in zip(state["slots"], grads):
-            change, slot = self._update(slot, g, lr, t)
+        for slot, g, p in zip(state["slots"], grads, params):
+            change, slot = self._update(slot, g, lr, t, p)
             changes.append(change)
             slots.append(slot)
         return changes, {"t": t, "shapes": state["shapes"], "slots": slots}
@@ -178,7 +194,7 @@ class Optimizer:
         if self._state is None:
             self._state = self.init(params)
         lr = rate_at(self._lr, self._state["t"])  # a schedule's rate is checked
-        changes, self._state = self.update(grads, self._state, lr)
+        changes, self._state = self.update(grads, self._state, lr, params)
         for p, change in zip(params, changes):
             p += change
         return changes
@@ -190,7 +206,7 @@ class Optimizer:
     def _init_slot(self, p):
         return {}
 
-    def _update(self, slot, grad, lr, t):
+    def _update(self, slot, grad, lr, t, param):
         raise NotImplementedError
 
     def get_config(self):
@@ -257,7 +273,7 @@ class SGD(Optimizer):
     def _init_slot(self, p):
         return {"m": np.zeros_like(p)} if self.momentum else {}
 
-    def _update(self, slot, grad, lr, t):
+    def _update(self, slot, grad, lr, t, param=None):
         if not self.momentum:
             return -lr * grad, slot
         m = slot["m"]
@@ -300,7 +316,7 @@ class Adam(Optimizer):
     def _init_slot(self, p):
         return {"m": np.zeros_like(p), "v": np.zeros_like(p)}
 
-    def _update(self, slot, grad, lr, t):
+    def _update(self, slot, grad, lr, t, param=None):
         m, v = slot["m"], slot["v"]
         alpha = lr * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         m += (1 - self.beta_1) * (grad - m)
@@ -309,6 +325,120 @@ class Adam(Optimizer):
 
     def _hyper(self):
         return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+class AdamW(Adam):
+    """AdamW, as Keras 3 writes it: Adam plus decoupled weight decay.
+
+    Before Adam's step every weight shrinks by ``lr * weight_decay`` of
+    itself: ``w <- w - lr * weight_decay * w``, then ``w <- w + adam_change``
+    (the gradient is the one taken before the decay). So the decay is tied
+    to the rate: halving the rate halves the pull towards zero. PyTorch's
+    ``torch.optim.AdamW`` decays the same way (default ``weight_decay=0.01``,
+    its epsilon 1e-8 added to the bias-corrected ``sqrt(v_hat)``).
+
+    >>> w = [np.array([1.0, 1.0])]
+    >>> c = AdamW(lr=0.1, weight_decay=0.5).step(w, [np.array([0.0, 1.0])])
+    >>> [f"{x:.4f}" for x in c[0]]  # -0.1 * 0.5 * 1, plus Adam's -0.1
+    ['-0.0500', '-0.1500']
+    """
+
+    default_lr = KERAS_DEFAULT_LRS["AdamW"]
+    needs_params = True
+
+    def __init__(self, lr: Rate | None = None, weight_decay: float = 0.004,
+                 beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
+                 *, learning_rate: Rate | None = None) -> None:
+        weight_decay = check_positive("weight_decay", weight_decay, allow_zero=True)
+        super().__init__(lr, beta_1, beta_2, epsilon, learning_rate=learning_rate)
+        self.weight_decay = weight_decay
+
+    def _update(self, slot, grad, lr, t, param=None):
+        decay = (lr * self.weight_decay) * param
+        change, slot = super()._update(slot, grad, lr, t)
+        return change - decay, slot
+
+    def _hyper(self):
+        return {"weight_decay": self.weight_decay, **super()._hyper()}
+
+
+class ScheduleFreeAdamW(Optimizer):
+    """Schedule-free AdamW (Defazio et al., 2024), as Keras 3.15 defines it.
+
+    Three sequences: ``z`` (Keras' ``momentum``) takes RMSprop-like steps,
+    ``z <- z - lr_t * g / (sqrt(v / (1 - beta_2^t)) + epsilon)``; ``x`` is the
+    running average of the ``z``'s, ``x <- (1 - 1/t) x + z / t``; and the
+    weights the model holds (and the gradient is taken at) are
+    ``y = (1 - beta_1) z + beta_1 x``. ``lr_t`` rises linearly over the first
+    ``warmup_steps`` updates (``lr * min(t / warmup_steps, 1)``). With
+    ``weight_decay`` the weights ``y`` first shrink by ``lr * weight_decay``
+    (the rate without warmup), as in every Keras optimizer.
+
+    The state keeps ``z`` and ``v``; ``x`` is recovered from the weights:
+    ``x = (y - (1 - beta_1) z) / beta_1``. Evaluate with the averaged weights
+    (``averaged_weights``), not with ``y``. lrcourse recovers the old ``x``
+    from the old ``z``, as Keras does on its JAX backend and as its comments
+    describe; Keras 3.15.1's torch backend reads the new ``z`` there.
+
+    >>> opt = ScheduleFreeAdamW(learning_rate=0.1)
+    >>> w = [np.array([1.0])]
+    >>> c = opt.step(w, [np.array([2.0])])
+    >>> f"{w[0][0]:.4f}", f"{opt.averaged_weights(w)[0][0]:.4f}"
+    ('0.9000', '0.9000')
+    """
+
+    default_lr = KERAS_DEFAULT_LRS["ScheduleFreeAdamW"]
+    needs_params = True
+
+    def __init__(self, lr: Rate | None = None, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-8,
+                 warmup_steps: int = 0, weight_decay: float | None = None, *,
+                 learning_rate: Rate | None = None) -> None:
+        beta_1 = check_fraction("beta_1", beta_1, closed_low=False)
+        beta_2 = check_fraction("beta_2", beta_2)
+        epsilon = check_positive("epsilon", epsilon)
+        warmup_steps = check_count("warmup_steps", warmup_steps, minimum=0)
+        if weight_decay is not None:
+            weight_decay = check_positive("weight_decay", weight_decay,
+                                          allow_zero=True)
+        super().__init__(lr, learning_rate=learning_rate)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.warmup_steps, self.weight_decay = warmup_steps, weight_decay
+
+    def _init_slot(self, p):
+        return {"z": np.array(p, dtype=float), "v": np.zeros_like(p, dtype=float)}
+
+    def _update(self, slot, grad, lr, t, param=None):
+        b1, z, v = self.beta_1, slot["z"], slot["v"]
+        y = param
+        if self.weight_decay:
+            y = y - (lr * self.weight_decay) * y
+        x_old = (y - (1 - b1) * z) / b1  # from the old z
+        if self.warmup_steps:
+            lr = lr * min(t / self.warmup_steps, 1.0)
+        v += (1 - self.beta_2) * (grad * grad - v)
+        z -= lr * grad / (np.sqrt(v / (1 - self.beta_2**t)) + self.epsilon)
+        x = (1 - 1 / t) * x_old + z / t
+        return (1 - b1) * z + b1 * x - param, slot
+
+    def averaged_weights(self, params: list[np.ndarray], state: dict | None = None
+                         ) -> list[np.ndarray]:
+        """The averaged weights ``x`` (the ones to evaluate) behind the
+        weights ``params`` (``y``): ``x = (y - (1 - beta_1) z) / beta_1``.
+
+        ``state`` is a run's state (``init``/``update``); by default the
+        state of hand-driven steps. Before any update ``x`` is ``params``.
+        """
+        state = self._state if state is None else state
+        if state is None or not state["t"]:
+            return [np.array(p, dtype=float) for p in params]
+        b1 = self.beta_1
+        return [(np.asarray(p) - (1 - b1) * slot["z"]) / b1
+                for p, slot in zip(params, state["slots"])]
+
+    def _hyper(self):
+        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                "warmup_steps": self.warmup_steps, "weight_decay": self.weight_decay}
 
 
 class RMSprop(Optimizer):
@@ -339,7 +469,7 @@ class RMSprop(Optimizer):
             slot["m"] = np.zeros_like(p)
         return slot
 
-    def _update(self, slot, grad, lr, t):
+    def _update(self, slot, grad, lr, t, param=None):
         v = slot["v"]
         v *= self.rho
         v += (1 - self.rho) * grad * grad
@@ -380,7 +510,7 @@ class Adagrad(Optimizer):
     def _init_slot(self, p):
         return {"a": np.full_like(p, self.initial_accumulator_value)}
 
-    def _update(self, slot, grad, lr, t):
+    def _update(self, slot, grad, lr, t, param=None):
         a = slot["a"]
         a += grad * grad
         return -lr * grad / np.sqrt(a + self.epsilon), slot
@@ -392,7 +522,8 @@ class Adagrad(Optimizer):
         }
 
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
+_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop,
+            "adagrad": Adagrad}
 
 
 def get(identifier: str | Optimizer) -> Optimizer:

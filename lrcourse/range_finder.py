@@ -332,7 +332,7 @@ def _ramp(model, X, y, lrs, opt, batch_size, rng, beta):
         best = min(best, smoothed[i])
         if smoothed[i] > STOP_FACTOR * best:
             return losses, smoothed, i
-        changes, state = opt.update(grads, state, float(lrs[i]))
+        changes, state = opt.update(grads, state, float(lrs[i]), model.params)
         for p, change in zip(model.params, changes):
             p += change  # non-finite weights show up as a non-finite loss at
             # the next batch, which stops the run

@@ -15,6 +15,7 @@ import numpy as np
 
 from ._validate import (
     Rate,
+    check_choice,
     check_count,
     check_flag,
     check_fraction,
@@ -122,24 +123,48 @@ class ExponentialDecay(Schedule):
 class CosineDecay(Schedule):
     """Half a cosine from ``lr`` down to ``alpha * lr`` (made by ``cosine_decay``).
 
+    With ``warmup_target``, Keras 3's warmup comes first: a line from ``lr``
+    at step 0 to ``warmup_target`` at step ``warmup_steps``, then half a
+    cosine from ``warmup_target`` down to ``alpha * warmup_target`` over
+    ``decay_steps`` more steps.
+
     >>> CosineDecay(0.1, 10)(10)
     0.0
+    >>> CosineDecay(0.0, 10, warmup_target=0.1, warmup_steps=4)(2)
+    0.05
     """
 
-    def __init__(self, lr: float, decay_steps: int, alpha: float = 0.0) -> None:
-        self.lr = _base(lr)
+    def __init__(self, lr: float, decay_steps: int, alpha: float = 0.0,
+                 warmup_target: float | None = None, warmup_steps: int = 0) -> None:
+        if warmup_target is None:
+            self.lr = _base(lr)
+        else:  # Keras' warmup usually starts from 0.0
+            self.lr = check_positive("lr", lr, allow_zero=True)
+            warmup_target = _base(warmup_target, "warmup_target")
         self.decay_steps = check_count("decay_steps", decay_steps)
         self.alpha = check_fraction("alpha", alpha, closed_high=True)
+        self.warmup_target = warmup_target
+        self.warmup_steps = check_count("warmup_steps", warmup_steps, minimum=0)
 
     def _rate(self, k):
-        progress = np.minimum(k, self.decay_steps) / self.decay_steps
-        cosine = 0.5 * (1.0 + np.cos(np.pi * progress))
-        return self.lr * ((1.0 - self.alpha) * cosine + self.alpha)
+        if self.warmup_target is None:
+            return self._cosine(np.minimum(k, self.decay_steps), self.lr)
+        w, target = self.warmup_steps, self.warmup_target
+        k = np.minimum(k, self.decay_steps + w)
+        ramp = self.lr + (target - self.lr) * k / w if w else 0.0 * k
+        return np.where(k < w, ramp, self._cosine(np.maximum(k - w, 0), target))
+
+    def _cosine(self, k, top):
+        cosine = 0.5 * (1.0 + np.cos(np.pi * (k / self.decay_steps)))
+        return top * ((1.0 - self.alpha) * cosine + self.alpha)
 
     def __repr__(self):
+        warm = "" if self.warmup_target is None else (
+            f", warmup_target={self.warmup_target:g}, "
+            f"warmup_steps={self.warmup_steps}")
         return (
             f"cosine_decay(lr={self.lr:g}, decay_steps={self.decay_steps}, "
-            f"alpha={self.alpha:g})"
+            f"alpha={self.alpha:g}{warm})"
         )
 
 
@@ -206,6 +231,62 @@ class OneCycle(Schedule):
         )
 
 
+class WarmupStableDecay(Schedule):
+    """Warmup, a long stable stretch at ``peak``, then a decay to ``end``
+    (made by ``warmup_stable_decay``).
+
+    Update ``k + 1`` (step ``k``) runs at, with ``W = warmup_steps``,
+    ``D = decay_steps`` and ``T = total_steps``:
+
+    * ``peak * (k + 1) / W`` while ``k < W`` (reaching ``peak`` at step
+      ``W - 1``, so no update runs at rate 0),
+    * ``peak`` until step ``T - D``,
+    * then ``end + (peak - end) * f(p)`` with ``p = (k - (T - D)) / D``:
+      ``f = 1 - p`` ("linear"), ``(1 + cos(pi p)) / 2`` ("cosine") or
+      ``1 - sqrt(p)`` ("1-sqrt"); ``end`` itself from step ``T`` on.
+
+    >>> s = WarmupStableDecay(0.1, 10, 2, 4, "linear")
+    >>> [round(r, 3) for r in s(np.arange(11)).tolist()]
+    [0.05, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.075, 0.05, 0.025, 0.0]
+    """
+
+    DECAYS = ("linear", "cosine", "1-sqrt")
+
+    def __init__(self, peak: float, total_steps: int, warmup_steps: int,
+                 decay_steps: int, decay: str = "linear", end: float = 0.0) -> None:
+        self.peak = _base(peak, "peak")
+        self.total_steps = check_count("total_steps", total_steps)
+        self.warmup_steps = check_count("warmup_steps", warmup_steps, minimum=0)
+        self.decay_steps = check_count("decay_steps", decay_steps)
+        self.decay = check_choice("decay", decay, self.DECAYS)
+        self.end = check_positive("end", end, allow_zero=True, upper=self.peak)
+        if self.warmup_steps + self.decay_steps > self.total_steps:
+            raise ValueError(
+                f"warmup_steps + decay_steps must be <= total_steps "
+                f"({self.total_steps}), got {self.warmup_steps} + "
+                f"{self.decay_steps}")
+
+    def _rate(self, k):
+        w, d = self.warmup_steps, self.decay_steps
+        p = np.clip((k - (self.total_steps - d)) / d, 0.0, 1.0)
+        if self.decay == "linear":
+            f = 1.0 - p
+        elif self.decay == "cosine":
+            f = 0.5 * (1.0 + np.cos(np.pi * p))
+        else:
+            f = 1.0 - np.sqrt(p)
+        rate = self.end + (self.peak - self.end) * f
+        return np.where(k < w, self.peak * (k + 1) / max(w, 1), rate)
+
+    def __repr__(self):
+        return (
+            f"warmup_stable_decay(peak={self.peak:g}, "
+            f"total_steps={self.total_steps}, warmup_steps={self.warmup_steps}, "
+            f"decay_steps={self.decay_steps}, decay={self.decay!r}, "
+            f"end={self.end:g})"
+        )
+
+
 def constant(lr: float) -> Constant:
     """The same rate at every step.
 
@@ -234,13 +315,25 @@ def exponential_decay(lr: float, decay_rate: float = 0.96, decay_steps: int = 10
     return ExponentialDecay(lr, decay_rate, decay_steps, staircase)
 
 
-def cosine_decay(lr: float, decay_steps: int, alpha: float = 0.0) -> CosineDecay:
+def cosine_decay(lr: float, decay_steps: int, alpha: float = 0.0,
+                 warmup_target: float | None = None,
+                 warmup_steps: int = 0) -> CosineDecay:
     """Half a cosine from ``lr`` down to ``alpha * lr`` (Keras' CosineDecay).
+
+    ``warmup_target`` and ``warmup_steps`` add Keras 3's warmup: the rate
+    rises linearly from ``lr`` (then usually 0.0) at step 0 to
+    ``warmup_target`` at step ``warmup_steps``, and the cosine then falls
+    from ``warmup_target``. As in Keras, step 0 runs at ``lr`` itself: an
+    lrcourse run refuses a rate of 0, so start such a warmup from a small
+    ``lr`` there (or use ``warmup``, whose first rate is above 0).
 
     >>> f"{cosine_decay(0.01, 100)(50):.4f}"
     '0.0050'
+    >>> s = cosine_decay(0.0, 100, warmup_target=0.01, warmup_steps=10)
+    >>> f"{s(5):.4f}", f"{s(10):.4f}", f"{s(60):.4f}"
+    ('0.0050', '0.0100', '0.0050')
     """
-    return CosineDecay(lr, decay_steps, alpha)
+    return CosineDecay(lr, decay_steps, alpha, warmup_target, warmup_steps)
 
 
 def warmup(after: Rate, warmup_steps: int, start: float = 0.0) -> Warmup:
@@ -268,3 +361,24 @@ def one_cycle(max_lr: float, total_steps: int, pct_start: float = 0.3,
     ('0.0040', '0.1000')
     """
     return OneCycle(max_lr, total_steps, pct_start, div_factor, final_div_factor)
+
+
+def warmup_stable_decay(peak: float, total_steps: int, warmup_steps: int,
+                        decay_steps: int, decay: str = "linear",
+                        end: float = 0.0) -> WarmupStableDecay:
+    """Warmup-stable-decay (WSD): a linear warmup to ``peak`` over
+    ``warmup_steps``, ``peak`` held, then a decay to ``end`` over the last
+    ``decay_steps`` of ``total_steps`` (``decay``: "linear", "cosine" or
+    "1-sqrt").
+
+    The linear form is PyTorch's ``SequentialLR([LinearLR(start_factor=1/W,
+    total_iters=W - 1), ConstantLR(factor=1.0), LinearLR(1.0, end / peak,
+    total_iters=D)], milestones=[W, T - D])``, stepped after every update.
+
+    >>> s = warmup_stable_decay(0.1, total_steps=100, warmup_steps=10,
+    ...                         decay_steps=20, decay="1-sqrt")
+    >>> f"{s(0):.3f}", f"{s(50):.3f}", f"{s(85):.3f}", s(100)
+    ('0.010', '0.100', '0.050', 0.0)
+    """
+    return WarmupStableDecay(peak, total_steps, warmup_steps, decay_steps, decay,
+                             end)

@@ -111,9 +111,9 @@ def sweep_fit(model: Sequential, X: ArrayLike, y: ArrayLike, lrs: ArrayLike, *,
     Args:
         model: an lrcourse ``Sequential``; its weights are not changed.
         lrs: the rates, one run each.
-        optimizer: ``"sgd"``, ``"adam"``, ``"rmsprop"`` or ``"adagrad"``; extra
-            keyword arguments (``momentum=0.9``) go to it. Every run starts
-            from its fresh state.
+        optimizer: ``"sgd"``, ``"adam"``, ``"adamw"``, ``"rmsprop"`` or
+            ``"adagrad"``; extra keyword arguments (``momentum=0.9``) go to
+            it. Every run starts from its fresh state.
         batch_size, epochs, seed, shuffle: as in ``model.fit``.
         record_batches: also keep every mini-batch loss, shape (rates, updates).
         epoch_end: called after every epoch as ``epoch_end(epoch, weights,
@@ -207,8 +207,8 @@ class _SweepRun:
             correct += np.sum(cache[-1][2].argmax(axis=-1) == yb, axis=-1)
             if self.batch_losses is not None:
                 self.batch_losses[alive, self.update] = loss[alive]
-            (change,), self.state = self.opt.update([self.grad_flat], self.state,
-                                                    self.rate)
+            (change,), self.state = self.opt.update(
+                [self.grad_flat], self.state, self.rate, [self.flat])
             self.flat += change
             self.update += 1
         return loss_sum, correct

@@ -8,7 +8,8 @@ lesson shows under it; the default rates in ``lrcourse`` are the frameworks'
 own; the Keras 3 traps behave as the lesson says (``lr=`` raises,
 ``optimizer.lr = x`` reads back x while training keeps the old rate, float32
 storage, a schedule's rate cannot be assigned); lrcourse's optimizers make
-the same updates as Keras' for the same gradients; and the reference network
+the same updates as Keras' for the same gradients (AdamW also PyTorch's,
+where epsilon's placement does not matter); and the reference network
 reaches the same weights as its Keras twin after one epoch.
 """
 
@@ -96,7 +97,7 @@ def test_keras_default_rates_match_lrcourse():
     for name, rate in lrcourse.KERAS_DEFAULT_LRS.items():
         got = getattr(keras.optimizers, name)().get_config()["learning_rate"]
         assert got == pytest.approx(rate, rel=1e-6), name  # float32 storage
-    for name in ("SGD", "Adam", "RMSprop", "Adagrad"):
+    for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad"):
         assert getattr(lrcourse, name)().lr == lrcourse.KERAS_DEFAULT_LRS[name]
 
 
@@ -177,6 +178,8 @@ OPTIMIZER_CASES = {
     "Adam": ("Adam", {}),
     "RMSprop": ("RMSprop", {}),
     "Adagrad": ("Adagrad", {}),
+    "AdamW": ("AdamW", {}),
+    "AdamW strong decay": ("AdamW", {"weight_decay": 0.3}),
 }
 
 
@@ -203,6 +206,59 @@ def test_lrcourse_optimizers_match_keras(case):
     assert np.abs(w - start).max() > 1e-2  # the weights did move
     # the rest is Keras' float32 copy of the rate (0.01 -> 0.009999999776)
     np.testing.assert_allclose(w, got, rtol=1e-6, atol=1e-9)
+
+
+def torch_adamw_run(start, grads, eps, wd=0.3):
+    """PyTorch's AdamW on float64 weights, the rate 0.01 then 0.003."""
+    p = torch.nn.Parameter(torch.tensor(start, dtype=torch.float64))
+    opt = torch.optim.AdamW([p], lr=0.01, weight_decay=wd, eps=eps)
+    for k, g in enumerate(grads):
+        if k == 15:
+            opt.param_groups[0]["lr"] = 0.003
+        p.grad = torch.tensor(g, dtype=torch.float64)
+        opt.step()
+    return p.detach().numpy()
+
+
+def lrcourse_adamw_run(start, grads, eps, wd=0.3):
+    ours = lrcourse.AdamW(learning_rate=0.01, weight_decay=wd, epsilon=eps)
+    w = start.copy()
+    for k, g in enumerate(grads):
+        if k == 15:
+            ours.learning_rate = 0.003
+        ours.step([w], [g])
+    return w
+
+
+def test_lrcourse_adamw_matches_pytorch_where_epsilon_does_not_matter():
+    rng = np.random.default_rng(6)
+    grads = rng.normal(size=(30, 3, 4)) * np.array([1e-3, 1e-1, 1.0, 20.0])
+    start = rng.normal(size=(3, 4))
+    ours = lrcourse_adamw_run(start, grads, eps=1e-14)
+    theirs = torch_adamw_run(start, grads, eps=1e-14)
+    assert np.abs(ours - start).max() > 1e-2
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-6)
+
+
+def test_pytorch_adamw_adds_epsilon_after_the_bias_correction():
+    # Keras (and lrcourse): alpha m / (sqrt(v) + eps), alpha = lr sqrt(bc2) / bc1;
+    # PyTorch: lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps). Same rule with
+    # PyTorch's eps = Keras' eps / sqrt(bc2_t), which changes with t: on
+    # gradients near epsilon's size the two differ.
+    rng = np.random.default_rng(7)
+    grads = rng.normal(size=(30, 4)) * 1e-7
+    start = rng.normal(size=4)
+    ours = lrcourse_adamw_run(start, grads, eps=1e-7)
+    theirs = torch_adamw_run(start, grads, eps=1e-7)
+    assert np.abs(ours - theirs).max() > 1e-3
+    w, m, v = start.copy(), np.zeros(4), np.zeros(4)
+    for t, g in enumerate(grads, start=1):
+        lr = 0.01 if t <= 15 else 0.003
+        w = w - lr * 0.3 * w
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        bc1, bc2 = 1 - 0.9**t, 1 - 0.999**t
+        w = w - lr / bc1 * m / (np.sqrt(v) / np.sqrt(bc2) + 1e-7)
+    np.testing.assert_allclose(theirs, w, rtol=0, atol=1e-12)
 
 
 # -- the reference network and its Keras twin ------------------------------------------

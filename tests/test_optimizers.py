@@ -89,6 +89,122 @@ def test_adam_first_step_is_about_the_rate():
     assert abs(change[2]) < 1e-3  # epsilon matters only for tiny gradients
 
 
+def test_adamw_by_hand():
+    # Keras 3: w <- w - lr * wd * w, then Adam's step with the gradient
+    lr, wd, b1, b2, eps = 0.01, 0.5, 0.9, 0.999, 1e-7
+    gs = [np.array([0.5, -1.0]), np.array([0.25, 2.0]), np.array([-1.0, 0.0])]
+    m, v, w = np.zeros(2), np.zeros(2), np.array([1.0, -2.0])
+    for t, g in enumerate(gs, start=1):
+        w = w - lr * wd * w
+        alpha = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+        m = m + (g - m) * (1 - b1)
+        v = v + (g * g - v) * (1 - b2)
+        w = w - m * alpha / (np.sqrt(v) + eps)
+    got = _run(lrcourse.AdamW(lr=lr, weight_decay=wd), gs)[-1]
+    np.testing.assert_allclose(got, w, rtol=1e-14)
+
+
+def test_adamw_defaults_are_keras_and_zero_decay_is_adam():
+    opt = lrcourse.AdamW()
+    assert (opt.lr, opt.weight_decay, opt.beta_1, opt.beta_2, opt.epsilon) == (
+        0.001, 0.004, 0.9, 0.999, 1e-7)
+    assert lrcourse.KERAS_DEFAULT_LRS["AdamW"] == 0.001
+    assert isinstance(get("AdamW"), lrcourse.AdamW)
+    gs = [[0.5, -1.0], [0.25, 2.0]]
+    np.testing.assert_array_equal(
+        _run(lrcourse.AdamW(lr=0.1, weight_decay=0.0), gs)[-1],
+        _run(lrcourse.Adam(lr=0.1), gs)[-1])
+
+
+@pytest.mark.parametrize("lr", [0.1, 0.01])
+def test_adamw_decay_is_multiplied_by_the_rate(lr):
+    # no gradient: Adam's step is 0, each update multiplies by 1 - lr * wd
+    w = _run(lrcourse.AdamW(lr=lr, weight_decay=0.2), [[0.0, 0.0]] * 10)[-1]
+    np.testing.assert_allclose(w, np.array([1.0, -2.0]) * (1 - lr * 0.2) ** 10,
+                               rtol=1e-14)
+
+
+def test_adamw_update_needs_the_weights():
+    opt = lrcourse.AdamW()
+    state = opt.init([np.ones(2)])
+    with pytest.raises(TypeError, match="needs params"):
+        opt.update([np.ones(2)], state, 0.1)
+
+
+def test_adamw_trains_in_the_run_loop():
+    q = lrcourse.Quadratic(curvature=1.0, minimum=2.0)
+    ends = [lrcourse.gradient_descent(q, lr=0.1, steps=300, start=0.0,
+                                      optimizer=opt).weights[-1]
+            for opt in (lrcourse.Adam(), lrcourse.AdamW(weight_decay=0.1))]
+    assert abs(ends[0] - 2.0) < 1e-3  # Adam reaches the minimum
+    assert 1.5 < ends[1] < 1.99  # the decay holds AdamW short of it
+
+
+def _schedule_free_by_hand(lr, gs, warmup=0, wd=0.0, b1=0.9, b2=0.999, eps=1e-8):
+    """Keras 3.15's update_step written out: z steps, x averages the z's,
+    y = (1 - b1) z + b1 x; returns the y's and the z's."""
+    y = np.array([1.0, -2.0])
+    z, v, ys, zs = y.copy(), np.zeros(2), [], []
+    for t, g in enumerate(gs, start=1):
+        y = y - lr * wd * y
+        x_old = (y - (1 - b1) * z) / b1
+        lr_t = lr * min(t / warmup, 1.0) if warmup else lr
+        v = b2 * v + (1 - b2) * g * g
+        z = z - lr_t * g / (np.sqrt(v / (1 - b2**t)) + eps)
+        x = (1 - 1 / t) * x_old + z / t
+        y = (1 - b1) * z + b1 * x
+        ys.append(y)
+        zs.append(z)
+    return ys, zs
+
+
+SF_GRADS = [np.array([0.5, -1.0]), np.array([0.25, 2.0]), np.array([-1.0, 0.0]),
+            np.array([3.0, 0.1])]
+
+
+@pytest.mark.parametrize("warmup, wd", [(0, 0.0), (3, 0.0), (2, 0.3)])
+def test_schedule_free_by_hand(warmup, wd):
+    kwargs = {"warmup_steps": warmup, "weight_decay": wd or None}
+    want, _ = _schedule_free_by_hand(0.1, SF_GRADS, warmup, wd)
+    got = _run(lrcourse.ScheduleFreeAdamW(lr=0.1, **kwargs), SF_GRADS)
+    np.testing.assert_allclose(got, want, rtol=1e-14)
+
+
+def test_schedule_free_averaged_weights_are_the_mean_of_the_z():
+    opt = lrcourse.ScheduleFreeAdamW(lr=0.1)
+    w = [np.array([1.0, -2.0])]
+    assert opt.averaged_weights(w)[0].tolist() == [1.0, -2.0]  # before a step
+    _, zs = _schedule_free_by_hand(0.1, SF_GRADS)
+    for t, g in enumerate(SF_GRADS, start=1):
+        opt.step(w, [g])
+        x = opt.averaged_weights(w)[0]
+        np.testing.assert_allclose(x, np.mean(zs[:t], axis=0), rtol=1e-13)
+        np.testing.assert_allclose(w[0], 0.1 * zs[t - 1] + 0.9 * x, rtol=1e-13)
+    assert np.abs(w[0] - x).max() > 1e-3  # the weights held are not x
+
+
+def test_schedule_free_in_a_run_and_its_state():
+    opt = lrcourse.ScheduleFreeAdamW()
+    assert (opt.lr, opt.beta_1, opt.beta_2, opt.epsilon, opt.warmup_steps,
+            opt.weight_decay) == (0.0025, 0.9, 0.999, 1e-8, 0, None)
+    w = [np.array([1.0, -2.0])]
+    state = opt.init(w)
+    for g in SF_GRADS:
+        (change,), state = opt.update([g], state, 0.1, w)
+        w[0] += change
+    want_y, zs = _schedule_free_by_hand(0.1, SF_GRADS)
+    np.testing.assert_allclose(w[0], want_y[-1], rtol=1e-13)
+    np.testing.assert_allclose(opt.averaged_weights(w, state)[0],
+                               np.mean(zs, axis=0), rtol=1e-13)
+    assert opt.iterations == 0  # the run kept its own state
+    with pytest.raises(TypeError, match="needs params"):
+        opt.update([SF_GRADS[0]], state, 0.1)
+    q = lrcourse.Quadratic(curvature=1.0, minimum=2.0)
+    trace = lrcourse.gradient_descent(q, lr=0.05, steps=400, start=0.0,
+                                      optimizer=opt)
+    assert abs(trace.weights[-1] - 2.0) < 0.05
+
+
 def test_rmsprop_and_adagrad_by_hand():
     g = np.array([0.5, -1.0])
     v = 0.1 * g * g
@@ -139,7 +255,7 @@ def test_shape_and_type_errors():
     with pytest.raises(ValueError, match="beta_1"):
         lrcourse.Adam(beta_1=1.5)
     with pytest.raises(ValueError, match="optimizer must be"):
-        get("adamw")
+        get("lion")
 
 
 def test_update_vectorizes_over_rates():
@@ -169,7 +285,9 @@ def test_reprs_and_config():
     lambda: lrcourse.SGD(lr=0.1), lambda: lrcourse.SGD(lr=0.1, momentum=0.9),
     lambda: lrcourse.SGD(lr=0.1, momentum=0.9, nesterov=True),
     lambda: lrcourse.Adam(lr=0.1), lambda: lrcourse.RMSprop(lr=0.1, momentum=0.5),
-    lambda: lrcourse.Adagrad(lr=0.1)])
+    lambda: lrcourse.Adagrad(lr=0.1),
+    lambda: lrcourse.AdamW(lr=0.1, weight_decay=0.5),
+    lambda: lrcourse.ScheduleFreeAdamW(lr=0.1, warmup_steps=2, weight_decay=0.1)])
 def test_step_is_update_with_the_state_kept_in_the_object(make):
     stepped, pure = make(), make()
     w_step, w_pure = [np.array([1.0, -2.0])], [np.array([1.0, -2.0])]
@@ -177,7 +295,7 @@ def test_step_is_update_with_the_state_kept_in_the_object(make):
     for k in range(4):
         grads = [np.array([0.3 * k + 0.1, -1.0])]
         changes = stepped.step(w_step, grads)
-        (change,), state = pure.update(grads, state, 0.1)
+        (change,), state = pure.update(grads, state, 0.1, w_pure)
         w_pure[0] += change
         np.testing.assert_array_equal(changes[0], change)
     np.testing.assert_array_equal(w_step[0], w_pure[0])

@@ -115,9 +115,11 @@ def test_numeric_modules_load_no_plotting_or_widgets():
 
 PUBLIC = [
     "Quadratic", "Bowl2D", "TwoValleys", "gradient_descent", "sweep",
-    "stability_limits", "classify_lr", "SGD", "Adam", "RMSprop", "Adagrad",
+    "stability_limits", "classify_lr", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad",
+    "ScheduleFreeAdamW",
     "KERAS_DEFAULT_LRS", "PYTORCH_DEFAULT_LRS", "constant", "step_decay",
-    "exponential_decay", "cosine_decay", "warmup", "one_cycle", "Sequential",
+    "exponential_decay", "cosine_decay", "warmup", "one_cycle",
+    "warmup_stable_decay", "Sequential",
     "Dense", "Input", "l2", "reference_model", "make_drug_trial", "MinMaxScaler",
     "train_validation_split", "sweep_fit", "range_test", "check",
 ]

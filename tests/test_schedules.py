@@ -104,6 +104,67 @@ def test_warmup_is_linear_then_follows_the_schedule():
     assert S.warmup(0.1, warmup_steps=4, start=0.02)(0) == pytest.approx(0.04)
 
 
+def _keras_cosine_warmup(lr, T, alpha, target, W, k):
+    """Keras 3's CosineDecay.__call__ with warmup, written out (float64)."""
+    s = min(k, T + W)
+    if s < W:
+        return (target - lr) * (s / W) + lr
+    return target * ((1 - alpha) * 0.5 * (1 + math.cos(math.pi * (s - W) / T))
+                     + alpha)
+
+
+@pytest.mark.parametrize("lr, alpha, W", [(0.0, 0.0, 10), (0.001, 0.1, 7),
+                                          (0.02, 0.0, 0)])
+def test_cosine_warmup_is_keras_formula(lr, alpha, W):
+    got = S.cosine_decay(lr, 100, alpha=alpha, warmup_target=0.05,
+                         warmup_steps=W)(K)
+    want = [_keras_cosine_warmup(lr, 100, alpha, 0.05, W, int(k)) for k in K]
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-18)
+
+
+def test_cosine_warmup_repr_and_plain_cosine_unchanged():
+    s = S.cosine_decay(0.0, 100, warmup_target=0.05, warmup_steps=10)
+    assert repr(s) == ("cosine_decay(lr=0, decay_steps=100, alpha=0, "
+                       "warmup_target=0.05, warmup_steps=10)")
+    plain = "cosine_decay(lr=0.1, decay_steps=10, alpha=0)"
+    assert repr(S.cosine_decay(0.1, 10)) == plain
+    with pytest.raises(ValueError, match="gave 0.0 at update 1"):
+        lrcourse.gradient_descent(lrcourse.Quadratic(), lr=s, steps=3, start=1.0)
+
+
+def _wsd_by_hand(peak, T, W, D, decay, end, k):
+    if k < W:
+        return peak * (k + 1) / W
+    p = min(max((k - (T - D)) / D, 0.0), 1.0)
+    f = {"linear": 1 - p, "cosine": 0.5 * (1 + math.cos(math.pi * p)),
+         "1-sqrt": 1 - math.sqrt(p)}[decay]
+    return end + (peak - end) * f
+
+
+@pytest.mark.parametrize("decay", ["linear", "cosine", "1-sqrt"])
+@pytest.mark.parametrize("W, D, end", [(10, 50, 0.0), (0, 30, 0.01), (20, 80, 0.0)])
+def test_warmup_stable_decay_by_hand(decay, W, D, end):
+    s = S.warmup_stable_decay(0.1, total_steps=100, warmup_steps=W, decay_steps=D,
+                              decay=decay, end=end)
+    k = np.arange(130)
+    want = [_wsd_by_hand(0.1, 100, W, D, decay, end, int(i)) for i in k]
+    np.testing.assert_allclose(s(k), want, rtol=1e-14, atol=1e-18)
+    assert s(99) > end and s(100) == end  # the last update's rate is above end
+    assert np.all(s(np.arange(W, 100 - D)) == 0.1)
+
+
+def test_warmup_stable_decay_repr_and_types():
+    s = S.warmup_stable_decay(0.1, 100, 10, 20, decay="cosine", end=0.001)
+    assert repr(s) == ("warmup_stable_decay(peak=0.1, total_steps=100, "
+                       "warmup_steps=10, decay_steps=20, decay='cosine', "
+                       "end=0.001)")
+    assert isinstance(s(np.int32(5)), float)
+    assert s(np.arange(100, dtype=np.int16)).shape == (100,)
+    tr = lrcourse.gradient_descent(lrcourse.Quadratic(1.0), lr=s, steps=100,
+                                   start=1.0)
+    np.testing.assert_allclose(tr.lrs, s(np.arange(100)))
+
+
 def test_a_schedule_gives_floats_and_arrays():
     s = S.cosine_decay(0.1, decay_steps=10)
     assert isinstance(s(3), float)
@@ -157,6 +218,23 @@ def test_assigning_a_number_replaces_the_schedule():
     (lambda: S.cosine_decay(0.1, decay_steps=0), ValueError, "decay_steps"),
     (lambda: S.cosine_decay(0.1, decay_steps=10, alpha=1.5), ValueError, "alpha"),
     (lambda: S.cosine_decay(0.1, decay_steps=10, alpha=-0.1), ValueError, "alpha"),
+    (lambda: S.cosine_decay(0.1, 10, warmup_target=-1.0), ValueError,
+     "warmup_target"),
+    (lambda: S.cosine_decay(-0.1, 10, warmup_target=0.1), ValueError, "lr"),
+    (lambda: S.cosine_decay(0.0, 10, warmup_target=0.1, warmup_steps=-1),
+     ValueError, "warmup_steps"),
+    (lambda: S.cosine_decay(0.0, 10, warmup_target=0.1, warmup_steps=2.0),
+     TypeError, "warmup_steps"),
+    (lambda: S.warmup_stable_decay(0.0, 100, 10, 20), ValueError, "peak"),
+    (lambda: S.warmup_stable_decay(0.1, 0, 0, 1), ValueError, "total_steps"),
+    (lambda: S.warmup_stable_decay(0.1, 100, -1, 20), ValueError, "warmup_steps"),
+    (lambda: S.warmup_stable_decay(0.1, 100, 10, 0), ValueError, "decay_steps"),
+    (lambda: S.warmup_stable_decay(0.1, 100, 10, 20.0), TypeError, "decay_steps"),
+    (lambda: S.warmup_stable_decay(0.1, 100, 90, 20), ValueError, "total_steps"),
+    (lambda: S.warmup_stable_decay(0.1, 100, 10, 20, decay="exp"), ValueError,
+     "decay"),
+    (lambda: S.warmup_stable_decay(0.1, 100, 10, 20, end=0.2), ValueError, "end"),
+    (lambda: S.warmup_stable_decay(0.1, 100, 10, 20, end=-0.1), ValueError, "end"),
     (lambda: S.warmup(0.1, warmup_steps=0), ValueError, "warmup_steps"),
     (lambda: S.warmup(0.1, warmup_steps=5, start=-1.0), ValueError, "start"),
     (lambda: S.warmup(-0.1, warmup_steps=5), ValueError, "lr"),
@@ -225,3 +303,42 @@ def test_keras_schedules_agree():
     assert np.allclose(cos, S.cosine_decay(0.01, 100, alpha=0.1)(k), rtol=1e-6)
     assert np.allclose(expo, S.exponential_decay(0.1, 0.5, 30, staircase=True)(k),
                        rtol=1e-6)
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize("lr, alpha, W", [(0.0, 0.0, 10), (0.001, 0.1, 7)])
+def test_keras_cosine_decay_warmup_agrees(lr, alpha, W):
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    theirs = keras.optimizers.schedules.CosineDecay(
+        lr, 100, alpha=alpha, warmup_target=0.05, warmup_steps=W)
+    ours = S.cosine_decay(lr, 100, alpha=alpha, warmup_target=0.05, warmup_steps=W)
+    k = np.arange(0, 130)
+    old = keras.config.floatx()
+    keras.config.set_floatx("float64")  # Keras computes a schedule in floatx
+    try:
+        got = np.array([float(theirs(int(i))) for i in k])
+    finally:
+        keras.config.set_floatx(old)
+    np.testing.assert_allclose(ours(k), got, rtol=0, atol=1e-15)
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize("W, D, end", [(10, 40, 0.0), (5, 60, 0.002), (2, 1, 0.0)])
+def test_pytorch_sequential_lr_is_wsd_linear(W, D, end):
+    torch = pytest.importorskip("torch")
+    lr_sched = torch.optim.lr_scheduler
+    T, peak = 100, 0.1
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=peak)
+    scheduler = lr_sched.SequentialLR(opt, [
+        lr_sched.LinearLR(opt, start_factor=1 / W, total_iters=W - 1),
+        lr_sched.ConstantLR(opt, factor=1.0),
+        lr_sched.LinearLR(opt, start_factor=1.0, end_factor=end / peak,
+                          total_iters=D)], milestones=[W, T - D])
+    rates = []
+    for _ in range(T + 10):  # the rate of each update, then step after it
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        scheduler.step()
+    ours = S.warmup_stable_decay(peak, T, W, D, decay="linear", end=end)
+    np.testing.assert_allclose(ours(np.arange(T + 10)), rates, rtol=0, atol=1e-12)

@@ -27,8 +27,11 @@ BAD = {
     "positive": st.sampled_from(["0.1", None, True, [0.1], -1.0, 0.0, NAN, INF, -INF]),
     "rate": st.sampled_from(["0.1", True, [0.1], -1.0, 0.0, NAN, INF]),  # None: default
     "nonneg": st.sampled_from(["0.1", None, True, [0.1], -1e-9, NAN, INF]),
+    "nonneg_or_none": st.sampled_from(["0.1", True, [0.1], -1e-9, NAN, INF]),
     "finite": st.sampled_from(["1", None, True, [1.0], NAN, INF, -INF]),
     "count": st.one_of(st.integers(max_value=0), st.sampled_from(
+        ["3", None, True, 2.5, 3.0, [3]])),
+    "count0": st.one_of(st.integers(max_value=-1), st.sampled_from(
         ["3", None, True, 2.5, 3.0, [3]])),
     "count_or_none": st.one_of(st.integers(max_value=0), st.sampled_from(
         ["3", True, 2.5, 3.0, [3]])),
@@ -37,7 +40,8 @@ BAD = {
     "seed": st.sampled_from(["0", -1, 1.5, True, None, [0]]),
     "seed_or_none": st.sampled_from(["0", -1, 1.5, True, [0]]),
     "name": st.one_of(st.text(max_size=8).filter(lambda s: s.lower() not in {
-        "sgd", "adam", "rmsprop", "adagrad"}), st.sampled_from([None, 3, True])),
+        "sgd", "adam", "adamw", "rmsprop", "adagrad"}),
+        st.sampled_from([None, 3, True])),
     "tolerance": st.sampled_from([1e-300, 1e-17, 0.0, -1.0, NAN, "1e-3", None]),
 }
 
@@ -79,6 +83,13 @@ CASES = [
                         "momentum": "fraction", "nesterov": "flag"}),
     (lrcourse.Adam, {}, {"lr": "rate", "beta_1": "fraction", "beta_2": "fraction",
                          "epsilon": "positive"}),
+    (lrcourse.AdamW, {}, {"lr": "rate", "learning_rate": "rate",
+                          "weight_decay": "nonneg", "beta_1": "fraction",
+                          "beta_2": "fraction", "epsilon": "positive"}),
+    (lrcourse.ScheduleFreeAdamW, {},
+     {"lr": "rate", "learning_rate": "rate", "beta_1": "fraction",
+      "beta_2": "fraction", "epsilon": "positive", "warmup_steps": "count0",
+      "weight_decay": "nonneg_or_none"}),
     (lrcourse.RMSprop, {}, {"lr": "rate", "rho": "fraction",
                             "momentum": "fraction", "epsilon": "positive"}),
     (lrcourse.Adagrad, {}, {"lr": "rate", "epsilon": "positive",
@@ -89,6 +100,12 @@ CASES = [
      {"lr": "positive", "decay_steps": "count", "staircase": "flag"}),
     (lrcourse.cosine_decay, {"lr": 0.1, "decay_steps": 10},
      {"lr": "positive", "decay_steps": "count"}),
+    (lrcourse.cosine_decay, {"lr": 0.0, "decay_steps": 10, "warmup_target": 0.1},
+     {"warmup_target": "rate", "warmup_steps": "count0", "lr": "nonneg"}),
+    (lrcourse.warmup_stable_decay,
+     {"peak": 0.1, "total_steps": 100, "warmup_steps": 10, "decay_steps": 20},
+     {"peak": "positive", "total_steps": "count", "warmup_steps": "count0",
+      "decay_steps": "count", "decay": "name", "end": "nonneg"}),
     (lrcourse.warmup, {"after": 0.1, "warmup_steps": 10},
      {"warmup_steps": "count"}),
     (lrcourse.one_cycle, {"max_lr": 0.1, "total_steps": 100},
