@@ -17,6 +17,7 @@ keeps its memory (momentum, Adam's moments) in the object for the next step.
 from __future__ import annotations
 
 import math
+import warnings
 from types import MappingProxyType
 
 import numpy as np
@@ -32,6 +33,14 @@ from ._validate import (
     resolve_lr,
 )
 from .engine import rate_at
+
+#: What assigning ``opt.lr = x`` says: lrcourse sets the rate, but in Keras 3 the
+#: same line silently does nothing, so the habit must not travel.
+LR_ASSIGNMENT_WARNING = (
+    "opt.lr = x: write opt.learning_rate = x. lrcourse set the rate, but in Keras 3 "
+    "`optimizer.lr = x` silently does nothing (it makes a new attribute that reads "
+    "back x while training keeps the old rate); in PyTorch set g['lr'] for each of "
+    "optimizer.param_groups.")
 
 #: Default rates of Keras 3's optimizers (read from the source of keras 3.15).
 #: Both tables are read-only mappings.
@@ -99,7 +108,9 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value):
-        self._lr = check_lr(value, "lr")  # raises before anything changes
+        rate = check_lr(value, "lr")  # raises before anything changes
+        warnings.warn(LR_ASSIGNMENT_WARNING, UserWarning, stacklevel=2)
+        self._lr = rate
 
     @property
     def learning_rate(self):

@@ -34,9 +34,7 @@ history = model.fit(X, y, batch_size=10, epochs=30, seed=0)
 print(f"{model.optimizer.learning_rate:.6g}")  # read the rate
 model.optimizer.learning_rate = 0.01            # change it after compile
 print(f"{model.optimizer.learning_rate:.6g}")
-model.optimizer.lr = 0.001                      # lrcourse also takes lr
-print(f"{model.optimizer.learning_rate:.6g}")
-''', "0.0001\n0.01\n0.001\n"),
+''', "0.0001\n0.01\n"),
 
     # -- Keras 3 -----------------------------------------------------------------------
     "keras_model": ('''

@@ -178,7 +178,7 @@ def test_a_bad_scheduled_rate_stops_the_run(bad):
 def test_a_bad_scheduled_rate_stops_fit(trial):
     X, y = trial
     model = lrcourse.reference_model(seed=0, optimizer="sgd", lr=0.1)
-    model.optimizer.lr = lambda step: 0.1 if step < 5 else -1.0
+    model.optimizer.learning_rate = lambda step: 0.1 if step < 5 else -1.0
     with pytest.raises(ValueError, match="at update 6"):
         model.fit(X, y, batch_size=10, epochs=1, seed=0)
 

@@ -66,3 +66,19 @@ def test_lesson_is_in_the_course_map(nn):
     readme = (ROOT / "README.md").read_text()
     assert re.search(rf"^\| {nn} \|", readme, re.M), f"lesson {nn} not in the map"
     assert f"docs/images/lesson{nn}.png" in readme, f"lesson {nn}: no screenshot"
+
+
+@pytest.mark.parametrize("nn", LESSONS)
+def test_no_lesson_shows_the_lr_assignment_trap_as_working(nn):
+    """``opt.lr = x`` silently does nothing in Keras 3 (and PyTorch): no code
+    cell may use it; a lesson shows it only as text, or through snippets that
+    the framework tests run against the real libraries."""
+    import json
+
+    path = next((ROOT / "notebooks").glob(f"{nn}_*.ipynb"))
+    cells = json.loads(path.read_text())["cells"]
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            source = "".join(cell["source"])
+            assert not re.search(r"\.lr\s*=[^=]", source), (
+                f"{path.name}: a code cell assigns .lr; write .learning_rate")

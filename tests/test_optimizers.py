@@ -30,7 +30,8 @@ def test_keras_default_rates():
 def test_both_spellings_read_and_set():
     opt = lrcourse.Adam(learning_rate=1e-4)
     assert opt.lr == opt.learning_rate == 1e-4
-    opt.lr = 0.01
+    with pytest.warns(UserWarning, match="learning_rate = x.*Keras 3"):
+        opt.lr = 0.01
     assert opt.learning_rate == 0.01
     opt.learning_rate = 0.02
     assert opt.lr == 0.02
@@ -233,7 +234,7 @@ def test_schedule_rate_and_reading_the_next_rate():
     assert opt.lr == 0.05
     opt.step(p, [np.array([1.0])])
     np.testing.assert_allclose(p[0], [1.0 - 0.1 - 0.05])
-    opt.lr = 0.3
+    opt.learning_rate = 0.3
     assert opt.schedule is None and opt.lr == 0.3
 
 
