@@ -82,3 +82,18 @@ def test_no_lesson_shows_the_lr_assignment_trap_as_working(nn):
             source = "".join(cell["source"])
             assert not re.search(r"\.lr\s*=[^=]", source), (
                 f"{path.name}: a code cell assigns .lr; write .learning_rate")
+
+
+@pytest.mark.parametrize("nn", LESSONS)
+def test_learner_cells_carry_no_test_plumbing(nn):
+    """nbval directives are cell tags, not comments; rates are short numbers
+    (a panel snaps them to its grid), not 17-digit float literals."""
+    import json
+
+    path = next((ROOT / "notebooks").glob(f"{nn}_*.ipynb"))
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] == "code":
+            source = "".join(cell["source"])
+            assert "NBVAL" not in source, f"{path.name}: an nbval comment in a cell"
+            long = re.findall(r"\d\.\d{9,}", source)
+            assert not long, f"{path.name}: long float literals {long}"

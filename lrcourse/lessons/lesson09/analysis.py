@@ -15,6 +15,8 @@ on Neural Networks Typically Occurs at the Edge of Stability", ICLR 2021).
 (5,)
 """
 
+import math
+
 import numpy as np
 
 from ... import hessian
@@ -26,6 +28,20 @@ from ...readouts import grid_index, lr_grid
 
 #: The lesson's rate slider: 10 ** (-0.3 + 0.05 i), from 0.501 to 1.413.
 LR_MIN, LR_MAX, LR_STEP = -0.3, 0.15, 0.05
+
+
+def on_grid(lr: float) -> float:
+    """``lr`` moved to the nearest rate of the slider's grid when it lies on the
+    slider's range (within half a notch), else ``lr`` as given: lessons write
+    0.5 for the notch 10 ** -0.3 = 0.50118...
+
+    >>> on_grid(0.5), on_grid(0.1)
+    (0.5011872336272722, 0.1)
+    """
+    lr = check_positive("lr", lr)
+    grid = lr_grid(LR_MIN, LR_MAX, LR_STEP)
+    i = grid_index(lr, LR_MIN, LR_STEP, len(grid))
+    return float(grid[i]) if abs(math.log10(lr / grid[i])) <= LR_STEP / 2 else lr
 
 #: A plateau within this band of 2/lr (as a fraction of it) counts as the edge.
 EDGE_BAND = (0.9, 1.1)

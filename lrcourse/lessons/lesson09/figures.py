@@ -4,7 +4,7 @@ import numpy as np
 from matplotlib.ticker import NullLocator
 
 from ...plotting import PALETTE, caption, live_figure, static_figure
-from .analysis import EDGE_BAND, edge_sweep, trial_subset
+from .analysis import EDGE_BAND, edge_sweep, on_grid, trial_subset
 
 #: Fixed axis limits shared by the panel and the key figure.
 SHARP_LIM = (0.0, 6.0)
@@ -65,8 +65,11 @@ def plot_sharpness(ax, run, style, label=None):
 def key_figure(curve_lrs, summary_lrs, steps=1000, seed=0):
     """Key figure: the sharpness against the update for a few rates (each with
     its 2/lr), their losses, and where the sharpness settles at every rate of
-    ``summary_lrs``, against the curve 2/lr.
+    ``summary_lrs``, against the curve 2/lr. Rates on the slider's range are
+    taken at its nearest notch (``on_grid``).
     """
+    curve_lrs = [on_grid(lr) for lr in curve_lrs]
+    summary_lrs = [on_grid(lr) for lr in summary_lrs]
     X, y = trial_subset(n=420, seed=seed)
     runs = edge_sweep(list(curve_lrs), X, y, steps=steps, every=10, seed=seed)
     summary = edge_sweep(list(summary_lrs), X, y, steps=steps, every=50, seed=seed)
