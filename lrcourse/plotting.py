@@ -39,6 +39,16 @@ RC = {
 }
 
 
+#: The width, in pixels, of a JupyterLab column a figure must fit unshrunk.
+COLUMN_PX = 900
+
+
+def fitting_dpi(width, dpi=100):
+    """The dpi at most ``dpi`` at which a figure ``width`` inches wide fits the
+    column; 12 pt text stays at 12 px or more for figures up to 12.5 inches."""
+    return min(float(dpi), COLUMN_PX / float(width))
+
+
 def course_style():
     """A context manager applying the course's rc settings."""
     return mpl.rc_context(RC)
@@ -52,7 +62,7 @@ def live_figure(width=9.0, height=3.6, ncols=2, **subplot_kw):
     and its header and toolbar are hidden so the page does not change.
     """
     with course_style():
-        fig = Figure(figsize=(width, height))
+        fig = Figure(figsize=(width, height), dpi=fitting_dpi(width))
         axes = fig.subplots(1, ncols, **subplot_kw)
     canvas = _compat.attach_ipympl_canvas(fig)
     for attr, value in (("header_visible", False), ("toolbar_visible", False),
@@ -67,14 +77,25 @@ def live_figure(width=9.0, height=3.6, ncols=2, **subplot_kw):
 def static_figure(width=10.0, height=3.6, ncols=3, **subplot_kw):
     """A figure drawn with Agg only (no backend, no pyplot), for key figures."""
     with course_style():
-        fig = Figure(figsize=(width, height), layout="constrained")
+        fig = Figure(figsize=(width, height), dpi=fitting_dpi(width),
+                     layout="constrained")
         axes = fig.subplots(1, ncols, **subplot_kw)
     FigureCanvasAgg(fig)
     return fig, axes
 
 
 def png_bytes(fig, dpi=100):
-    """Render ``fig`` to PNG bytes with Agg."""
+    """Render ``fig`` to PNG bytes with Agg, at most ``COLUMN_PX`` wide: a
+    figure whose tight box is wider than the column is rendered again at the
+    dpi that fits it (text scales with it; 12 pt stays above 11 px)."""
+    data = _render_png(fig, dpi)
+    width = int.from_bytes(data[16:20], "big")
+    if width > COLUMN_PX:
+        data = _render_png(fig, dpi * (COLUMN_PX - 1) / width)
+    return data
+
+
+def _render_png(fig, dpi):
     buf = io.BytesIO()
     with course_style():
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")

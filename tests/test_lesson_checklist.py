@@ -97,3 +97,146 @@ def test_learner_cells_carry_no_test_plumbing(nn):
             assert "NBVAL" not in source, f"{path.name}: an nbval comment in a cell"
             long = re.findall(r"\d\.\d{9,}", source)
             assert not long, f"{path.name}: long float literals {long}"
+
+
+# -- answers after questions, tolerances, times, figure sizes (COURSE.md 10-12) ----
+COLUMN = 900  # px: a JupyterLab column a figure must fit without shrinking
+MIN_FONT_PT = 11
+
+
+def _cells(nn):
+    import json
+
+    path = next((ROOT / "notebooks").glob(f"{nn}_*.ipynb"))
+    return path.name, json.loads(path.read_text())["cells"]
+
+
+def _lesson_exercises(nn):
+    from lrcourse.exercises import all_exercises
+
+    return {i: ex for i, ex in all_exercises().items() if i.startswith(f"{nn}.")}
+
+
+@pytest.mark.parametrize("nn", LESSONS)
+def test_no_cell_checks_the_lessons_own_exercise(nn):
+    """A learner meets each exercise as a question: no code cell answers it for
+    them, rightly or wrongly (lesson 00 shows the checker on a practice question
+    that is not an exercise)."""
+    name, cells = _cells(nn)
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        for ex_id in _lesson_exercises(nn):
+            assert not re.search(rf"check\(\s*['\"]{re.escape(ex_id)}['\"]", source), (
+                f"{name}: a code cell checks exercise {ex_id}")
+
+
+def _printed_text(cells):
+    parts = []
+    for cell in cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                parts.append("".join(out["text"]))
+            else:
+                parts.append("".join(out.get("data", {}).get("text/plain", "")))
+    return "\n".join(parts)
+
+
+def _spellings(answer, figures):
+    """The ways a lesson could print ``answer`` to ``figures`` significant figures."""
+    out = {f"{answer:.{figures}g}"}
+    for decimals in range(1, 7):
+        text = f"{answer:.{decimals}f}"
+        if len(text.replace("-", "").replace(".", "").lstrip("0")) >= figures:
+            out.add(text)
+    return out
+
+
+@pytest.mark.parametrize("nn", LESSONS)
+def test_no_printed_number_is_an_exercises_answer(nn):
+    """An answer with three or more significant figures never appears in the
+    lesson's printed outputs: the learner must compute or measure it."""
+    name, cells = _cells(nn)
+    text = _printed_text(cells)
+    for ex_id, ex in _lesson_exercises(nn).items():
+        if ex.choices is not None:
+            continue
+        answer = float(ex.answer)
+        if answer == round(answer) or len(f"{abs(answer):.6g}".strip("0.")) < 3:
+            continue  # counts and round numbers print everywhere
+        for spelling in _spellings(answer, 3):
+            found = re.search(rf"(?<![\d.]){re.escape(spelling)}(?!\d)", text)
+            assert not found, f"{name} prints {spelling}, the answer to {ex_id}"
+
+
+def _exercise_items(cells):
+    """``{k: text}`` of the numbered list under the lesson's Exercises heading."""
+    for cell in cells:
+        source = "".join(cell["source"])
+        heading = re.search(r"^#+ Exercises", source, re.M)
+        if cell["cell_type"] == "markdown" and heading:
+            body = source.split("Exercises", 1)[1]
+            items = re.split(r"^(\d+)\.\s", body, flags=re.M)[1:]
+            pairs = zip(items[::2], items[1::2])
+            return {int(k): " ".join(text.split()) for k, text in pairs}
+    return {}
+
+
+@pytest.mark.parametrize("nn", LESSONS)
+def test_every_exercise_in_the_lesson_states_its_tolerance(nn):
+    name, cells = _cells(nn)
+    items = _exercise_items(cells)
+    for ex_id, ex in _lesson_exercises(nn).items():
+        k = int(ex_id.split(".")[1])
+        if k == 0:
+            continue  # a practice question, not in the list
+        assert k in items, f"{name}: exercise {ex_id} is not in the Exercises list"
+        wanted = ex.choices if ex.choices is not None else [ex.tolerance]
+        for phrase in wanted:
+            assert phrase.lower() in items[k].lower(), (
+                f"{name}: exercise {ex_id} does not say {phrase!r}")
+
+
+@pytest.mark.parametrize("nn", LESSONS)
+def test_lesson_time_matches_the_course_map(nn):
+    name, cells = _cells(nn)
+    first = "".join(cells[0]["source"])
+    stated = re.search(r"\*\*Time:\*\*\s*about (\d+) minutes", first)
+    assert stated, f"{name}: the first cell states no time"
+    readme = (ROOT / "README.md").read_text()
+    row = re.search(rf"^\| {nn} \|.*\|\s*(\d+)\s*\|\s*$", readme, re.M)
+    assert row and row[1] == stated[1], (
+        f"{name}: {stated[1]} minutes, the course map says {row and row[1]}")
+    assert int(stated[1]) <= 40, f"{name}: longer than 40 minutes"
+
+
+@pytest.mark.parametrize("nn", LESSONS)
+def test_saved_figures_fit_a_column(nn):
+    import base64
+    import struct
+
+    name, cells = _cells(nn)
+    for i, cell in enumerate(cells):
+        for out in cell.get("outputs", []):
+            png = out.get("data", {}).get("image/png")
+            if png:
+                width = struct.unpack(">I", base64.b64decode(png)[16:20])[0]
+                assert width <= COLUMN, f"{name} cell {i}: a figure {width} px wide"
+
+
+FIGURE_SOURCES = sorted(PACKAGE.glob("lesson*/figures.py")) + [
+    ROOT / "lrcourse" / "plotting.py"]
+
+
+@pytest.mark.parametrize("path", FIGURE_SOURCES, ids=lambda p: p.parent.name)
+def test_figure_text_is_large_enough(path):
+    """No figure text below 11 pt: a figure that fits the column shows it at
+    15 px or more (the course's default is 12 pt)."""
+    source = path.read_text()
+    sizes = r"\b(?:fontsize|size|labelsize)\s*=\s*(\d+(?:\.\d+)?)"
+    for match in re.finditer(sizes, source):
+        assert float(match[1]) >= MIN_FONT_PT, (
+            f"{path.relative_to(ROOT)}: text of {match[1]} pt")
+    for match in re.finditer(r"fontsize\s*=\s*['\"](x-small|small|xx-small)", source):
+        raise AssertionError(f"{path.relative_to(ROOT)}: fontsize={match[1]!r}")
