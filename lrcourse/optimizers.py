@@ -534,7 +534,7 @@ class Adagrad(Optimizer):
 
 
 _BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop,
-            "adagrad": Adagrad}
+            "adagrad": Adagrad, "schedulefreeadamw": ScheduleFreeAdamW}
 
 
 def get(identifier: str | Optimizer) -> Optimizer:

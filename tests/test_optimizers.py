@@ -303,3 +303,10 @@ def test_step_is_update_with_the_state_kept_in_the_object(make):
     assert stepped.iterations == 4 and state["t"] == 4 and pure.iterations == 0
     stepped.reset()
     assert stepped.iterations == 0
+
+
+def test_schedule_free_is_found_by_its_keras_name():
+    # keras.optimizers.get("schedulefreeadamw") gives Keras' ScheduleFreeAdamW
+    opt = get("ScheduleFreeAdamW")
+    assert isinstance(opt, lrcourse.ScheduleFreeAdamW)
+    assert opt.learning_rate == 0.0025
