@@ -20,6 +20,15 @@ from ...stability import (  # noqa: F401 (the lesson's stability tools)
     momentum_limit,
     run_rates,
 )
+from .valley import (  # the valley's analysis lives in its own module
+    Valley,
+    best_plain,
+    heavy_ball_factor,
+    tuned_momentum,
+    updates_to,
+    valley,
+    valley_readout,
+)
 
 
 def first_updates(optimizer, grads):
@@ -31,13 +40,16 @@ def first_updates(optimizer, grads):
     ['0.000998', '0.001000']
     >>> [f"{abs(c):.6f}" for c in first_updates(SGD(lr=1e-3), [0.002, 50.0])]
     ['0.000002', '0.050000']
+
+    The weights are taken as 0, so AdamW's weight decay adds nothing.
     """
     g = np.asarray(grads, dtype=float).ravel()
     if g.size == 0 or not np.all(np.isfinite(g)):
         raise ValueError(f"grads must be a non-empty list of finite numbers, "
                          f"got {grads!r}")
     opt = check_optimizer(optimizer)
-    changes, _ = opt.update([g], opt.init([g]), rate_at(opt.rate, 0))
+    w = np.zeros_like(g)  # the weights (AdamW's decay and schedule-free read them)
+    changes, _ = opt.update([g], opt.init([w]), rate_at(opt.rate, 0), [w])
     return changes[0]
 
 
@@ -212,6 +224,13 @@ def adam_readout(point):
 
 __all__ = [
     "AdamRuns",
+    "Valley",
+    "best_plain",
+    "heavy_ball_factor",
+    "tuned_momentum",
+    "updates_to",
+    "valley",
+    "valley_readout",
     "MomentumRuns",
     "RateRuns",
     "adam_readout",
