@@ -2,6 +2,8 @@
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from ...optimizers import SGD, Adam
 from ...plotting import PALETTE, caption, course_style, live_figure, static_figure
@@ -95,14 +97,48 @@ def draw_network_rates(ax, history):
     ax.legend(loc="lower left", fontsize=11)
 
 
-def key_figure(history, curvature=10.0, momenta=(0.0, 0.5, 0.8), lr=1e-3):
-    """Key figure: momentum's stable range, Adam's first step, Adam's rate."""
-    fig, (ax1, ax2, ax3) = static_figure(width=12.0, height=4.2, ncols=3)
-    draw_shrink_factors(ax1, curvature, momenta)
-    draw_first_updates(ax2, lr)
-    draw_network_rates(ax3, history)
-    caption(fig, "Momentum widens the stable range; Adam's first update is about lr "
-                 "at any gradient; yet Adam's rate still decides the outcome.")
+def draw_valley_distance(ax, kappa=100.0, steps=400):
+    """Distance to the minimum per update in the valley: plain descent at its
+    best rate against tuned momentum (log scale)."""
+    bowl = valley(kappa)
+    plain_lr, plain_factor = best_plain(bowl.curvatures)
+    lr, beta, factor = tuned_momentum(bowl.curvatures)
+    k = np.arange(steps + 1)
+    counts = {}
+    for name, rate, mom, fac in (("plain", plain_lr, 0.0, plain_factor),
+                                 ("momentum", lr, beta, factor)):
+        runs = run_valley(bowl, rate, mom, steps)
+        counts[name] = int(measured_updates(runs)[0])
+        label = (f"plain, lr {rate:.3f}: ×{fac:.3f}/update" if name == "plain"
+                 else f"β {mom:.2f}, lr {rate:.2f}: ×{fac:.3f}/update")
+        ax.plot(k, np.clip(runs.distances()[0], ERROR_FLOOR * 0.5, ERROR_TOP * 2),
+                lw=1.8, ms=4, markevery=25, label=label,
+                linestyle="--" if name == "plain" else "-",
+                **VALLEY_RUN_STYLES[name])
+    ax.set_yscale("log")
+    ax.set(xlim=(0, steps), ylim=(ERROR_FLOOR, ERROR_TOP), xlabel="update k",
+           ylabel="distance to the minimum")
+    ax.set_title(f"the valley, κ = {kappa:g}")
+    ax.legend(loc="lower left", fontsize=11)
+    return counts
+
+
+def key_figure(history, curvature=10.0, momenta=(0.0, 0.5, 0.8), lr=1e-3,
+               kappa=100.0):
+    """Key figure: momentum's stable range and its speed in a valley; Adam's
+    first step, and Adam's rate on the reference network (2 x 2, 900 px)."""
+    with course_style():
+        fig = Figure(figsize=(8.7, 7.6), layout="constrained")
+        axes = fig.subplots(2, 2)
+    FigureCanvasAgg(fig)
+    draw_shrink_factors(axes[0, 0], curvature, momenta)
+    counts = draw_valley_distance(axes[0, 1], kappa)
+    draw_first_updates(axes[1, 0], lr)
+    draw_network_rates(axes[1, 1], history)
+    caption(fig, "Momentum widens the stable range, and tuned it crosses the valley "
+                 f"in {counts['momentum']} updates, not {counts['plain']};\nAdam's "
+                 "first update is about lr at any gradient, yet its rate still "
+                 "decides the outcome.")
     return fig
 
 
@@ -120,7 +156,11 @@ class MomentumView:
     """
 
     def __init__(self, runs, figure=live_figure):
-        self.fig, (ax_w, ax_f, ax_map) = figure(width=11.0, height=3.6, ncols=3)
+        self.fig, ax = figure(width=9.0, height=6.4, ncols=1)
+        ax.remove()
+        with course_style():
+            axes = self.fig.subplot_mosaic([["w", "f"], ["map", "map"]])
+        ax_w, ax_f, ax_map = axes["w"], axes["f"], axes["map"]
         grid, shown = runs.lrs, runs.shown
         self.k = np.arange(shown + 1)
         for ax, ylabel in ((ax_w, "weight w (no unit)"), (ax_f, "loss after update k")):
@@ -151,7 +191,8 @@ class MomentumView:
                                color=PALETTE["vermillion"])[0]
         self.map_mom = ax_map.plot([], [], lw=2, label="with momentum",
                                    color=MOMENTUM_STYLE["color"])[0]
-        self.marker = ax_map.plot([], [], color=PALETTE["black"], lw=1.5)[0]
+        self.marker = ax_map.plot([], [], color=PALETTE["black"], lw=1.5,
+                                  label="the slider's rate")[0]
         ax_w.legend(loc="upper right", fontsize=12)
         ax_map.legend(loc="lower left", fontsize=12, framealpha=0.95)
         self.title = ax_w.set_title("")
@@ -185,7 +226,7 @@ class AdamView:
     Adam and SGD at one rate; ``update(point)`` takes an ``AdamPoint``."""
 
     def __init__(self, steps, figure=live_figure):
-        self.fig, (ax_w, ax_s) = figure(width=11.0, height=3.8, ncols=2)
+        self.fig, (ax_w, ax_s) = figure(width=9.0, height=3.8, ncols=2)
         self.steps = steps
         ax_w.set_xlim(-1, steps + 1)
         ax_w.set_ylim(-3.2, 3.2)
@@ -201,12 +242,12 @@ class AdamView:
         mk = {"markersize": 3, "lw": 1.2}
         self.w_sgd = ax_w.plot([], [], label="SGD", **mk, **PLAIN_STYLE)[0]
         self.w_adam = ax_w.plot([], [], label="Adam", **mk, **MOMENTUM_STYLE)[0]
-        self.s_sgd = ax_s.plot([], [], **mk, **PLAIN_STYLE)[0]
-        self.s_adam = ax_s.plot([], [], **mk, **MOMENTUM_STYLE)[0]
+        self.s_sgd = ax_s.plot([], [], label="SGD", **mk, **PLAIN_STYLE)[0]
+        self.s_adam = ax_s.plot([], [], label="Adam", **mk, **MOMENTUM_STYLE)[0]
         self.rate = ax_s.plot([], [], color=PALETTE["black"], lw=1.5, linestyle=":",
                               label="the rate lr")[0]
         ax_w.legend(loc="upper right", fontsize=12)
-        ax_s.legend(loc="upper right", fontsize=12)
+        ax_s.legend(loc="upper right", fontsize=11, framealpha=0.95)
         self.title = ax_w.set_title("")
         ax_s.set_title("update sizes")
         self.fig.tight_layout()
@@ -280,7 +321,7 @@ def valley_figure(kappa=100.0, steps=400):
     lam = bowl.curvatures
     plain_lr, plain_factor = best_plain(lam)
     lr, beta, factor = tuned_momentum(lam)
-    fig, (ax_p, ax_e) = static_figure(width=9.0, height=4.2, ncols=2,
+    fig, (ax_p, ax_e) = static_figure(width=8.7, height=4.2, ncols=2,
                                       gridspec_kw={"width_ratios": [1, 1.25]})
     draw_valley(ax_p, bowl)
     setup_errors(ax_e, steps, REDUCTION, float(np.hypot(*START)))
