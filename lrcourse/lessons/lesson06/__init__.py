@@ -9,6 +9,7 @@ from ...training import sweep_fit
 from .. import notebook_names
 from .analysis import (
     best_plain,
+    dead_units_after,
     first_updates,
     largest_stable_lr,
     momentum_limit,
@@ -20,6 +21,7 @@ from .analysis import (
 
 __all__ = [
     "best_plain",
+    "dead_units_after",
     "first_updates",
     "largest_stable_lr",
     "momentum_limit",

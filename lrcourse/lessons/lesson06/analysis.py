@@ -10,6 +10,7 @@ from ..._validate import (
     check_positive,
 )
 from ...engine import rate_at
+from ...model import reference_model
 from ...optimizers import SGD, Adam
 from ...problems import Quadratic
 from ...readouts import grid_index, lr_grid, what_happened
@@ -51,6 +52,19 @@ def first_updates(optimizer, grads):
     w = np.zeros_like(g)  # the weights (AdamW's decay and schedule-free read them)
     changes, _ = opt.update([g], opt.init([w]), rate_at(opt.rate, 0), [w])
     return changes[0]
+
+
+def dead_units_after(runs, lr, X, seed=0):
+    """The fraction of dead ReLUs in each hidden layer of the reference
+    network (``reference_model(seed)``) after the run of ``runs`` (a
+    ``SweepHistory`` of ``sweep_fit``) at rate ``lr``, on the inputs ``X``."""
+    i = np.flatnonzero(np.isclose(runs.lrs, lr, rtol=1e-9))
+    if i.size == 0:
+        raise ValueError(f"lr must be one of the swept rates {runs.lrs.tolist()}, "
+                         f"got {lr!r}")
+    model = reference_model(seed=seed)
+    model.set_weights(model.views(runs.weights[int(i[0])]))
+    return model.dead_units(X)
 
 
 def steady_step_ratio(momentum, lr=0.01, grad=1.0, steps=200):
@@ -234,6 +248,7 @@ __all__ = [
     "MomentumRuns",
     "RateRuns",
     "adam_readout",
+    "dead_units_after",
     "momentum_readout",
     "first_updates",
     "largest_stable_lr",

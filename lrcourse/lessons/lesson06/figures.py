@@ -2,6 +2,7 @@
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.colors import BoundaryNorm
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -274,15 +275,17 @@ VALLEY_RUN_STYLES = {
 DIRECTION_STYLES = {"flat": {"linestyle": "-"}, "steep": {"linestyle": ":"}}
 #: The map's colours (viridis, colour-blind safe); grey where it diverges.
 FACTOR_CMAP = colormaps["viridis"].with_extremes(over=PALETTE["grey"])
-VALLEY_XLIM, VALLEY_YLIM = (-2.6, 2.6), (-1.7, 1.7)
+#: The map's bands of factor per update (finer near 1, where runs crawl).
+FACTOR_BANDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 0.999, 1.0)
+VALLEY_XLIM, VALLEY_YLIM = (-3.4, 3.4), (-3.4, 3.4)
 #: The error plots' vertical range (distance along a direction, log scale).
 ERROR_FLOOR, ERROR_TOP = 1e-8, 10.0
 
 
-def draw_valley(ax, bowl, levels=(0.05, 0.2, 0.6, 1.5, 3.0, 6.0, 12.0)):
+def draw_valley(ax, bowl, levels=(0.05, 0.2, 0.6, 1.5, 3.0, 6.0, 12.0, 24.0)):
     """Contours of the valley's loss; returns the contour set."""
     x = np.linspace(*VALLEY_XLIM, 161)
-    y = np.linspace(*VALLEY_YLIM, 111)
+    y = np.linspace(*VALLEY_YLIM, 161)
     grid = np.stack(np.meshgrid(x, y), axis=-1)
     contours = ax.contour(x, y, bowl.loss(grid), levels=levels,
                           colors=PALETTE["grey"], linewidths=0.9)
@@ -343,8 +346,8 @@ def valley_figure(kappa=100.0, steps=400):
                       label=f"{name}: {direction} (factor {fac:.3f})"
                       if j == 0 else f"{name}: {direction}",
                       **DIRECTION_STYLES[direction])
-    ax_p.set_title(f"the valley, κ = {kappa:g}")
-    ax_p.legend(loc="lower center", fontsize=11, bbox_to_anchor=(0.5, 1.08))
+    ax_p.set_title(f"the paths, κ = {kappa:g}")
+    ax_p.legend(loc="upper left", fontsize=11, framealpha=0.95)
     ax_e.set_title(f"reaching the tolerance: {counts['plain']} updates against "
                    f"{counts['momentum']}")
     ax_e.legend(loc="lower left", fontsize=11, ncol=1, framealpha=0.95)
@@ -396,11 +399,13 @@ class ValleyView:
         ax, exps, momenta = self.ax_m, self.exps, self.momenta
         step = (exps[1] - exps[0]) / 2
         self.image = ax.imshow(np.zeros((len(momenta), len(exps))), origin="lower",
-                               aspect="auto", cmap=FACTOR_CMAP, vmin=0.6, vmax=1.0,
+                               aspect="auto", cmap=FACTOR_CMAP,
+                               norm=BoundaryNorm(FACTOR_BANDS, FACTOR_CMAP.N),
                                interpolation="nearest",
                                extent=(exps[0] - step, exps[-1] + step,
                                        momenta[0] - 0.005, momenta[-1] + 0.005))
-        bar = self.fig.colorbar(self.image, ax=ax, extend="max", pad=0.02)
+        bar = self.fig.colorbar(self.image, ax=ax, extend="max", pad=0.02,
+                                ticks=FACTOR_BANDS[1:-1], spacing="uniform")
         bar.set_label("factor per update (grey: ≥ 1)")
         ticks = [t for t in (0.001, 0.01, 0.1, 1.0) if exps[0] <= np.log10(t)
                  <= exps[-1]]
