@@ -2,8 +2,8 @@
 
 import numpy as np
 from matplotlib import colormaps
-from matplotlib.colors import BoundaryNorm
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
 
 from ...optimizers import SGD, Adam
