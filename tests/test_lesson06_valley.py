@@ -152,3 +152,9 @@ def test_first_updates_passes_the_weights():
         changes = first_updates(opt, [0.002, 50.0])
         assert np.all(np.isfinite(changes)) and changes.shape == (2,)
     assert abs(first_updates(AdamW(lr=1e-3), [50.0])[0]) == pytest.approx(1e-3)
+
+
+def test_panel_figures_fit_a_900_px_column():
+    for panel in (lesson06.valley_panel(), lesson06.momentum_panel(),
+                  lesson06.adam_panel()):
+        assert panel.fig.get_figwidth() * panel.fig.dpi <= 900, panel.title
