@@ -120,6 +120,18 @@ def lesson06():
          "make": lambda: p.adam_panel(lr=0.001, curvature=10.0, start=1.0),
          "control": "lr", "values": [float(v) for v in _grid(p, "ADAM")[::10]],
          "kind": "live"},
+        {"name": "06 valley, rate",
+         "make": lambda: p.valley_panel(lr=0.1972, momentum=0.7, kappa=100),
+         "control": "lr", "values": [float(v) for v in _grid(p, "VALLEY")[::40]],
+         "kind": "live"},
+        {"name": "06 valley, momentum",
+         "make": lambda: p.valley_panel(lr=0.3, momentum=0.0, kappa=100),
+         "control": "momentum", "values": [round(0.09 * i, 2) for i in range(12)],
+         "kind": "live"},
+        {"name": "06 valley, condition number",
+         "make": lambda: p.valley_panel(lr=0.1972, momentum=0.7, kappa=100),
+         "control": "kappa", "values": list(p.VALLEY_KAPPAS),
+         "kind": "release"},
     ]
 
 

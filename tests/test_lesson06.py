@@ -101,11 +101,13 @@ def test_adam_path_ignores_the_gradient_scale(adam):
 
 
 def test_exercise_answers_are_computed_and_hinted():
-    assert lrcourse.check("06.1", 0.001).correct
-    assert lrcourse.check("06.1", 0.000998).correct  # Keras' epsilon 1e-7
-    wrong = lrcourse.check("06.1", 0.05)
+    assert lrcourse.check("06.1", 0.0005).correct
+    assert lrcourse.check("06.1", "5e-4").correct
+    assert lrcourse.check("06.1", 0.0004996).correct  # Keras' epsilon 1e-7
+    wrong = lrcourse.check("06.1", 0.04)
     assert not wrong.correct and "that is SGD" in wrong.message
     assert "that is SGD" in lrcourse.check("06.1", 2e-6).message
+    assert "here the rate is 5e-4" in lrcourse.check("06.1", 0.001).message
     assert lrcourse.check("06.2", 0.38).correct
     assert lrcourse.check("06.2", "0.378").correct
     hint = lrcourse.check("06.2", 0.2)
@@ -119,12 +121,19 @@ def test_exercise_answers_are_computed_and_hinted():
     assert not ten.correct and "that is beta = 0.9" in ten.message
     assert lrcourse.check("06.4", 10).correct
     assert "other way round" in lrcourse.check("06.4", 0.1).message
+    for right in (0.36, 0.37, 0.35, "0.360"):
+        assert lrcourse.check("06.5", right).correct
+    assert "square it" in lrcourse.check("06.5", 0.6).message
+    assert "kappa = 100" in lrcourse.check("06.5", 0.67).message
+    assert "usual default" in lrcourse.check("06.5", 0.9).message
+    assert not lrcourse.check("06.5", 0.39).correct
 
 
 def test_exercise_answers_match_the_closed_forms():
     from lrcourse.exercises import get_exercise
 
-    assert get_exercise("06.1").answer == pytest.approx(0.001, rel=1e-6)
+    assert get_exercise("06.1").answer == pytest.approx(5e-4, rel=1e-6)
+    assert get_exercise("06.5").answer == pytest.approx(((4 - 1) / (4 + 1)) ** 2)
     assert get_exercise("06.2").answer == pytest.approx(
         momentum_limit(10.0, 0.9), rel=1e-4)
     assert get_exercise("06.3").answer == pytest.approx(1 / (1 - 0.95), rel=1e-6)

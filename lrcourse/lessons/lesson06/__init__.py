@@ -8,18 +8,28 @@ two import lines. ``answer_box`` and ``show_png`` load on first use.
 from ...training import sweep_fit
 from .. import notebook_names
 from .analysis import (
+    best_plain,
+    dead_units_after,
     first_updates,
     largest_stable_lr,
     momentum_limit,
     steady_step_ratio,
+    tuned_momentum,
+    updates_to,
+    valley,
 )
 
 __all__ = [
+    "best_plain",
+    "dead_units_after",
     "first_updates",
     "largest_stable_lr",
     "momentum_limit",
     "steady_step_ratio",
     "sweep_fit",
+    "tuned_momentum",
+    "updates_to",
+    "valley",
 ]
 
 __getattr__ = notebook_names(__name__)

@@ -10,6 +10,7 @@ from ..._validate import (
     check_positive,
 )
 from ...engine import rate_at
+from ...model import reference_model
 from ...optimizers import SGD, Adam
 from ...problems import Quadratic
 from ...readouts import grid_index, lr_grid, what_happened
@@ -19,6 +20,15 @@ from ...stability import (  # noqa: F401 (the lesson's stability tools)
     largest_stable_lr,
     momentum_limit,
     run_rates,
+)
+from .valley import (  # the valley's analysis lives in its own module
+    Valley,
+    best_plain,
+    heavy_ball_factor,
+    tuned_momentum,
+    updates_to,
+    valley,
+    valley_readout,
 )
 
 
@@ -31,14 +41,30 @@ def first_updates(optimizer, grads):
     ['0.000998', '0.001000']
     >>> [f"{abs(c):.6f}" for c in first_updates(SGD(lr=1e-3), [0.002, 50.0])]
     ['0.000002', '0.050000']
+
+    The weights are taken as 0, so AdamW's weight decay adds nothing.
     """
     g = np.asarray(grads, dtype=float).ravel()
     if g.size == 0 or not np.all(np.isfinite(g)):
         raise ValueError(f"grads must be a non-empty list of finite numbers, "
                          f"got {grads!r}")
     opt = check_optimizer(optimizer)
-    changes, _ = opt.update([g], opt.init([g]), rate_at(opt.rate, 0))
+    w = np.zeros_like(g)  # the weights (AdamW's decay and schedule-free read them)
+    changes, _ = opt.update([g], opt.init([w]), rate_at(opt.rate, 0), [w])
     return changes[0]
+
+
+def dead_units_after(runs, lr, X, seed=0):
+    """The fraction of dead ReLUs in each hidden layer of the reference
+    network (``reference_model(seed)``) after the run of ``runs`` (a
+    ``SweepHistory`` of ``sweep_fit``) at rate ``lr``, on the inputs ``X``."""
+    i = np.flatnonzero(np.isclose(runs.lrs, lr, rtol=1e-9))
+    if i.size == 0:
+        raise ValueError(f"lr must be one of the swept rates {runs.lrs.tolist()}, "
+                         f"got {lr!r}")
+    model = reference_model(seed=seed)
+    model.set_weights(model.views(runs.weights[int(i[0])]))
+    return model.dead_units(X)
 
 
 def steady_step_ratio(momentum, lr=0.01, grad=1.0, steps=200):
@@ -212,9 +238,17 @@ def adam_readout(point):
 
 __all__ = [
     "AdamRuns",
+    "Valley",
+    "best_plain",
+    "heavy_ball_factor",
+    "tuned_momentum",
+    "updates_to",
+    "valley",
+    "valley_readout",
     "MomentumRuns",
     "RateRuns",
     "adam_readout",
+    "dead_units_after",
     "momentum_readout",
     "first_updates",
     "largest_stable_lr",

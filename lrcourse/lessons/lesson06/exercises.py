@@ -3,13 +3,24 @@
 from ...exercises import Exercise, register
 from ...optimizers import KERAS_DEFAULT_LRS, PYTORCH_DEFAULT_LRS, SGD, Adam
 from ...problems import Quadratic
-from .analysis import first_updates, largest_stable_lr, steady_step_ratio
+from .analysis import (
+    first_updates,
+    largest_stable_lr,
+    steady_step_ratio,
+    tuned_momentum,
+    valley,
+)
 
 
 def _adam_first():
-    """Both first updates (gradients 0.002 and 50); the answer is the larger
-    one, and the smaller lies within 0.2 % of it."""
-    return float(max(abs(first_updates(Adam(lr=1e-3), [0.002, 50.0]))))
+    """Both first updates (gradients 0.004 and 80); the answer is the larger
+    one, and the smaller lies within 0.1 % of it."""
+    return float(max(abs(first_updates(Adam(lr=5e-4), [0.004, 80.0]))))
+
+
+def _valley_momentum():
+    """The best momentum on the valley of condition number 16."""
+    return tuned_momentum(valley(16.0).curvatures)[1]
 
 
 def _momentum_limit():
@@ -19,14 +30,16 @@ def _momentum_limit():
 
 register(Exercise(
     "06.1",
-    "Adam at lr 1e-3 meets a first gradient of 0.002 on one weight and 50 on "
+    "Adam at lr 5e-4 meets a first gradient of 0.004 on one weight and 80 on "
     "another. What is the size of each weight's first update? (one number, "
     "within 2%)",
     _adam_first, rel_tol=0.02,
-    hints=[(2e-6, "that is lr x gradient for 0.002: that is SGD. Adam divides "
+    hints=[(2e-6, "that is lr x gradient for 0.004: that is SGD. Adam divides "
                   "by the gradient's own size first."),
-           (0.05, "that is lr x gradient for 50: that is SGD. Adam divides by "
-                  "the gradient's own size first.")],
+           (0.04, "that is lr x gradient for 80: that is SGD. Adam divides by "
+                  "the gradient's own size first."),
+           (1e-3, "that is the rate of the lesson's table; here the rate is "
+                  "5e-4.")],
     hint="Adam's first update is lr x m / sqrt(v) after bias correction, and "
          "m / sqrt(v) = g / |g| on the first step.",
     explain="m / sqrt(v) is g / |g| on the first step, so each weight moves by "
@@ -75,4 +88,22 @@ register(Exercise(
     hint="new rate / old rate, with each framework's default for SGD.",
     explain="0.01 / 0.001: the ported model silently trains at ten times the "
             "rate; always pass the rate explicitly.",
+))
+register(Exercise(
+    "06.5",
+    "In the valley panel, set the condition number to kappa = 16. Which momentum "
+    "beta, at its best rate, shrinks the distance fastest (the smallest factor "
+    "per update)? (within 4%)",
+    _valley_momentum, rel_tol=0.04,
+    hints=[(0.6, "that is the best factor per update, which is the square root of "
+                 "the best beta: square it."),
+           (0.669, "that is the best momentum for kappa = 100; set kappa to 16 "
+                   "and look for the star on the map."),
+           (0.9, "0.9 is the usual default, not the best here: at kappa = 16 its "
+                 "factor is about 0.95 at best. Lower beta and watch the factor.")],
+    hint="move the momentum down from 0.9, and at each value find the rate with "
+         "the smallest factor per update; or use "
+         "beta = ((sqrt(kappa) - 1)/(sqrt(kappa) + 1))^2.",
+    explain="((4 - 1)/(4 + 1))^2 = 0.36, with factor 0.6 per update; on the "
+            "slider's notches the smallest factor sits at 0.36-0.37.",
 ))

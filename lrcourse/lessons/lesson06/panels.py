@@ -1,9 +1,12 @@
-"""Lesson 06 panels: momentum on a bowl, and Adam against plain SGD."""
+"""Lesson 06 panels: momentum on a bowl and in a valley, and Adam against SGD."""
+
+import numpy as np
 
 from ..._validate import check_finite, check_fraction, check_positive
-from ...widgets import Panel, float_slider, log_slider
+from ...widgets import Panel, choice_slider, float_slider, log_slider
 from .analysis import AdamRuns, MomentumRuns, adam_readout, momentum_readout
-from .figures import AdamView, MomentumView
+from .figures import AdamView, MomentumView, ValleyView
+from .valley import REDUCTION, START, Valley, valley_readout
 
 #: Momentum panel's rate grid: 10 ** (-3 + 0.0025 i), 0.001 to about 0.63.
 #: Fine enough (0.58 % per notch) to find a stability limit to within 1 %.
@@ -61,3 +64,41 @@ def adam_panel(lr=0.001, curvature=10.0, start=1.0):
     }
     return Panel(title="Lesson 06: Adam against SGD on a bowl", controls=controls,
                  compute=compute, view=AdamView(ADAM_STEPS), readout=adam_readout)
+
+
+#: Valley panel's rate grid: 10 ** (-2.5 + 0.005 i), about 0.0032 to 0.5
+#: (1.2 % per notch), its momenta 0 to 0.99 and its condition numbers.
+VALLEY_MIN, VALLEY_MAX, VALLEY_STEP = -2.5, -0.3, 0.005
+VALLEY_MOMENTA = np.round(np.arange(0.0, 0.995, 0.01), 2)
+VALLEY_KAPPAS = (10, 16, 25, 50, 100, 200, 500, 1000)
+#: Updates run per move (and shown).
+VALLEY_STEPS = 400
+
+
+def valley_panel(lr=0.1972, momentum=0.0, kappa=100, steps=VALLEY_STEPS):
+    """SGD with momentum in lesson 03's long, narrow valley (condition number
+    ``kappa``): the path on the contours, the distance along the flat and the
+    steep direction, and the map of the factor per update over (rate,
+    momentum), with the optimum and the current point marked.
+
+    Controls ``lr`` and ``momentum`` (live: one run of the package's
+    ``SGD(momentum=beta)`` per move) and ``kappa`` (on release: a new valley
+    and map, made once per kappa).
+    """
+    lr = check_positive("lr", lr)
+    momentum = check_fraction("momentum", momentum)
+    if kappa not in VALLEY_KAPPAS:
+        raise ValueError(f"kappa must be one of {VALLEY_KAPPAS}, got {kappa!r}")
+    compute = Valley((VALLEY_MIN, VALLEY_MAX, VALLEY_STEP), VALLEY_MOMENTA,
+                     steps=steps)
+    controls = {
+        "lr": log_slider(lr, VALLEY_MIN, VALLEY_MAX, VALLEY_STEP),
+        "momentum": float_slider(min(momentum, 0.99), 0.0, 0.99, 0.01,
+                                 "momentum beta", "lr-momentum", fmt=".2f"),
+        "kappa": choice_slider(VALLEY_KAPPAS, kappa, "condition number κ",
+                               "lr-condition", continuous_update=False),
+    }
+    view = ValleyView(compute, REDUCTION, float(np.hypot(*START)))
+    return Panel(title="Lesson 06: momentum in a long, narrow valley",
+                 controls=controls, compute=compute, view=view,
+                 readout=valley_readout)
