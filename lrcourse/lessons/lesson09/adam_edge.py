@@ -88,8 +88,8 @@ class AdamEdgeRun:
         return float(np.median(values)) / self.ceiling
 
     def __repr__(self):
-        return (f"AdamEdgeRun(lr={self.lr:.4g}, {self.steps} updates, plateau "
-                f"{self.plateau():.2f} x 38/lr)")
+        return (f"AdamEdgeRun(lr={self.lr:.4g}, beta_1={self.beta_1:g}, "
+                f"{self.steps} updates, plateau {self.plateau():.2f} x threshold)")
 
 
 def adam_edge_run(lr, X, y, steps=1000, every=10, seed=0, beta_1=0.9,
@@ -134,3 +134,18 @@ def adam_edge_run(lr, X, y, steps=1000, every=10, seed=0, beta_1=0.9,
                 changes, state = optimizer.update([grad], state, lr)
                 w = w + changes[0]
     return AdamEdgeRun(lr, beta_1, losses, measured, pre, plain)
+
+
+def adam_readout(run):
+    """Three lines: the threshold, where the preconditioned sharpness hovers
+    over the second half, and the plain sharpness against 2/lr."""
+    half = run.steps // 2
+    plain = run.sharpness[np.isfinite(run.sharpness)]
+    return "\n".join([
+        f"Adam lr {run.lr:g}, beta_1 {run.beta_1:g}: threshold "
+        f"(2 + 2 beta_1) / ((1 - beta_1) lr) = {run.ceiling:.4g}",
+        f"preconditioned sharpness, median of updates {half}-{run.steps}: "
+        f"{run.plateau() * run.ceiling:.4g} = {run.plateau():.2f} x threshold",
+        f"plain sharpness at update {run.measured_at[len(plain) - 1]}: "
+        f"{plain[-1]:.3g}   (2/lr = {2 / run.lr:.3g})",
+    ])

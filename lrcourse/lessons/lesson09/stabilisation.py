@@ -79,6 +79,27 @@ class StabilisationEvent:
         """The lowest loss between the crossing and the spike."""
         return float(np.min(self.losses[self.crossing:self.spike + 1]))
 
+    def growth_window(self, span=12):
+        """The ``span`` updates up to the largest step along the sharpest
+        direction: ``(start, top)``."""
+        top = int(np.argmax(np.abs(self.along_top)))
+        return max(0, top - span), top
+
+    def growth(self, span=12):
+        """How much the step along the sharpest direction grows per update
+        (in size; its sign flips at every update) over ``growth_window``, as a
+        geometric mean."""
+        start, top = self.growth_window(span)
+        sizes = np.abs(self.along_top)
+        return float((sizes[top] / sizes[start]) ** (1.0 / (top - start)))
+
+    def bowl_growth(self, span=12):
+        """The same on a bowl whose curvature is the median sharpness over
+        ``growth_window``: ``|1 - lr lambda|`` (lesson 02)."""
+        start, top = self.growth_window(span)
+        curvature = float(np.median(self.sharpness[start:top + 1]))
+        return abs(1.0 - self.lr * curvature), curvature
+
     def __repr__(self):
         return (f"StabilisationEvent(lr={self.lr:.4g}, crossing {self.crossing}, "
                 f"spike {self.spike}, back below {self.back_below})")
@@ -120,3 +141,28 @@ def stabilisation_event(lr, X, y, updates=80, seed=0, iterations=6):
             along[k] = -lr * (grad @ top)
             w = w - lr * grad
     return StabilisationEvent(lr, losses, sharp, along)
+
+
+def stabilisation_readout(event):
+    """The event in five lines, with the run's own numbers."""
+    c, b, s = event.crossing, event.back_below, event.spike
+    if c is None:
+        return f"lr {event.lr:.4g}: the sharpness stays under 2/lr"
+    start, top = event.growth_window()
+    peak = c + int(np.argmax(event.sharpness[c:]))
+    bowl, curvature = event.bowl_growth()
+    return "\n".join([
+        f"lr {event.lr:.4g}, 2/lr = {event.ceiling:.3f}",
+        f"update {c}: the sharpness passes 2/lr ({event.sharpness[c]:.2f}) and "
+        f"climbs on, to {event.sharpness[peak]:.2f} at update {peak}",
+        "the step along the sharpest direction flips sign at every update and "
+        f"grows\n  {event.growth():.2f}x per update over updates {start}-{top}, "
+        f"to {abs(event.along_top[top]):.2f} (on a bowl of curvature "
+        f"{curvature:.2f},\n  their median sharpness: |1 - lr x {curvature:.2f}| "
+        f"= {bowl:.2f}x)",
+        f"the loss: lowest {event.loss_before:.3f} before the spike, "
+        f"{event.losses[s]:.3f} at update {s}",
+        f"update {b}: the sharpness is back under 2/lr "
+        f"({event.sharpness[b]:.2f}); by update {s + 5} the loss is "
+        f"{event.losses[s + 5]:.3f}",
+    ])
