@@ -141,11 +141,15 @@ def adam_readout(run):
     over the second half, and the plain sharpness against 2/lr."""
     half = run.steps // 2
     plain = run.sharpness[np.isfinite(run.sharpness)]
+
+    def big(x):
+        return f"{x:.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
     return "\n".join([
         f"Adam lr {run.lr:g}, beta_1 {run.beta_1:g}: threshold "
-        f"(2 + 2 beta_1) / ((1 - beta_1) lr) = {run.ceiling:.4g}",
+        f"(2 + 2 beta_1) / ((1 - beta_1) lr) = {big(run.ceiling)}",
         f"preconditioned sharpness, median of updates {half}-{run.steps}: "
-        f"{run.plateau() * run.ceiling:.4g} = {run.plateau():.2f} x threshold",
+        f"{big(run.plateau() * run.ceiling)} = {run.plateau():.2f} x threshold",
         f"plain sharpness at update {run.measured_at[len(plain) - 1]}: "
-        f"{plain[-1]:.3g}   (2/lr = {2 / run.lr:.3g})",
+        f"{plain[-1]:.3g}   (2/lr = {big(2 / run.lr)})",
     ])

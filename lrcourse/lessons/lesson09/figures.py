@@ -8,7 +8,6 @@ from matplotlib.ticker import NullLocator
 from ...plotting import PALETTE, caption, course_style, live_figure
 from .adam_edge import adam_edge_run
 from .analysis import EDGE_BAND, edge_sweep, on_grid, trial_subset
-from .stabilisation import stabilisation_event
 
 #: Every static figure of the lesson is at most this wide (inches at 100 dpi).
 WIDTH = 8.8
@@ -195,13 +194,12 @@ class EdgeView:
                               if not run.stalled else "stalled at ln 2 = 0.693")
 
 
-def stabilisation_figure(lr=0.5, updates=80, seed=0):
-    """The self-stabilisation event of the seeded run at ``lr``, update by
+def stabilisation_figure(event):
+    """The self-stabilisation event (a ``stabilisation_event``), update by
     update: the sharpness against 2/lr, the step along the sharpest
     direction, and the loss; the crossing, the return below 2/lr and the
     loss spike are marked."""
-    X, y = trial_subset(n=420, seed=seed)
-    event = stabilisation_event(lr, X, y, updates=updates, seed=seed)
+    updates = len(event.along_top)
     fig, axes = mosaic_figure([["s"], ["a"], ["l"]], height=8.6, width=8.6)
     k = np.arange(updates + 1)
     blue, orange, red = PALETTE["blue"], PALETTE["orange"], PALETTE["vermillion"]
