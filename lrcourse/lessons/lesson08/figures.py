@@ -1,8 +1,10 @@
 """Figures of lesson 08: schedules, a rate changed by hand, and re-compiling."""
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-from ...plotting import PALETTE, caption, live_figure, static_figure
+from ...plotting import PALETTE, caption, course_style, live_figure, static_figure
 from .analysis import KINDS, compose
 
 #: Every figure of the lesson is at most this wide (inches at 100 dpi).
@@ -35,7 +37,7 @@ def schedules_figure(lr=0.5, steps=300, warmup_steps=30, curvature=1.0, noise=1.
                      start=5.0):
     """Key figure: six schedules with one peak rate, and the expected loss of
     SGD on a noisy bowl under each."""
-    fig, (ax_rate, ax_loss) = static_figure(width=WIDTH, height=4.4, ncols=2)
+    fig, (ax_rate, ax_loss) = stacked_figure(height=7.6)
     settings = [(k, k, 0) for k in KINDS if k != "one_cycle"]
     settings += [("warmup + cosine", "cosine_decay", warmup_steps),
                  ("one_cycle", "one_cycle", 0)]
@@ -51,7 +53,7 @@ def schedules_figure(lr=0.5, steps=300, warmup_steps=30, curvature=1.0, noise=1.
     ax_rate.set_ylabel("learning rate")
     ax_rate.set_ylim(0, lr * 1.55)
     ax_rate.set_title(f"the rate (peak {lr:g})")
-    ax_rate.legend(loc="upper center", fontsize=11, ncols=2, columnspacing=1.0)
+    ax_rate.legend(loc="upper center", fontsize=11, ncols=3, columnspacing=1.0)
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("update k")
     ax_loss.set_ylabel("expected loss (log scale)")
@@ -59,10 +61,20 @@ def schedules_figure(lr=0.5, steps=300, warmup_steps=30, curvature=1.0, noise=1.
     ax_loss.set_title(f"SGD on a noisy bowl (lambda = {curvature:g}, "
                       f"noise {noise:g})")
     ax_loss.legend(loc="upper right", fontsize=11, title="final expected loss",
-                   title_fontsize=11, ncols=2, columnspacing=1.0)
+                   title_fontsize=11, ncols=3, columnspacing=1.0)
     caption(fig, f"Six schedules peaking at {lr:g}, {steps} updates: the loss "
                  "floor falls\nas the rate falls; a constant rate stays on its floor.")
     return fig
+
+
+def stacked_figure(height, width=WIDTH):
+    """A static (Agg) figure in the course style: two axes, one above the
+    other. Returns ``(fig, (top, bottom))``."""
+    with course_style():
+        fig = Figure(figsize=(width, height), layout="constrained")
+        axes = fig.subplots(2, 1)
+    FigureCanvasAgg(fig)
+    return fig, tuple(axes)
 
 
 def _smooth(values, window):
