@@ -80,7 +80,7 @@ register(Exercise(
     "09.4",
     "Full-batch Adam with beta_1 = 0.8 at lr 0.01: predict the line its "
     "preconditioned sharpness hovers under, (2 + 2 beta_1) / ((1 - beta_1) lr) "
-    "(to 3 significant figures); then check it with a run.",
+    "(within 0.5%); then check it with a run.",
     _adam_threshold_b08, rel_tol=0.005,
     hints=[(3800, "that is 38/lr, the line for beta_1 = 0.9; put beta_1 = 0.8 "
                   "into (2 + 2 beta_1) / ((1 - beta_1) lr)."),

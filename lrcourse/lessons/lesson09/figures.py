@@ -165,7 +165,7 @@ class EdgeView:
         style_sharpness_axes(ax_s, steps)
         style_loss_axes(ax_l, steps)
         self.sharp = ax_s.plot([], [], lw=1.4, **OUTCOME_STYLE["edge"],
-                               markersize=3, markevery=10)[0]
+                               markersize=3, markevery=10, label="sharpness")[0]
         self.ceiling = ax_s.plot([0, steps], [np.nan, np.nan], lw=2.0,
                                  color=PALETTE["black"], linestyle=(0, (6, 3)),
                                  label="2/lr")[0]
