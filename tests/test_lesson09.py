@@ -294,17 +294,18 @@ def test_adam_threshold():
         adam_threshold(0.0)
 
 
-@pytest.mark.parametrize("lr", [0.01, 0.03])
+@pytest.mark.parametrize("lr", [0.003, 0.01, 0.03])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_adams_preconditioned_sharpness_hovers_under_38_over_lr(data, lr, seed):
     """The lesson's claim, over three seeds: over updates 500-1000 the
-    preconditioned sharpness hovers at 0.7-1.0 x 38/lr (median 0.75-0.97),
-    while the plain sharpness is still climbing, not held at 2/lr."""
+    preconditioned sharpness hovers under 38/lr (median 0.70-0.96 of it, the
+    lesson says), while the plain sharpness is still climbing, not held at
+    2/lr."""
     from lrcourse.lessons.lesson09.adam_edge import adam_edge_run
 
     X, y = data
     run = adam_edge_run(lr, X, y, steps=1000, every=10, seed=seed)
-    assert 0.75 <= run.plateau() <= 0.97
+    assert 0.695 <= run.plateau() <= 0.965
     late = run.preconditioned[run.measured_at >= 500] / run.ceiling
     assert np.percentile(late, 90) < 1.1
     plain = run.sharpness
