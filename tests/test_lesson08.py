@@ -172,6 +172,8 @@ def test_frozen_fraction(small_data):
     assert frozen.tolist() == [False, False] and losses.shape == (2,)
     with pytest.raises(ValueError, match="seeds"):
         C.frozen_fraction(X, y, 0.1, seeds=[])
+    assert C.frozen_readout("no warm-up", [True, False, True]) == (
+        "  no warm-up: 2 of 3 runs froze (seeds [0, 2])")
 
 
 # -- exercises --

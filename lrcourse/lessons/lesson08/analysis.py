@@ -297,3 +297,13 @@ def rate_change_readout(changed, kept, epochs=(8, 9, 10, 11, 12, 20)):
         lines.append(f"epoch {epoch:>2}: loss changed {joined[epoch - 1]:.4f}   "
                      f"kept {kept.history['loss'][epoch - 1]:.4f}")
     return "\n".join(lines)
+
+
+def frozen_readout(name, frozen):
+    """One line: how many of the runs froze, and their seeds (``frozen`` is
+    the first array ``frozen_fraction`` returns, one bool per seed)."""
+    frozen = np.asarray(frozen, dtype=bool)
+    if frozen.ndim != 1:
+        raise ValueError("frozen must be one True/False per seed")
+    return (f"{name:>12}: {int(frozen.sum())} of {frozen.size} runs froze "
+            f"(seeds {np.flatnonzero(frozen).tolist()})")

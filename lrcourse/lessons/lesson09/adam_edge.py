@@ -19,7 +19,7 @@ while the plain sharpness goes its own way.
 >>> X, y = trial_subset(n=420)
 >>> run = adam_edge_run(0.01, X, y, steps=20, every=10)
 >>> run.preconditioned.shape, round(run.ceiling)
-((3,), 3800)
+((2,), 3800)
 """
 
 import numpy as np
