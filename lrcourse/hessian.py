@@ -336,3 +336,39 @@ def finite_difference_hvp(model: Sequential, flat: ArrayLike, X: ArrayLike,
     _, g_plus = gradient(model, flat + eps * v, X, y, weights)
     _, g_minus = gradient(model, flat - eps * v, X, y, weights)
     return (g_plus - g_minus) / (2.0 * eps)
+
+
+def preconditioned_top_eigenvalue(model: Sequential, flat: ArrayLike, X: ArrayLike,
+                                  y: ArrayLike, preconditioner: ArrayLike,
+                                  iterations: int = 30, rng: Seed = 0,
+                                  start: ArrayLike | None = None,
+                                  weights: ArrayLike | None = None
+                                  ) -> tuple[float, np.ndarray]:
+    """The preconditioned sharpness: the largest eigenvalue of ``P^-1 H``.
+
+    ``P`` is a diagonal preconditioner given by its diagonal
+    ``preconditioner`` (every entry > 0), as in an update ``w -= lr P^-1 m``
+    (Adam's, see lesson 09). ``P^-1 H`` is not symmetric, but it has the
+    eigenvalues of the symmetric ``P^-1/2 H P^-1/2``, which Lanczos handles;
+    the vector returned is that operator's top eigenvector (pass it as
+    ``start`` next time).
+
+    >>> from lrcourse import Dense, Input, Sequential
+    >>> tiny = Sequential([Input(shape=(1,)), Dense(2, activation="softmax")])
+    >>> X, y = [[0.2], [0.9]], [0, 1]
+    >>> plain, _ = top_eigenvalue(tiny, tiny.flat, X, y)
+    >>> halved, _ = preconditioned_top_eigenvalue(tiny, tiny.flat, X, y,
+    ...                                           np.full(4, 2.0))
+    >>> bool(np.isclose(halved, plain / 2))
+    True
+    """
+    flat = np.asarray(flat, dtype=float)
+    p = np.asarray(preconditioner, dtype=float)
+    if p.shape != flat.shape or not np.all(np.isfinite(p)) or np.any(p <= 0):
+        raise ValueError(f"preconditioner must be {flat.size} finite numbers > 0 "
+                         "(the diagonal of P)")
+    s = 1.0 / np.sqrt(p)
+    values, vectors = lanczos(lambda v: s * hvp(model, flat, X, y, s * v, weights),
+                              model.count_params(), iterations=iterations, rng=rng,
+                              start=start)
+    return float(values[-1]), vectors[:, -1]

@@ -84,9 +84,15 @@ def test_exercise_answers(runs):
     assert lrcourse.check("09.1", f"{2 / edge.lr:.2f}")  # 2/lr is within 5%
     wrong = lrcourse.check("09.1", 1.25)
     assert not wrong and "that is 1/lr" in wrong.message
-    assert lrcourse.check("09.2", "a")
-    wrong = lrcourse.check("09.2", "(c)")
-    assert not wrong and "ln 2" in wrong.message
+    growth = abs(1 - edge.lr * np.nanmax(edge.sharpness))
+    assert growth == pytest.approx(1.764, abs=0.002)
+    assert lrcourse.check("09.2", round(growth, 2))
+    wrong = lrcourse.check("09.2", round(edge.lr * np.nanmax(edge.sharpness), 3))
+    assert not wrong and "lr x lambda" in wrong.message
+    assert "sign flips" in lrcourse.check("09.2", -round(growth, 3)).message
+    assert lrcourse.check("09.4", 1800)
+    assert "38/lr" in lrcourse.check("09.4", 3800).message
+    assert "2/lr" in lrcourse.check("09.4", 200).message
     assert lrcourse.check("09.3", runs["one"].rises())
     wrong = lrcourse.check("09.3", 0)
     assert not wrong and "bowl" in wrong.message
@@ -157,11 +163,13 @@ def test_key_figure_draws():
                              steps=200)
     assert len(fig.axes) == 3
     assert fig.axes[2].get_xscale() == "log"
+    assert fig.get_size_inches()[0] * fig.dpi <= 900
 
 
 def test_notebook_does_not_print_the_exercise_answers():
-    """09.1 (plateau at lr 0.794) and 09.3 (rises at lr 1.0) are panel
-    exercises: the saved notebook must not print their readouts."""
+    """09.1 (plateau at lr 0.794), 09.2 (its peak) and 09.3 (rises at lr 1.0)
+    are panel exercises, 09.4 a prediction: the saved notebook must not print
+    their readouts or answers."""
     from pathlib import Path
 
     import nbformat
@@ -175,6 +183,8 @@ def test_notebook_does_not_print_the_exercise_answers():
                         for out in c.get("outputs", []))
     assert f"median {get_exercise('09.1').answer:.3f}" not in printed
     assert f"rose at {get_exercise('09.3').answer} of" not in printed
+    assert "lr = 0.7943" not in printed and "= 1800" not in printed
+    assert "1.76" not in printed
 
 
 def test_edge_compute_and_readout_without_widgets():
@@ -200,3 +210,117 @@ def test_edge_view_styles_the_outcome(agg_figure):
     assert view.sharp.get_color() == figures.OUTCOME_STYLE[figures.outcome(run)][
         "color"]
     assert [len(ax.lines) for ax in view.fig.axes] == before
+
+
+# -- self-stabilisation: the spike at lr 0.5 ---------------------------------------
+
+@pytest.fixture(scope="module")
+def event(data):
+    from lrcourse.lessons.lesson09.stabilisation import stabilisation_event
+
+    X, y = data
+    return stabilisation_event(0.5, X, y, updates=80)
+
+
+def test_the_seeded_run_crosses_spikes_and_comes_back(event):
+    """The event the lesson explains, in the seeded run at lr 0.5: the
+    sharpness crosses 2/lr, the step along the sharpest direction flips and
+    grows, the loss spikes, and the sharpness is pushed back under 2/lr."""
+    assert event.ceiling == pytest.approx(3.99, abs=0.01)
+    assert 15 <= event.crossing <= 25
+    assert event.peak_sharpness > 1.25 * event.ceiling  # overshoots to 5.6
+    assert event.loss_before == pytest.approx(0.44, abs=0.01)
+    assert event.losses[event.spike] == pytest.approx(0.93, abs=0.02)
+    assert 35 <= event.spike <= 45
+    assert event.crossing < event.back_below <= event.spike + 2
+    assert event.sharpness[event.back_below] < 0.95 * event.ceiling
+    assert event.losses[event.spike + 5] < event.loss_before + 0.02
+    # the oscillation: alternating signs, growing by about |1 - lr lambda|
+    start, top = event.growth_window()
+    steps = event.along_top[start:top + 1]
+    assert np.all(np.sign(steps[1:]) == -np.sign(steps[:-1]))
+    assert 1.4 < event.growth() < 1.8
+    bowl, curvature = event.bowl_growth()
+    assert event.growth() == pytest.approx(bowl, rel=0.1)
+    assert abs(event.along_top[top]) > 100 * abs(event.along_top[event.crossing])
+
+
+def test_stabilisation_readout_names_the_event(event):
+    from lrcourse.lessons.lesson09.stabilisation import stabilisation_readout
+
+    text = stabilisation_readout(event)
+    assert f"update {event.crossing}: the sharpness passes 2/lr" in text
+    assert f"{event.losses[event.spike]:.3f} at update {event.spike}" in text
+    assert f"update {event.back_below}: the sharpness is back under" in text
+    assert max(len(line) for line in text.splitlines()) <= 90
+
+
+def test_stabilisation_figure_marks_the_event(event):
+    from lrcourse.lessons.lesson09 import figures
+
+    fig = figures.stabilisation_figure(event)
+    assert fig.get_size_inches()[0] * fig.dpi <= 900
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == [f"update {event.crossing}: crosses 2/lr",
+                      f"update {event.back_below}: back under 2/lr",
+                      f"update {event.spike}: loss spike"]
+
+
+# -- Adam at the edge: the preconditioned sharpness ----------------------------------
+
+def test_adam_preconditioner_reproduces_adams_update(data):
+    """lr P^-1 m is exactly lrcourse's Adam step (Keras' formula)."""
+    from lrcourse.lessons.lesson09.adam_edge import adam_preconditioner
+
+    opt = lrcourse.Adam(learning_rate=0.01)
+    rng = np.random.default_rng(0)
+    state = opt.init([np.zeros(5)])
+    for _ in range(4):
+        changes, state = opt.update([rng.standard_normal(5)], state, 0.01)
+    P = adam_preconditioner(opt, state)
+    np.testing.assert_allclose(changes[0], -0.01 * state["slots"][0]["m"] / P,
+                               rtol=1e-12)
+    with pytest.raises(ValueError, match="first update"):
+        adam_preconditioner(opt, opt.init([np.zeros(5)]))
+
+
+def test_adam_threshold():
+    from lrcourse.lessons.lesson09.adam_edge import adam_threshold
+
+    assert adam_threshold(0.01) == pytest.approx(3800)
+    assert adam_threshold(0.01, beta_1=0.8) == pytest.approx(1800)
+    assert adam_threshold(1.0, beta_1=0.0) == pytest.approx(2.0)  # plain descent
+    with pytest.raises(ValueError, match="lr"):
+        adam_threshold(0.0)
+
+
+@pytest.mark.parametrize("lr", [0.003, 0.01, 0.03])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_adams_preconditioned_sharpness_hovers_under_38_over_lr(data, lr, seed):
+    """The lesson's claim, over three seeds: over updates 500-1000 the
+    preconditioned sharpness hovers under 38/lr (median 0.70-0.96 of it, the
+    lesson says), while the plain sharpness is still climbing, not held at
+    2/lr."""
+    from lrcourse.lessons.lesson09.adam_edge import adam_edge_run
+
+    X, y = data
+    run = adam_edge_run(lr, X, y, steps=1000, every=10, seed=seed)
+    assert 0.695 <= run.plateau() <= 0.965
+    late = run.preconditioned[run.measured_at >= 500] / run.ceiling
+    assert np.percentile(late, 90) < 1.1
+    plain = run.sharpness
+    assert plain[-1] > 1.1 * plain[run.measured_at == 500][0]
+
+
+def test_adam_run_in_the_lesson(data):
+    from lrcourse.lessons.lesson09.adam_edge import adam_edge_run, adam_readout
+
+    X, y = data
+    plateaus = [adam_edge_run(lr, X, y).plateau() for lr in (0.003, 0.01, 0.03)]
+    assert [round(p, 2) for p in plateaus] == [0.82, 0.88, 0.90]
+    slow = [adam_edge_run(0.001, X, y, seed=s).plateau() for s in (0, 1, 2)]
+    assert slow[0] > 0.8 and slow[1] < 0.5 and slow[2] < 0.75
+    b08 = adam_edge_run(0.01, X, y, beta_1=0.8)
+    assert b08.ceiling == pytest.approx(1800) and 0.8 < b08.plateau() < 1.0
+    text = adam_readout(b08)
+    assert "= 1800" in text and "0.90 x threshold" in text

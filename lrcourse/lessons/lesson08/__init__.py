@@ -6,8 +6,15 @@ two import lines. ``answer_box`` and ``show_png`` load on first use.
 """
 
 from .. import notebook_names
-from .analysis import frozen_fraction, noise_floor, update_sizes
+from .analysis import (
+    frozen_fraction,
+    frozen_readout,
+    noise_floor,
+    rate_change_readout,
+)
+from .recompile import recompile_experiment, recompile_readout
 
-__all__ = ["frozen_fraction", "noise_floor", "update_sizes"]
+__all__ = ["frozen_fraction", "frozen_readout", "noise_floor", "rate_change_readout",
+           "recompile_experiment", "recompile_readout"]
 
 __getattr__ = notebook_names(__name__)

@@ -272,3 +272,38 @@ def update_sizes(history, update=0):
     if not 0 <= update < trace.updates - 1:
         raise ValueError(f"update must be in 0..{trace.updates - 2}, got {update}")
     return np.abs(trace.snapshots[update + 1] - trace.snapshots[update])
+
+
+def rate_change_readout(changed, kept, epochs=(8, 9, 10, 11, 12, 20)):
+    """The loss per epoch of a run whose rate was changed by hand between two
+    ``fit`` calls (``changed``: their two Histories) beside a run that kept
+    its rate (``kept``: one History of as many epochs), one line per epoch
+    of ``epochs`` (counted from 1), after a line saying whether the runs
+    agree before the change."""
+    check_has("kept", kept, ("history",), "what fit returns")
+    if len(changed) != 2:
+        raise ValueError(f"changed must be the two Histories of the fit calls "
+                         f"before and after the change, got {len(changed)}")
+    first, second = (check_has("changed", h, ("history",), "what fit returns")
+                     for h in changed)
+    joined = first.history["loss"] + second.history["loss"]
+    same = kept.history["loss"][:len(first.history["loss"])]
+    gap = max(abs(a - b) for a, b in zip(first.history["loss"], same))
+    lines = [f"first {len(same)} epochs: largest difference from kept "
+             f"{gap:.1e}" + (" (identical runs)" if gap == 0 else "")]
+    for epoch in epochs:
+        if not 1 <= epoch <= min(len(joined), len(kept.history["loss"])):
+            raise ValueError(f"epochs must lie in 1..{len(joined)}, got {epoch}")
+        lines.append(f"epoch {epoch:>2}: loss changed {joined[epoch - 1]:.4f}   "
+                     f"kept {kept.history['loss'][epoch - 1]:.4f}")
+    return "\n".join(lines)
+
+
+def frozen_readout(name, frozen):
+    """One line: how many of the runs froze, and their seeds (``frozen`` is
+    the first array ``frozen_fraction`` returns, one bool per seed)."""
+    frozen = np.asarray(frozen, dtype=bool)
+    if frozen.ndim != 1:
+        raise ValueError("frozen must be one True/False per seed")
+    return (f"{name:>12}: {int(frozen.sum())} of {frozen.size} runs froze "
+            f"(seeds {np.flatnonzero(frozen).tolist()})")

@@ -2,14 +2,14 @@
 
 from ...data import MinMaxScaler, make_drug_trial
 from ...exercises import Exercise, register
-from ...model import reference_model
-from ...optimizers import Adam
 from ...schedules import cosine_decay
 from .analysis import compose
+from .recompile import recompile_experiment
 
-#: The re-compiling experiment of the lesson: Adam at this rate, full batch on
-#: the first SUBSET training samples, BEFORE updates, then one more update.
-RECOMPILE_LR, SUBSET, BEFORE = 0.01, 420, 300
+#: Exercise 08.3: the lesson's re-compiling run (Adam, this rate, full batch
+#: on the first SUBSET training samples), switched after BEFORE updates
+#: instead of the lesson's LESSON_BEFORE.
+RECOMPILE_LR, SUBSET, BEFORE, LESSON_BEFORE = 0.01, 420, 100, 300
 
 
 def _cosine_at_25():
@@ -22,27 +22,13 @@ def _composer_ratio():
     return constant.final_expected / cosine.final_expected
 
 
-def recompile_first_updates(lr=RECOMPILE_LR, subset=SUBSET, before=BEFORE, after=1):
-    """Norm of the first update after ``before`` full-batch updates, when
-    training simply continues and when the model is re-compiled first."""
+def recompile_ratio(before=BEFORE, lr=RECOMPILE_LR, subset=SUBSET):
+    """First update after re-compiling over the first update of the run that
+    kept its optimizer, the switch after ``before`` full-batch updates."""
     (x, y), _ = make_drug_trial(seed=0)
     X = MinMaxScaler().fit_transform(x)[:subset]
-    y = y[:subset]
-    out = {}
-    for mode in ("kept", "recompiled"):
-        model = reference_model(seed=0, lr=lr)
-        model.fit(X, y, batch_size=subset, epochs=before, seed=0)
-        if mode == "recompiled":
-            model.compile(optimizer=Adam(learning_rate=lr),
-                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        out[mode] = float(model.fit(X, y, batch_size=subset,
-                                    epochs=after).trace.update_norms[0])
-    return out
-
-
-def _recompile_ratio():
-    norms = recompile_first_updates()
-    return norms["recompiled"] / norms["kept"]
+    switch = recompile_experiment(X, y[:subset], lr=lr, before=before, after=2)
+    return switch.first_update("recompiled") / switch.first_update("kept")
 
 
 register(Exercise(
@@ -77,16 +63,20 @@ register(Exercise(
 ))
 register(Exercise(
     "08.3",
-    "In the lesson's full-batch run (Adam, lr 0.01, 300 updates), how many times "
-    "larger is the first update after re-compiling than the first update when "
-    "training simply continues (ratio of their norms)? (within 10%)",
-    _recompile_ratio, rel_tol=0.1,
-    hints=[(1.0, ("re-compiling is not harmless: a new Adam has no moments, so "
+    "Re-compile after 100 full-batch updates instead of 300 (Adam, lr 0.01, "
+    "recompile_experiment(X420, y420, before=100)): how many times larger is the "
+    "first update after re-compiling than the first update of the run that kept "
+    "its optimizer (ratio of their norms)? (within 10%)",
+    lambda: recompile_ratio(BEFORE), rel_tol=0.1,
+    hints=[(8.06, ("that is the lesson's run, switched after 300 updates; run "
+                   "the experiment again with before=100.")),
+           (1.0, ("re-compiling is not harmless: a new Adam has no moments, so "
                   "its first update moves each weight by about lr again.")),
-           (0.125, ("that is kept divided by re-compiled; divide the re-compiled "
-                    "norm by the kept one."))],
-    hint="divide the norm of the first update after compile by the norm of the "
-         "first update of the run that kept its optimizer.",
-    explain="a fresh Adam's first update is about lr in every weight with a "
-            "gradient; the kept Adam had slowed to a fraction of that.",
+           (0.2, ("that is kept divided by re-compiled; divide the re-compiled "
+                  "norm by the kept one."))],
+    hint="run recompile_experiment(X420, y420, before=100) and divide the "
+         "re-compiled run's first update norm by the kept run's.",
+    explain="about 5: after 100 updates the kept Adam still moves each weight "
+            "by about 0.17 lr (root mean square), more than after 300 updates, "
+            "so a fresh Adam's lr-sized update is fewer times larger (8 there).",
 ))

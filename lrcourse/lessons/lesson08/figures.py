@@ -1,9 +1,14 @@
 """Figures of lesson 08: schedules, a rate changed by hand, and re-compiling."""
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-from ...plotting import PALETTE, caption, live_figure, static_figure
+from ...plotting import PALETTE, caption, course_style, live_figure, static_figure
 from .analysis import KINDS, compose
+
+#: Every figure of the lesson is at most this wide (inches at 100 dpi).
+WIDTH = 8.8
 
 #: The composer's names of the schedule kinds.
 KIND_LABELS = {
@@ -32,7 +37,7 @@ def schedules_figure(lr=0.5, steps=300, warmup_steps=30, curvature=1.0, noise=1.
                      start=5.0):
     """Key figure: six schedules with one peak rate, and the expected loss of
     SGD on a noisy bowl under each."""
-    fig, (ax_rate, ax_loss) = static_figure(width=12.0, height=4.4, ncols=2)
+    fig, (ax_rate, ax_loss) = stacked_figure(height=7.6)
     settings = [(k, k, 0) for k in KINDS if k != "one_cycle"]
     settings += [("warmup + cosine", "cosine_decay", warmup_steps),
                  ("one_cycle", "one_cycle", 0)]
@@ -48,7 +53,7 @@ def schedules_figure(lr=0.5, steps=300, warmup_steps=30, curvature=1.0, noise=1.
     ax_rate.set_ylabel("learning rate")
     ax_rate.set_ylim(0, lr * 1.55)
     ax_rate.set_title(f"the rate (peak {lr:g})")
-    ax_rate.legend(loc="upper center", fontsize=11, ncols=2, columnspacing=1.0)
+    ax_rate.legend(loc="upper center", fontsize=11, ncols=3, columnspacing=1.0)
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("update k")
     ax_loss.set_ylabel("expected loss (log scale)")
@@ -56,10 +61,20 @@ def schedules_figure(lr=0.5, steps=300, warmup_steps=30, curvature=1.0, noise=1.
     ax_loss.set_title(f"SGD on a noisy bowl (lambda = {curvature:g}, "
                       f"noise {noise:g})")
     ax_loss.legend(loc="upper right", fontsize=11, title="final expected loss",
-                   title_fontsize=11, ncols=2, columnspacing=1.0)
+                   title_fontsize=11, ncols=3, columnspacing=1.0)
     caption(fig, f"Six schedules peaking at {lr:g}, {steps} updates: the loss "
-                 "floor falls as the rate falls; a constant rate stays on its floor.")
+                 "floor falls\nas the rate falls; a constant rate stays on its floor.")
     return fig
+
+
+def stacked_figure(height, width=WIDTH):
+    """A static (Agg) figure in the course style: two axes, one above the
+    other. Returns ``(fig, (top, bottom))``."""
+    with course_style():
+        fig = Figure(figsize=(width, height), layout="constrained")
+        axes = fig.subplots(2, 1)
+    FigureCanvasAgg(fig)
+    return fig, tuple(axes)
 
 
 def _smooth(values, window):
@@ -82,7 +97,7 @@ def rate_change_figure(changed, kept, window=210, labels=("changed", "kept")):
 
     The loss is the mini-batch loss averaged over ``window`` updates.
     """
-    fig, (ax_rate, ax_loss) = static_figure(width=12.0, height=4.2, ncols=2)
+    fig, (ax_rate, ax_loss) = static_figure(width=WIDTH, height=4.2, ncols=2)
     boundary = len(changed[0].trace.lrs)
     runs = [(labels[0], changed, PALETTE["blue"], "-"),
             (labels[1], [kept], PALETTE["orange"], "--")]
@@ -105,23 +120,24 @@ def rate_change_figure(changed, kept, window=210, labels=("changed", "kept")):
     lo = float(np.nanmin(lows))
     ax_loss.set_ylim(lo * 0.9, lo * 1.6)
     caption(fig, "The rate lowered by hand after update "
-                 f"{boundary}: the loss settles to a lower floor within an epoch.")
+                 f"{boundary}:\nthe loss settles to a lower floor within an epoch.")
     return fig
 
 
-def recompile_figure(kept, recompiled, lr, n_params, before=50):
+def recompile_figure(switch, before=50):
     """Update size and loss around the moment of ``compile``.
 
-    ``kept`` and ``recompiled`` are pairs ``(history_before, history_after)``
-    of full-batch runs; the update size is the root mean square change of a
-    weight, in units of ``lr``.
+    ``switch`` is a ``recompile_experiment``; the update size is the root
+    mean square change of a weight, in units of its rate.
     """
-    fig, (ax_size, ax_loss) = static_figure(width=12.0, height=4.2, ncols=2)
-    scale = lr * np.sqrt(n_params)
-    runs = [("kept training (moments kept)", kept, PALETTE["blue"], "-", "o"),
-            ("re-compiled (moments lost)", recompiled, PALETTE["vermillion"], "--",
-             "^")]
-    for label, (h0, h1), color, ls, marker in runs:
+    fig, (ax_size, ax_loss) = static_figure(width=WIDTH, height=4.4, ncols=2)
+    n_params = switch.weights_moved["kept"].size
+    scale = switch.lr * np.sqrt(n_params)
+    runs = [("kept training\n(moments kept)", "kept", PALETTE["blue"], "-", "o"),
+            ("re-compiled\n(moments lost)", "recompiled", PALETTE["vermillion"],
+             "--", "^")]
+    for label, mode, color, ls, marker in runs:
+        h0, h1 = switch.before[mode], switch.after[mode]
         n0 = len(h0.trace.update_norms)
         k = np.arange(n0 - before + 1, n0 + len(h1.trace.update_norms) + 1)
         size = np.concatenate([h0.trace.update_norms[-before:],
@@ -134,8 +150,9 @@ def recompile_figure(kept, recompiled, lr, n_params, before=50):
         ax_loss.plot(k, loss, label=label, **style)
         ax_loss.plot(k[before], loss[before], marker=marker, markersize=10,
                      color=color, linestyle="none")
-        ax_size.axvline(n0 + 0.5, color=PALETTE["black"], lw=1, linestyle=":")
-        ax_loss.axvline(n0 + 0.5, color=PALETTE["black"], lw=1, linestyle=":")
+    for ax in (ax_size, ax_loss):
+        ax.axvline(n0 + 0.5, color=PALETTE["black"], lw=1, linestyle=":",
+                   label="compile")
     ax_size.set_xlabel("update k")
     ax_size.set_ylabel("RMS change per weight / lr")
     ax_size.set_ylim(0, 1.1)
@@ -146,7 +163,7 @@ def recompile_figure(kept, recompiled, lr, n_params, before=50):
     ax_loss.set_title("the loss before each update")
     ax_loss.legend(loc="upper right", fontsize=11)
     caption(fig, "Re-compiling resets Adam: its next update moves each weight that "
-                 "has a gradient by about lr, and the loss jumps.")
+                 "has a gradient\nby about lr, and the loss jumps.")
     return fig
 
 
@@ -160,7 +177,7 @@ class ComposerView:
     """
 
     def __init__(self, steps, curvature, seed, figure=live_figure):
-        self.fig, (self.ax_rate, ax_loss) = figure(width=10.5, height=3.9, ncols=2)
+        self.fig, (self.ax_rate, ax_loss) = figure(width=WIDTH, height=3.9, ncols=2)
         self.steps, self.limit = steps, 2.0 / curvature
         self.ax_rate.set_xlim(0, steps)
         self.ax_rate.set_xlabel("update k")

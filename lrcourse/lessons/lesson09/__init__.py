@@ -7,8 +7,11 @@ two import lines. ``answer_box`` and ``show_png`` load on first use.
 
 from ... import hessian
 from .. import notebook_names
+from .adam_edge import adam_edge_run, adam_readout
 from .analysis import edge_readout, edge_run, trial_subset
+from .stabilisation import stabilisation_event, stabilisation_readout
 
-__all__ = ["edge_readout", "edge_run", "hessian", "trial_subset"]
+__all__ = ["adam_edge_run", "adam_readout", "edge_readout", "edge_run", "hessian",
+           "stabilisation_event", "stabilisation_readout", "trial_subset"]
 
 __getattr__ = notebook_names(__name__)

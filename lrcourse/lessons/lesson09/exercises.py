@@ -1,12 +1,17 @@
 """Lesson 09 exercises: the edge of stability."""
 
+import numpy as np
+
 from ...exercises import Exercise, register
 from ...readouts import lr_grid
+from .adam_edge import adam_threshold
 from .analysis import LR_MAX, LR_MIN, LR_STEP, edge_run, trial_subset
 
 #: The panel's notch nearest 0.8 (0.794), and its notch at 1.0.
 LR_NEAR_08 = float(lr_grid(LR_MIN, LR_MAX, LR_STEP)[4])
 LR_ONE = float(lr_grid(LR_MIN, LR_MAX, LR_STEP)[6])
+#: Exercise 09.4: Adam with another beta_1 than the lesson's 0.9.
+ADAM_LR, ADAM_BETA_1 = 0.01, 0.8
 
 
 def _run(lr):
@@ -16,6 +21,15 @@ def _run(lr):
 
 def _plateau_near_08():
     return _run(LR_NEAR_08).plateau()
+
+
+def _bowl_growth_near_08():
+    run = _run(LR_NEAR_08)
+    return abs(1.0 - LR_NEAR_08 * float(np.nanmax(run.sharpness)))
+
+
+def _adam_threshold_b08():
+    return adam_threshold(ADAM_LR, beta_1=ADAM_BETA_1)
 
 
 def _rises_at_one():
@@ -37,17 +51,20 @@ register(Exercise(
 ))
 register(Exercise(
     "09.2",
-    "The sharpness exceeds 2/lr at times, yet the loss does not explode as "
-    "lesson 02 predicts for a bowl. Why? (a) the sharpness is pushed back "
-    "down (b) the estimate is wrong (c) the ReLUs died",
-    "a", choices=("a", "b", "c"),
-    hints=[("b", "the estimate matches the eigenvalues of the full Hessian, built "
-                 "column by column (the tests check it to 1e-8)."),
-           ("c", "dead ReLUs freeze the loss at ln 2 = 0.693; at 0.794 it falls "
-                 "to about 0.26, so the network is alive.")],
-    hint="watch what the sharpness does right after it pokes above the line.",
-    explain="a network is no fixed bowl: the oscillation along the sharpest "
-            "direction moves the weights to flatter ground, below 2/lr again.",
+    "[panel] At lr 0.794, read the sharpness's peak in the readout. If the loss "
+    "were a bowl of that curvature, by what factor would the step along the "
+    "sharpest direction grow in size at each update? (within 2%)",
+    _bowl_growth_near_08, rel_tol=0.02,
+    hints=[(2.763, "that is lr x lambda; on a bowl each update multiplies the "
+                   "component along a direction by 1 - lr x lambda (lesson 02)."),
+           (-1.763, "the sign flips at every update (that is the oscillation); "
+                    "give the size, |1 - lr x lambda|."),
+           (0.763, "that is lr x lambda - 2; the factor is 1 - lr x lambda, "
+                   "given as a size.")],
+    hint="take the readout's 'peak' at lr 0.794 as lambda and compute "
+         "|1 - lr x lambda|.",
+    explain="|1 - 0.794 x 3.48| = 1.76: above 2/lr the factor is larger than 1, "
+            "so the oscillation grows until the sharpness comes back down.",
 ))
 register(Exercise(
     "09.3",
@@ -58,4 +75,20 @@ register(Exercise(
                "no bowl. Read the loss plot's label or the readout.")],
     hint="the readout counts them: 'yet it rose at ... updates'.",
     explain="over 40% of the updates raise the loss, yet it still falls overall.",
+))
+register(Exercise(
+    "09.4",
+    "Full-batch Adam with beta_1 = 0.8 at lr 0.01: predict the line its "
+    "preconditioned sharpness hovers under, (2 + 2 beta_1) / ((1 - beta_1) lr) "
+    "(within 0.5%); then check it with a run.",
+    _adam_threshold_b08, rel_tol=0.005,
+    hints=[(3800, "that is 38/lr, the line for beta_1 = 0.9; put beta_1 = 0.8 "
+                  "into (2 + 2 beta_1) / ((1 - beta_1) lr)."),
+           (200, "that is 2/lr, plain descent's line; Adam's preconditioned "
+                 "sharpness has its own: (2 + 2 beta_1) / ((1 - beta_1) lr)."),
+           (360, "you divided by (1 - beta_1) but not by lr, or the other way "
+                 "round: (2 + 2 x 0.8) / (0.2 x 0.01).")],
+    hint="(2 + 2 x 0.8) / ((1 - 0.8) x 0.01).",
+    explain="3.6 / 0.002 = 1800; the run's preconditioned sharpness hovers at "
+            "about 0.9 x 1800 over its second half.",
 ))
