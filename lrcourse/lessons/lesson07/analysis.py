@@ -153,13 +153,13 @@ def _reference(seed):
 MODELS = {"reference": _reference, "4-unit": small_model}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def trial_split(seed=0):
     """The lesson's ``TrialSplit``, made once per seed."""
     return TrialSplit(seed=seed)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def seed_sweep(batch_size, seed, optimizer="sgd", epochs=5, model="reference"):
     """One seed's sweep on the lesson's grid: ``(SweepHistory, outcomes)``.
 
@@ -236,7 +236,7 @@ class SeedSweeps:
 def band_line(name, sweeps):
     """One row of a band table: ``name``, the band and the lowest mean loss."""
     lo, hi = sweeps.band
-    return (f"{name:<20} {f'{lo:.3g} to {hi:.3g}':<17}"
+    return (f"{name:<20} {f'{lo:.3g} to {hi:.3g}':<17} "
             f"{np.nanmin(sweeps.mean):.4f}")
 
 
@@ -435,7 +435,7 @@ def range_readout(point):
     return "\n".join(lines)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def rule_scores(seed=0, batch_size=10, epochs=5, num_it=100):
     """The range test from ``seed``'s initial weights (its batches shuffled by
     ``seed``) on the training split, then every rule's suggestion trained

@@ -104,7 +104,7 @@ def key_figure(bands, compare=(10, 40, 160)):
     Args:
         bands: a ``NearBestBands`` holding every batch size in ``compare``.
     """
-    fig, (ax_u, ax_b) = static_figure(width=9.0, height=4.6, ncols=2)
+    fig, (ax_u, ax_b) = static_figure(width=8.6, height=4.6, ncols=2)
     setup_sweep_axes(ax_u)
     ax_u.set_ylim(0.1, 1.45)
     n = len(bands.seeds)
@@ -161,10 +161,11 @@ class SweepView:
     curves are redrawn only when the batch size changed."""
 
     def __init__(self, lrs, reference, epochs, figure=live_figure,
-                 reference_batch=10, n_seeds=5):
-        self.fig, (ax_u, ax_e) = figure(width=9.0, height=4.2, ncols=2)
+                 reference_batch=10, n_seeds=5, optimizer="plain SGD"):
+        self.fig, (ax_u, ax_e) = figure(width=8.6, height=4.2, ncols=2)
         setup_sweep_axes(ax_u, SWEEP_GRID[0] - 0.1, SWEEP_GRID[1] + 0.1)
         ax_u.set_ylim(0.15, 1.45)
+        ax_u.set_title(f"{optimizer}, {epochs} epochs")
         ax_u.plot(lrs, pin(reference, SWEEP_TOP), color=PALETTE["grey"], ls="--",
                   lw=1.5, label=f"batch {reference_batch}, mean")
         self.seeds = [ax_u.plot([], [], "-", color=PALETTE["sky"], lw=0.9,
@@ -212,12 +213,15 @@ class RangeView:
     suggestion trained so far. ``update(point)`` takes a ``RangePoint``."""
 
     def __init__(self, result, epochs, figure=live_figure):
-        self.fig, (ax_r, ax_v) = figure(width=9.0, height=4.2, ncols=2)
+        self.fig, (ax_r, ax_v) = figure(width=8.6, height=4.2, ncols=2)
         draw_range_test(ax_r, result)
+        ax_r.set_title(f"range test: {result.optimizer}, batch size "
+                       f"{result.batch_size}")
         self.points = result.suggestion_points()
         self.ring = ax_r.plot([], [], "o", markersize=18, mfc="none", mew=2.5,
                               color=PALETTE["black"], zorder=6)[0]
         setup_epoch_axes(ax_v, epochs, "validation loss")
+        ax_v.set_title(f"trained with Adam, {epochs} epochs")
         self.ep = np.arange(1, epochs + 1)
         self.lines = {r: ax_v.plot([], [], lw=2, markersize=7, label=RULE_NAME[r],
                                    **RULE_STYLE[r])[0] for r in RULES}

@@ -8,6 +8,7 @@ import ipywidgets as W
 from ...widgets import Panel, choice_slider, control, log_slider
 from .analysis import (
     BATCH_SIZES,
+    OPTIMIZER_NAME,
     REFERENCE_BATCH,
     RULE_NAME,
     RULES,
@@ -46,7 +47,8 @@ def sweep_panel(lr=0.1, batch_size=10, epochs=5, optimizer="sgd", seeds=SEEDS,
     }
     reference = table.sweeps[REFERENCE_BATCH].mean
     view = SweepView(table.lrs, reference, epochs, reference_batch=REFERENCE_BATCH,
-                     n_seeds=len(table.seeds))
+                     n_seeds=len(table.seeds),
+                     optimizer=OPTIMIZER_NAME.get(optimizer, optimizer))
     return Panel(title="Lesson 07: a learning-rate sweep and the batch size",
                  controls=controls, compute=table, view=view, readout=sweep_readout)
 
