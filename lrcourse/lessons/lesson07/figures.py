@@ -226,7 +226,7 @@ class RangeView:
         self.lines = {r: ax_v.plot([], [], lw=2, markersize=7, label=RULE_NAME[r],
                                    **RULE_STYLE[r])[0] for r in RULES}
         ax_v.legend(loc="upper right", fontsize=12, framealpha=0.9,
-                    title="trained with")
+                    title="trained with", title_fontsize=12)
         self.fig.tight_layout()
         self.artists = [self.ring, *self.lines.values()]
         self.drawn = {}
