@@ -112,7 +112,9 @@ def key_figure(bands, compare=(10, 40, 160)):
         sw = bands.sweeps[bs]
         draw_mean_sweep(ax_u, sw, st, f"batch size {bs}")
         draw_band(ax_u, sw.band, 0.2 - 0.035 * k, st)
-    ax_u.set_title(f"SGD: mean of {n} seeds; bars: near-best")
+    ax_u.plot([], [], color=PALETTE["grey"], lw=7, solid_capstyle="butt",
+              label="near-best band")
+    ax_u.set_title(f"SGD: mean of {n} seeds")
     ax_u.legend(loc="upper center", fontsize=11, framealpha=0.9, ncol=2,
                 handlelength=1.8, columnspacing=0.8)
     draw_band_chart(ax_b, bands)
@@ -164,7 +166,7 @@ class SweepView:
                  reference_batch=10, n_seeds=5, optimizer="plain SGD"):
         self.fig, (ax_u, ax_e) = figure(width=8.6, height=4.2, ncols=2)
         setup_sweep_axes(ax_u, SWEEP_GRID[0] - 0.1, SWEEP_GRID[1] + 0.1)
-        ax_u.set_ylim(0.15, 1.45)
+        ax_u.set_ylim(0.15, 1.65)
         ax_u.set_title(f"{optimizer}, {epochs} epochs")
         ax_u.plot(lrs, pin(reference, SWEEP_TOP), color=PALETTE["grey"], ls="--",
                   lw=1.5, label=f"batch {reference_batch}, mean")
@@ -176,7 +178,8 @@ class SweepView:
         self.band = draw_band(ax_u, [np.nan, np.nan], 0.2, {"color":
                               PALETTE["orange"]}, label="near-best band")
         self.ring = ax_u.plot([], [], "o", markersize=14, mfc="none", mew=2.5,
-                              color=PALETTE["black"], zorder=6)[0]
+                              color=PALETTE["black"], zorder=6,
+                              label="selected rate")[0]
         ax_u.legend(loc="upper center", fontsize=11, framealpha=0.9, ncol=2,
                     handlelength=1.5, columnspacing=0.6, labelspacing=0.3)
         setup_epoch_axes(ax_e, epochs, "loss (mean of seeds)")
