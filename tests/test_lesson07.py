@@ -212,6 +212,12 @@ def test_seed_sweeps_mean_the_seeds():
     assert np.allclose(sw.mean, sw.val.mean(axis=0))
 
 
+@pytest.mark.parametrize("seeds", [(), (1, 1), (0.5,), (True,)])
+def test_seed_sweeps_reject_bad_seeds(seeds):
+    with pytest.raises(ValueError, match="seeds"):
+        SeedSweeps(10, seeds)
+
+
 def test_sweep_panel_rejects_unknown_batch_size():
     with pytest.raises(ValueError, match="batch_size"):
         panels.sweep_panel(batch_size=7)

@@ -174,6 +174,21 @@ def seed_sweep(batch_size, seed, optimizer="sgd", epochs=5, model="reference"):
     return h, tuple(run_outcomes(h, start, data.X_train, data.validation_data))
 
 
+def check_seeds(seeds):
+    """``seeds`` as a tuple of distinct whole numbers, at least one."""
+    try:
+        seeds = tuple(seeds)
+    except TypeError:
+        raise TypeError(f"seeds must be a list of whole numbers, got {seeds!r}"
+                        ) from None
+    if not seeds or len(set(seeds)) != len(seeds) or not all(
+            isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+            for s in seeds):
+        raise ValueError("seeds must be a list of distinct whole numbers, at least "
+                         f"one, got {seeds!r}")
+    return tuple(int(s) for s in seeds)
+
+
 def near_best_band(lrs, val_loss, within=NEAR_BEST):
     """``(lowest, highest)`` rate whose validation loss is within the fraction
     ``within`` of the lowest one (NaN, a diverged run, never counts).
@@ -207,6 +222,7 @@ class SeedSweeps:
 
     def __init__(self, batch_size, seeds=SEEDS, *, optimizer="sgd", epochs=5,
                  model="reference"):
+        seeds = check_seeds(seeds)
         runs = [seed_sweep(batch_size, s, optimizer, epochs, model) for s in seeds]
         hs = [h for h, _ in runs]
         self.batch_size, self.seeds, self.lrs = batch_size, tuple(seeds), hs[0].lrs
