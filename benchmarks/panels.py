@@ -139,7 +139,7 @@ def lesson07():
     from lrcourse.lessons.lesson07 import panels as p
 
     def make_sweep():
-        return p.sweep_panel(lr=0.1, batch_size=10, epochs=5, optimizer="sgd", seed=0)
+        return p.sweep_panel(lr=0.1, batch_size=10, epochs=5, optimizer="sgd")
 
     return [
         {"name": "07 sweep and batch size", "make": make_sweep,

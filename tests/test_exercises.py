@@ -317,7 +317,7 @@ def test_the_lessons_wrong_answer_cells_print_their_hints():
     cells = {("00.2", 6): "that is the gradient", ("01.2", 0.8): "four updates",
              ("02.1", 0.125): "1/lambda", ("03.3", 0.2): "2/lambda_max",
              ("04.1", 0.25): "pile up", ("05.1", 0.693): "balanced classes",
-             ("06.2", 0.2): "2/lambda", ("07.1", 51): "counted from 0",
+             ("06.2", 0.2): "2/lambda", ("07.1", 64): "counted from 0",
              ("08.1", 0.0075): "straight line", ("09.1", 1.26): "that is 1/lr"}
     for (ex_id, wrong), words in cells.items():
         message = check(ex_id, wrong).message
@@ -330,7 +330,8 @@ def test_integer_answers_get_a_hint_only_for_that_exact_count():
     near = check("03.1", 343)
     assert not near and "count the updates exactly" not in near.message
     assert "0.98^k < 0.001" in near.message  # the general hint instead
-    assert "counted from 0" in check("07.1", 51).message
+    assert "counted from 0" in check("07.1", 64).message
+    assert "next whole number" in check("07.1", 62).message
 
 
 def test_choices_ignore_whitespace():

@@ -1,5 +1,8 @@
-"""Lesson 07: choosing a learning rate (sweep, range test, batch size)."""
+"""Lesson 07: choosing a learning rate (sweep, range test, batch size).
 
+Every claim the lesson draws from the network is checked over the lesson's 5
+seeds (initial weights and shuffling), and the central ones over a second set
+of 5 seeds too."""
 
 import numpy as np
 import pytest
@@ -8,24 +11,39 @@ import lrcourse
 from lrcourse.lessons.lesson05.analysis import constant_loss
 from lrcourse.lessons.lesson07 import figures, panels
 from lrcourse.lessons.lesson07.analysis import (
+    RULES,
+    SEEDS,
     SWEEP_GRID,
+    BandComparison,
+    ChoicesOverSeeds,
+    NearBestBands,
+    SeedSweeps,
     TrialSplit,
+    choose_on_validation,
+    first_below,
     near_best_band,
     range_test,
+    range_test_lrs,
+    rule_scores,
     sweep_on_split,
 )
-from lrcourse.lessons.lesson07.exercises import best_rate, minimum_vs_tenth
+from lrcourse.lessons.lesson07.exercises import minimum_vs_tenth, target_ratio
 from lrcourse.plotting import png_bytes
 from lrcourse.readouts import lr_grid
 
 GRID = lr_grid(*SWEEP_GRID)
+OTHER_SEEDS = (5, 6, 7, 8, 9)
+LN2 = np.log(2)
 
 
+@pytest.fixture(scope="module")
+def bands():
+    return NearBestBands(seeds=SEEDS)
 
 
 @pytest.fixture(scope="module")
 def sweep():
-    return panels.sweep_panel(lr=0.1, batch_size=10, epochs=5, optimizer="sgd", seed=0)
+    return panels.sweep_panel(lr=0.1, batch_size=10, epochs=5, optimizer="sgd")
 
 
 @pytest.fixture(scope="module")
@@ -36,17 +54,21 @@ def ranged():
 
 # -- exercises ----------------------------------------------------------------
 
-def test_exercise_1_batch_reaching_1e_3():
-    assert lrcourse.check("07.1", 50).correct
-    assert lrcourse.check("07.1", "50").correct
-    wrong = lrcourse.check("07.1", 51)
-    assert not wrong.correct and "counted from 0" in wrong.message
-    assert "linear" in lrcourse.check("07.1", 0.01).message
+def test_exercise_1_batch_reaching_1e_2():
+    assert lrcourse.check("07.1", 63).correct and lrcourse.check("07.1", "63").correct
+    assert range_test_lrs(1e-7, 10.0, 100)[62] < 1e-2
+    assert "next whole number" in lrcourse.check("07.1", 62).message
+    assert "counted from 0" in lrcourse.check("07.1", 64).message
+    assert "exponential" in lrcourse.check("07.1", 0.001).message
 
 
-def test_exercise_2_minimum_over_10_beats_minimum():
-    losses = minimum_vs_tenth()
+@pytest.mark.parametrize("seed", SEEDS)
+def test_exercise_2_minimum_over_10_beats_minimum_in_every_seed(seed):
+    losses = minimum_vs_tenth(seed)
     assert losses["minimum_over_10"] < losses["minimum"]
+
+
+def test_exercise_2_checks():
     assert lrcourse.check("07.2", "minimum/10").correct
     wrong = lrcourse.check("07.2", "minimum")
     assert not wrong.correct and "Train with this rate" in wrong.message
@@ -54,47 +76,125 @@ def test_exercise_2_minimum_over_10_beats_minimum():
     assert not other.correct and "Please answer minimum or minimum/10" in other.message
 
 
-def test_exercise_3_best_rate_moves_with_batch_size():
-    b10, b80 = best_rate(10), best_rate(80)
-    assert b10 == pytest.approx(10 ** -0.4) and b80 == pytest.approx(1.0)
-    assert lrcourse.check("07.3", 1).correct
-    assert lrcourse.check("07.3", "1.0").correct
-    wrong = lrcourse.check("07.3", round(b10, 3))
-    assert not wrong.correct and "batch size 10" in wrong.message
+def test_exercise_3_the_rate_reaching_0_4_grows_with_the_batch_size():
+    assert target_ratio() == pytest.approx(10 ** 0.8)  # 0.0398 -> 0.251
+    assert target_ratio(seeds=OTHER_SEEDS) == pytest.approx(10 ** 0.8)
+    assert lrcourse.check("07.3", 6.31).correct and lrcourse.check("07.3", "6.3")
+    assert "ratio of the batch sizes" in lrcourse.check("07.3", 8).message
+    assert "lower edges" in lrcourse.check("07.3", 4).message
+
+
+def test_the_rate_reaching_0_4_grows_with_every_doubling(bands):
+    rates = [bands.sweeps[bs].first_below() for bs in (5, 10, 20, 40, 80, 160)]
+    assert all(b > a for a, b in zip(rates, rates[1:])), rates
+    assert rates[-2] / rates[0] == pytest.approx(10 ** 1.2)  # 16x batch: 15.8x
+    assert bands.sweeps[320].first_below() is None
+
+
+# -- what holds over seeds: the near-best bands --------------------------------------
+
+def test_band_lower_end_moves_up_with_batch_size_upper_end_pinned(bands):
+    lows = [bands.sweeps[bs].band[0] for bs in (5, 10, 20, 40, 80, 160)]
+    highs = [bands.sweeps[bs].band[1] for bs in (5, 10, 20, 40, 80, 160)]
+    assert all(b >= a for a, b in zip(lows, lows[1:])), lows
+    assert lows[3] / lows[0] >= 4  # 0.1 -> 0.631 from batch size 5 to 40
+    assert [round(x, 3) for x in lows] == [0.1, 0.158, 0.398, 0.631, 0.631, 0.631]
+    assert all(0.39 < h <= 1.0 + 1e-9 for h in highs), highs  # below the cliff
+    assert [round(h, 3) for h in highs[3:]] == [1.0, 1.0, 1.0]
+
+
+def test_band_claims_hold_for_other_seeds():
+    other = NearBestBands(batch_sizes=(10, 40, 80, 320), seeds=OTHER_SEEDS)
+    lows = [other.sweeps[bs].band[0] for bs in (10, 40, 80)]
+    assert lows[1] / lows[0] >= 4 and lows[2] >= lows[1]
+    assert all(other.sweeps[bs].band[1] <= 1.0 + 1e-9 for bs in (10, 40, 80))
+    assert np.nanmin(other.sweeps[320].mean) > 0.45
+
+
+def test_lowest_loss_worsens_and_320_trains_badly(bands):
+    lowest = {bs: np.nanmin(sw.mean) for bs, sw in bands.sweeps.items()}
+    assert lowest[40] < 0.29 and 0.34 < lowest[160] < 0.36
+    assert lowest[320] > 0.5 and lowest[320] > max(
+        v for bs, v in lowest.items() if bs != 320) + 0.1
+    assert np.all(bands.sweeps[320].val.min(axis=1) > 0.44)  # in every seed
+
+
+def test_a_single_best_point_is_noise(bands):
+    """Each seed's own best rate differs from the others' at most batch sizes."""
+    spread = [len(set(np.round(sw.best_per_seed(), 6))) for sw in bands.sweeps.values()]
+    assert sum(n >= 2 for n in spread) >= 6, spread
+
+
+def test_past_the_band_the_relus_die_in_every_seed(sweep):
+    text = sweep.set(batch_size=40, lr=3.98)
+    assert ("every seed: stalled: dead ReLUs, the output no longer depends on "
+            "age, loss >= 0.693 (a constant guess's)") in text
+    sw = sweep.compute.sweeps[40]
+    assert np.all(sw.val[:, -1] >= constant_loss(TrialSplit(seed=0).y_val))
+    _ = sweep.set(batch_size=10, lr=0.1)
+
+
+def test_other_optimizer_and_model_have_bands_of_their_own():
+    others = BandComparison({"sgd": ("reference", "sgd"), "adam": ("reference", "adam"),
+                             "small": ("4-unit", "sgd")}, seeds=SEEDS)
+    sgd, adam, small = (others.sweeps[k].band for k in ("sgd", "adam", "small"))
+    assert adam[1] < sgd[0]  # Adam's band lies entirely below SGD's
+    i = int(np.argmin(np.abs(GRID - 0.398)))
+    assert np.all(others.sweeps["adam"].val[:, i] > LN2)  # every seed
+    assert others.loss_at("adam", 0.398) > LN2
+    assert small[0] < sgd[0] <= small[1] < sgd[1]  # overlap only at the low end
+
+
+# -- what holds over seeds: the range test's rules ------------------------------------
+
+def test_choosing_on_validation_beats_every_fixed_rule():
+    table = ChoicesOverSeeds(seeds=SEEDS)
+    winners = {c.rule for c in table.choices.values()}
+    assert len(winners) >= 2  # no rule wins every seed
+    assert all(c.scores[c.rule][1] < 0.29 for c in table.choices.values())
+    steep = [c.scores["steep"][1] for c in table.choices.values()]
+    assert sum(v > LN2 for v in steep) >= 2  # steep kills the ReLUs in some seeds
+    valley = [c.scores["valley"][1] for c in table.choices.values()]
+    assert max(valley) < 0.32
+    assert "chosen" in repr(table)
+
+
+def test_the_lesson_chooses_steep_in_seed_0_and_reports_the_test_once():
+    chosen = choose_on_validation(["valley", "steep", "minimum_over_10"], seed=0)
+    assert chosen.rule == "steep" and chosen.lr == pytest.approx(0.1, rel=1e-6)
+    data = TrialSplit(seed=0)
+    final = lrcourse.reference_model(seed=0)
+    final.optimizer.learning_rate = chosen.lr
+    final.fit(data.X_train, data.y_train, batch_size=10, epochs=5, seed=0)
+    val_loss, _ = final.evaluate(*data.validation_data)
+    assert val_loss == pytest.approx(chosen.scores["steep"][1], rel=1e-6)
+
+
+def test_rule_scores_match_the_panel(ranged):
+    scores = rule_scores(0)
+    text = ranged.set(rule="steep")
+    assert f"steep {scores['steep'][0]:.3g}" in text
+    text = ranged.actions["train"]()
+    assert f"final validation loss {scores['steep'][1]:.4f}" in text
+    assert set(scores) == set(RULES)
 
 
 # -- the sweep panel ------------------------------------------------------------
 
-def test_sweep_panel_readout_matches_the_sweep(sweep):
+def test_sweep_panel_readout_shows_mean_spread_and_band(sweep):
     text = sweep.set(batch_size=10, lr=float(GRID[10]))
-    h = sweep.compute.sweeps[10]
-    assert f"final validation loss {h['val_loss'][10, -1]:.4f}" in text
-    assert "168 updates per epoch, 840 in 5 epochs" in text
-    assert "best rate at batch size 10: 0.398" in text
-    assert "(trained)" in text
+    sw = sweep.compute.sweeps[10]
+    assert f"final validation loss {sw.mean[10]:.4f} (mean of 5 seeds;" in text
+    assert f"{sw.val[:, 10].min():.4f} to {sw.val[:, 10].max():.4f}" in text
+    assert "168 updates per epoch, 840 in 5 epochs (plain SGD, 5 seeds)" in text
+    assert "near-best band (mean within 5% of the lowest, 0.2832): 0.158 to 0.631" \
+        in text
+    assert "every seed: trained" in text
 
 
-def test_sweep_panel_names_dead_relus_and_batch_size_shift(sweep):
-    text = sweep.set(batch_size=80, lr=float(GRID[17]))  # 2.51
-    assert ("stalled: dead ReLUs, the output no longer depends on age, "
-            "loss >= 0.693 (a constant guess's)") in text
-    assert "final validation loss 0.6934" in text  # true: 0.6934 >= 0.693
-    assert "best rate at batch size 80: 1 " in text
-    assert "the rate best at batch size 10, 0.398, gives" in text
-    _ = sweep.set(batch_size=10, lr=0.1)
-
-
-def test_sweep_panel_never_calls_a_run_worse_than_untrained_trained(sweep):
+def test_sweep_panel_names_mixed_outcomes(sweep):
     text = sweep.set(batch_size=320, lr=1.0)
-    assert "accuracy 49.8%" in text and "(trained)" not in text
-    assert "not learning: no better than the untrained network's" in text
-    floor = constant_loss(sweep.compute.data.y_val)  # 0.693 to 3 decimals
-    assert f"{floor:.3f}" == "0.693"
-    for bs, outcomes in sweep.compute.outcomes.items():
-        h = sweep.compute.sweeps[bs]
-        for i, what in enumerate(outcomes):
-            if what.startswith("stalled"):  # the stated bound holds
-                assert h["val_loss"][i, -1] >= floor
+    assert "3 of 5 seeds: trained" in text and "1 of 5 seeds: not learning" in text
     _ = sweep.set(batch_size=10, lr=0.1)
 
 
@@ -105,9 +205,30 @@ def test_sweep_runs_share_initial_weights_and_batches():
     assert np.allclose(both["val_loss"][1], one["val_loss"][0], rtol=1e-9)
 
 
+def test_seed_sweeps_mean_the_seeds():
+    sw = SeedSweeps(10, (0, 1))
+    one = sweep_on_split(TrialSplit(seed=0), GRID, 10, seed=1, model_seed=1)
+    assert np.allclose(sw.val[1], one["val_loss"][:, -1])
+    assert np.allclose(sw.mean, sw.val.mean(axis=0))
+
+
+@pytest.mark.parametrize("seeds", [(), (1, 1), (0.5,), (True,)])
+def test_seed_sweeps_reject_bad_seeds(seeds):
+    with pytest.raises(ValueError, match="seeds"):
+        SeedSweeps(10, seeds)
+
+
 def test_sweep_panel_rejects_unknown_batch_size():
     with pytest.raises(ValueError, match="batch_size"):
         panels.sweep_panel(batch_size=7)
+
+
+def test_near_best_band_and_first_below():
+    lo, hi = near_best_band(np.array([1.0, 2.0, 3.0, 4.0]),
+                            np.array([0.5, 0.31, 0.3, np.nan]))
+    assert (lo, hi) == (2.0, 3.0)
+    assert near_best_band(np.array([1.0, 2.0]), np.array([0.33, 0.3])) == (2.0, 2.0)
+    assert first_below([1.0, 2.0], [0.5, 0.45], level=0.4) is None
 
 
 # -- the range-test panel -------------------------------------------------------
@@ -119,10 +240,6 @@ def test_range_panel_suggestions_and_training(ranged):
     s = r.suggestions()
     text = ranged.set(rule="steep")
     assert f"steep {s['steep']:.3g}" in text and "ran all 100 batches" in text
-    assert "press 'Train with this rate'" in text
-    text = ranged.actions["train"]()
-    h = sweep_on_split(data, [s["steep"]], 10, optimizer="adam", epochs=5)
-    assert f"final validation loss {h['val_loss'][0, -1]:.4f}" in text
 
 
 def test_range_panel_opens_with_the_default_rule_trained():
@@ -134,6 +251,7 @@ def test_range_panel_opens_with_the_default_rule_trained():
     assert len(drawn) == 1  # the PNG fallback shows a curve, not empty axes
     assert "minimum/10  lr" in fresh.readout_text
     assert "press 'Train with this rate'" not in fresh.readout_text
+    assert "Adam" in fresh.fig.axes[0].get_title()
 
 
 def test_range_panel_rejects_unknown_rule():
@@ -141,21 +259,18 @@ def test_range_panel_rejects_unknown_rule():
         panels.range_test_panel(rule="median")
 
 
-def test_near_best_band():
-    lo, hi = near_best_band(np.array([1.0, 2.0, 3.0, 4.0]),
-                                   np.array([0.5, 0.31, 0.3, np.nan]))
-    assert (lo, hi) == (2.0, 3.0)
-
-
 # -- the key figure ---------------------------------------------------------------
 
-def test_key_figure_is_wide_enough(sweep, ranged):
-    fig = figures.key_figure(GRID, sweep.compute.sweeps, 10, ranged.compute.result,
-                             (5, 40, 160))
+def test_key_figure_is_one_optimizer_and_fits_a_column(bands):
+    fig = figures.key_figure(bands, compare=(10, 40, 160))
     png = png_bytes(fig)
     width = int.from_bytes(png[16:20], "big")
-    assert width >= 600
-    assert len(fig.axes) == 3
+    assert 600 <= width <= 900
+    titles = [ax.get_title() for ax in fig.axes]
+    assert all("SGD" in t for t in titles) and not any("Adam" in t for t in titles)
+    for ax in fig.axes:
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert labels and all(labels)
 
 
 # -- compute, readout and view, without widgets ---------------------------------------
@@ -164,19 +279,18 @@ def test_key_figure_is_wide_enough(sweep, ranged):
 def table():
     from lrcourse.lessons.lesson07.analysis import SweepTable
 
-    return SweepTable((10, 80), epochs=5, optimizer="sgd", seed=0)
+    return SweepTable((10, 80), epochs=5, optimizer="sgd")
 
 
 def test_sweep_compute_and_readout_without_widgets(table):
     from lrcourse.lessons.lesson07.analysis import sweep_readout
 
     point = table(lr=0.11, batch_size=10)  # the grid rate nearest: 0.1
-    assert point.lr == pytest.approx(0.1) and point.history is table.sweeps[10]
+    assert point.lr == pytest.approx(0.1) and point.sweeps is table.sweeps[10]
     text = sweep_readout(point)
-    assert "168 updates per epoch, 840 in 5 epochs (plain SGD)" in text
-    assert "best rate at batch size 10: 0.398" in text
+    assert "168 updates per epoch, 840 in 5 epochs (plain SGD, 5 seeds)" in text
     far = sweep_readout(table(lr=float(GRID[17]), batch_size=80))
-    assert "stalled: dead ReLUs" in far and "best rate at batch size 80: 1 " in far
+    assert "stalled: dead ReLUs" in far and "0.631 to 1" in far
     with pytest.raises(ValueError, match="batch_size"):
         table(lr=0.1, batch_size=20)
 
@@ -197,7 +311,7 @@ def test_range_compute_trains_on_demand_and_reads_out():
 
 
 def test_views_move_their_artists_and_make_no_new_ones(table, ranged, agg_figure):
-    ref = table.sweeps[10]["val_loss"][:, -1]
+    ref = table.sweeps[10].mean
     view = figures.SweepView(table.lrs, ref, 5, figure=agg_figure)
     before = [len(ax.lines) for ax in view.fig.axes]
     view.update(table(lr=0.1, batch_size=80))
@@ -205,6 +319,8 @@ def test_views_move_their_artists_and_make_no_new_ones(table, ranged, agg_figure
     view.update(table(lr=1.0, batch_size=80))
     assert view.curve.get_ydata() is curve  # same batch size: not redrawn
     assert view.title.get_text() == "lr = 1, batch size 80"
+    lo, hi = view.band.get_xdata()
+    assert lo < 0.631 < 1.0 < hi  # the band, half a notch wider each side
     assert [len(ax.lines) for ax in view.fig.axes] == before
     view = figures.RangeView(ranged.compute.result, 5, figure=agg_figure)
     view.update(ranged.result)

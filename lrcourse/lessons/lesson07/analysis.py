@@ -1,5 +1,7 @@
 """Lesson 07: a validation split of the trial data, sweeps on it, outcomes."""
 
+import functools
+
 import numpy as np
 
 from ..._validate import (
@@ -24,8 +26,15 @@ SWEEP_GRID = (-3.0, 0.6, 0.2)
 #: The batch sizes the sweep panel precomputes (the reference network uses 10).
 BATCH_SIZES = (5, 10, 20, 40, 80, 160, 320)
 REFERENCE_BATCH = 10
-#: Rates whose validation loss is within this of the best count as near-best.
-NEAR_BEST = 0.02
+#: The seeds (initial weights and shuffling) every claim of the lesson is
+#: averaged over; the data split stays the same.
+SEEDS = (0, 1, 2, 3, 4)
+#: Rates whose mean validation loss is within this fraction of the lowest
+#: mean count as near-best.
+NEAR_BEST = 0.05
+#: A validation loss counted as "trained well" (exercise 07.3).
+TARGET_LOSS = 0.4
+OPTIMIZER_NAME = {"sgd": "plain SGD", "adam": "Adam"}
 #: The range test's rules, in the order the panel shows them.
 RULES = ("valley", "steep", "minimum_over_10", "minimum")
 RULE_NAME = {"valley": "valley", "steep": "steep", "minimum_over_10": "minimum/10",
@@ -110,41 +119,195 @@ def run_outcomes(history, model, X, validation_data=None):
 
 
 def sweep_on_split(data, lrs, batch_size=10, *, optimizer="sgd", epochs=5, seed=0,
-                   model_seed=0):
-    """Train the reference network at every rate of ``lrs`` (one vectorized
-    ``sweep_fit`` pass, all runs from the same initial weights) on
+                   model_seed=0, model="reference"):
+    """Train a network (``model``: a name of ``MODELS``) at every rate of
+    ``lrs`` (one vectorized ``sweep_fit`` pass, all runs from the same initial
+    weights, ``model_seed``'s, and the same batches, ``seed``'s) on
     ``data.X_train`` and score each on the validation split after every
     epoch. Returns the ``SweepHistory``."""
-    from ...model import reference_model
     from ...training import sweep_fit
 
     if not isinstance(data, TrialSplit):
         raise TypeError("data must be a TrialSplit")
-    model = reference_model(seed=model_seed)
-    return sweep_fit(model, data.X_train, data.y_train, lrs, optimizer=optimizer,
+    net = MODELS[check_choice("model", model, tuple(MODELS))](model_seed)
+    return sweep_fit(net, data.X_train, data.y_train, lrs, optimizer=optimizer,
                      batch_size=batch_size, epochs=epochs, seed=seed,
                      validation_data=data.validation_data)
 
 
+def small_model(seed=0):
+    """A smaller network for comparison: one hidden layer of 4 ReLU units."""
+    from ...model import Dense, Input, Sequential
+
+    return Sequential([Input(shape=(1,)), Dense(4, activation="relu"),
+                       Dense(2, activation="softmax")], seed=seed)
+
+
+def _reference(seed):
+    from ...model import reference_model
+
+    return reference_model(seed=seed)
+
+
+#: The networks a sweep can train, by name.
+MODELS = {"reference": _reference, "4-unit": small_model}
+
+
+@functools.cache
+def trial_split(seed=0):
+    """The lesson's ``TrialSplit``, made once per seed."""
+    return TrialSplit(seed=seed)
+
+
+@functools.cache
+def seed_sweep(batch_size, seed, optimizer="sgd", epochs=5, model="reference"):
+    """One seed's sweep on the lesson's grid: ``(SweepHistory, outcomes)``.
+
+    ``seed`` sets the initial weights and the shuffling (the split stays
+    ``trial_split(0)``). Cached: every panel, table and exercise of the
+    lesson that asks for the same run gets it without training again.
+    """
+    data = trial_split(0)
+    h = sweep_on_split(data, lr_grid(*SWEEP_GRID), batch_size, optimizer=optimizer,
+                       epochs=epochs, seed=seed, model_seed=seed, model=model)
+    start = MODELS[model](seed)
+    return h, tuple(run_outcomes(h, start, data.X_train, data.validation_data))
+
+
+def check_seeds(seeds):
+    """``seeds`` as a tuple of distinct whole numbers, at least one."""
+    try:
+        seeds = tuple(seeds)
+    except TypeError:
+        raise TypeError(f"seeds must be a list of whole numbers, got {seeds!r}"
+                        ) from None
+    if not seeds or len(set(seeds)) != len(seeds) or not all(
+            isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+            for s in seeds):
+        raise ValueError("seeds must be a list of distinct whole numbers, at least "
+                         f"one, got {seeds!r}")
+    return tuple(int(s) for s in seeds)
+
+
 def near_best_band(lrs, val_loss, within=NEAR_BEST):
-    """``(lowest, highest)`` rate whose final validation loss is within
-    ``within`` of the best one.
+    """``(lowest, highest)`` rate whose validation loss is within the fraction
+    ``within`` of the lowest one (NaN, a diverged run, never counts).
 
     >>> near_best_band([1.0, 2.0, 3.0, 4.0], [0.5, 0.31, 0.3, float("nan")])
     (2.0, 3.0)
     """
     v = np.asarray(val_loss, dtype=float)
-    ok = np.flatnonzero(np.isfinite(v) & (v <= np.nanmin(v) + within))
+    ok = np.flatnonzero(np.isfinite(v) & (v <= np.nanmin(v) * (1 + within)))
     return float(lrs[ok.min()]), float(lrs[ok.max()])
 
 
+def first_below(lrs, val_loss, level=TARGET_LOSS):
+    """The lowest rate whose validation loss is below ``level`` (None if none).
+
+    >>> first_below([0.1, 0.2, 0.4], [0.6, 0.35, 0.3], level=0.4)
+    0.2
+    """
+    v = np.asarray(val_loss, dtype=float)
+    ok = np.flatnonzero(np.isfinite(v) & (v < level))
+    return float(lrs[ok.min()]) if len(ok) else None
+
+
+class SeedSweeps:
+    """The same sweep over several seeds (initial weights and shuffling),
+    at one batch size: ``val`` (seeds x rates, final validation loss),
+    ``mean`` over the seeds (NaN where a seed diverged), ``band`` (the
+    near-best band of the mean), per-epoch means ``epoch_val`` and
+    ``epoch_loss`` (rates x epochs), ``accuracy`` (final, mean) and
+    ``outcomes`` (one tuple of phrases per seed)."""
+
+    def __init__(self, batch_size, seeds=SEEDS, *, optimizer="sgd", epochs=5,
+                 model="reference"):
+        seeds = check_seeds(seeds)
+        runs = [seed_sweep(batch_size, s, optimizer, epochs, model) for s in seeds]
+        hs = [h for h, _ in runs]
+        self.batch_size, self.seeds, self.lrs = batch_size, tuple(seeds), hs[0].lrs
+        self.optimizer, self.epochs, self.model = optimizer, epochs, model
+        self.outcomes = [o for _, o in runs]
+        self.val = np.array([h["val_loss"][:, -1] for h in hs])
+        self.mean = self.val.mean(axis=0)
+        self.epoch_val = np.mean([h["val_loss"] for h in hs], axis=0)
+        self.epoch_loss = np.mean([h["loss"] for h in hs], axis=0)
+        self.accuracy = np.mean([h["val_accuracy"][:, -1] for h in hs], axis=0)
+        self.band = near_best_band(self.lrs, self.mean)
+
+    def best_per_seed(self):
+        """Each seed's own best rate: the noisy single points the band replaces."""
+        return [float(self.lrs[np.nanargmin(v)]) for v in self.val]
+
+    def first_below(self, level=TARGET_LOSS):
+        """The lowest rate whose mean validation loss is below ``level``."""
+        return first_below(self.lrs, self.mean, level)
+
+    def __repr__(self):
+        lo, hi = self.band
+        return (f"SeedSweeps(batch size {self.batch_size}, {len(self.seeds)} seeds, "
+                f"near-best {lo:.3g} to {hi:.3g})")
+
+
+def band_line(name, sweeps):
+    """One row of a band table: ``name``, the band and the lowest mean loss."""
+    lo, hi = sweeps.band
+    return (f"{name:<20} {f'{lo:.3g} to {hi:.3g}':<17} "
+            f"{np.nanmin(sweeps.mean):.4f}")
+
+
+class NearBestBands:
+    """The near-best band of the sweep at each batch size, over ``seeds``
+    (``sweeps``: ``{batch_size: SeedSweeps}``); prints as a table."""
+
+    def __init__(self, batch_sizes=BATCH_SIZES, seeds=SEEDS, epochs=5,
+                 optimizer="sgd"):
+        self.sweeps = {bs: SeedSweeps(bs, seeds, optimizer=optimizer, epochs=epochs)
+                       for bs in batch_sizes}
+        self.seeds, self.epochs, self.optimizer = tuple(seeds), epochs, optimizer
+
+    def __repr__(self):
+        n = len(trial_split(0).y_train)
+        lines = [f"{OPTIMIZER_NAME.get(self.optimizer, self.optimizer)}, "
+                 f"{self.epochs} epochs, {len(self.seeds)} seeds; near-best: mean "
+                 f"validation loss within {NEAR_BEST:.0%} of the lowest",
+                 f"{'batch size (updates)':<20} {'near-best band':<17} lowest mean"]
+        for bs, sw in self.sweeps.items():
+            name = f"{bs} ({-(-n // bs) * self.epochs})"
+            lines.append(band_line(name, sw))
+        return "\n".join(lines)
+
+
+class BandComparison:
+    """Near-best bands of other settings at batch size 10 over ``seeds``:
+    ``settings`` maps a name to ``(model, optimizer)``."""
+
+    def __init__(self, settings, seeds=SEEDS, batch_size=10, epochs=5):
+        self.sweeps = {name: SeedSweeps(batch_size, seeds, optimizer=opt,
+                                        epochs=epochs, model=model)
+                       for name, (model, opt) in settings.items()}
+        self.seeds, self.batch_size = tuple(seeds), batch_size
+
+    def loss_at(self, name, lr):
+        """The mean validation loss of setting ``name`` at grid rate ``lr``."""
+        sw = self.sweeps[name]
+        return float(sw.mean[grid_index(lr, SWEEP_GRID[0], SWEEP_GRID[2],
+                                        len(sw.lrs))])
+
+    def __repr__(self):
+        lines = [f"batch size {self.batch_size}, 5 epochs, {len(self.seeds)} seeds",
+                 f"{'':<20} {'near-best band':<17} lowest mean"]
+        lines += [band_line(name, sw) for name, sw in self.sweeps.items()]
+        return "\n".join(lines)
+
+
 class SweepPoint:
-    """What the sweep panel shows: rate ``i`` of the sweep at ``batch_size``
-    (``table`` is the ``SweepTable`` holding every sweep)."""
+    """What the sweep panel shows: rate ``i`` of the sweeps at ``batch_size``
+    (``table`` is the ``SweepTable``; ``sweeps`` the ``SeedSweeps``)."""
 
     def __init__(self, table, batch_size, i):
         self.table, self.batch_size, self.i = table, batch_size, i
-        self.history = table.sweeps[batch_size]
+        self.sweeps = table.sweeps[batch_size]
 
     @property
     def lr(self):
@@ -156,31 +319,21 @@ class SweepPoint:
 
 class SweepTable:
     """The sweep panel's compute: the reference network trained at every rate
-    of ``SWEEP_GRID`` for every batch size (one vectorized ``sweep_on_split``
-    each, all from the same initial weights and batches), then looked up.
+    of ``SWEEP_GRID`` for every batch size and every seed (``SeedSweeps``;
+    one vectorized pass per seed, cached), then looked up.
 
-    Attributes: ``data`` (the ``TrialSplit``), ``lrs``, ``sweeps`` and
-    ``outcomes`` (``{batch_size: SweepHistory}``, ``{batch_size: [phrase]}``).
+    Attributes: ``lrs``, ``sweeps`` (``{batch_size: SeedSweeps}``), ``seeds``.
     """
 
-    def __init__(self, batch_sizes=BATCH_SIZES, epochs=5, optimizer="sgd", seed=0):
-        from ...model import reference_model
-
+    def __init__(self, batch_sizes=BATCH_SIZES, epochs=5, optimizer="sgd",
+                 seeds=SEEDS):
         if REFERENCE_BATCH not in batch_sizes:
             raise ValueError(f"batch_sizes must include {REFERENCE_BATCH}, "
                              f"got {tuple(batch_sizes)}")
-        self.data = TrialSplit(seed=seed)
         self.lrs = lr_grid(*SWEEP_GRID)
-        self.epochs, self.optimizer = epochs, optimizer
-        model = reference_model(seed=0)
-        self.sweeps, self.outcomes = {}, {}
-        for bs in batch_sizes:
-            self.sweeps[bs] = sweep_on_split(self.data, self.lrs, bs,
-                                             optimizer=optimizer, epochs=epochs,
-                                             seed=seed)
-            self.outcomes[bs] = run_outcomes(self.sweeps[bs], model,
-                                             self.data.X_train,
-                                             self.data.validation_data)
+        self.epochs, self.optimizer, self.seeds = epochs, optimizer, tuple(seeds)
+        self.n_train = len(trial_split(0).y_train)
+        self.sweeps = NearBestBands(batch_sizes, seeds, epochs, optimizer).sweeps
 
     def __call__(self, lr, batch_size):
         if batch_size not in self.sweeps:
@@ -190,35 +343,38 @@ class SweepTable:
         return SweepPoint(self, batch_size, i)
 
 
+def outcome_lines(outcomes, i):
+    """What happened at rate ``i`` in each seed: one phrase if every seed
+    agrees, else ``"k of n seeds: phrase"`` lines, most common first."""
+    phrases = [o[i] for o in outcomes]
+    if len(set(phrases)) == 1:
+        return [f"  every seed: {phrases[0]}"]
+    counts = {p: phrases.count(p) for p in dict.fromkeys(phrases)}
+    return [f"  {n} of {len(phrases)} seeds: {p}"
+            for p, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
 def sweep_readout(point):
     """The sweep panel's text for a ``SweepPoint``."""
-    check_has("point", point, ('table', 'batch_size', 'i', 'history'), "a SweepPoint")
-    t, bs, i, lrs = point.table, point.batch_size, point.i, point.table.lrs
-    v = point.history["val_loss"][:, -1]
-    acc = point.history["val_accuracy"][:, -1]
-    per_epoch = -(-len(t.data.y_train) // bs)
-    name = {"sgd": "plain SGD", "adam": "Adam"}.get(t.optimizer, t.optimizer)
+    check_has("point", point, ('table', 'batch_size', 'i', 'sweeps'), "a SweepPoint")
+    t, bs, i, sw = point.table, point.batch_size, point.i, point.sweeps
+    per_epoch = -(-t.n_train // bs)
+    name = OPTIMIZER_NAME.get(t.optimizer, t.optimizer)
+    n = len(sw.seeds)
     lines = [f"batch size {bs}: {per_epoch} updates per epoch, "
-             f"{per_epoch * t.epochs} in {t.epochs} epochs ({name})"]
-    what = t.outcomes[bs][i]
-    if what.startswith("diverged"):
-        lines.append(f"lr = {lrs[i]:.3g}: {what}")
+             f"{per_epoch * t.epochs} in {t.epochs} epochs ({name}, {n} seeds)"]
+    v = sw.val[:, i]
+    if np.all(np.isfinite(v)):
+        lines.append(f"lr = {point.lr:.3g}: final validation loss {sw.mean[i]:.4f} "
+                     f"(mean of {n} seeds; {v.min():.4f} to {v.max():.4f}), "
+                     f"accuracy {100 * sw.accuracy[i]:.1f}%")
     else:
-        lines.append(f"lr = {lrs[i]:.3g}: final validation loss {v[i]:.4f}, "
-                     f"accuracy {100 * acc[i]:.1f}%  ({what})")
-    b = int(np.nanargmin(v))
-    lo, hi = near_best_band(lrs, v)
-    lines.append(f"best rate at batch size {bs}: {lrs[b]:.3g} "
-                 f"(validation loss {v[b]:.4f}); within {NEAR_BEST:g} of it: "
-                 f"{lo:.3g} to {hi:.3g}")
-    ref = t.sweeps[REFERENCE_BATCH]["val_loss"][:, -1]
-    r = int(np.nanargmin(ref))
-    if bs == REFERENCE_BATCH:
-        lines.append(f"(batch size {REFERENCE_BATCH} is the reference run: the "
-                     "dashed grey curve)")
-    else:
-        lines.append(f"the rate best at batch size {REFERENCE_BATCH}, {lrs[r]:.3g}, "
-                     f"gives {v[r]:.4f} here")
+        lines.append(f"lr = {point.lr:.3g}: {int(np.sum(~np.isfinite(v)))} of {n} "
+                     "seeds diverged")
+    lines += outcome_lines(sw.outcomes, i)
+    lo, hi = sw.band
+    lines.append(f"near-best band (mean within {NEAR_BEST:.0%} of the lowest, "
+                 f"{np.nanmin(sw.mean):.4f}): {lo:.3g} to {hi:.3g}")
     return "\n".join(lines)
 
 
@@ -242,10 +398,8 @@ class RangeTests:
     (from the same initial weights) and keeps its validation loss."""
 
     def __init__(self, batch_size=10, num_it=100, epochs=5, seed=0):
-        from ...model import reference_model
-
-        self.data = TrialSplit(seed=seed)
-        self.model = reference_model(seed=0)
+        self.data = trial_split(0)
+        self.model = _reference(seed)
         self.result = range_test(self.model, self.data.X_train, self.data.y_train,
                                  num_it=num_it, batch_size=batch_size, seed=seed)
         self.suggestions = self.result.suggestions()
@@ -257,7 +411,8 @@ class RangeTests:
         """Train with ``rule``'s suggestion; returns its phrase."""
         rule = check_choice("rule", rule, RULES)
         h = sweep_on_split(self.data, [self.suggestions[rule]], self.batch_size,
-                           optimizer="adam", epochs=self.epochs, seed=self.seed)
+                           optimizer="adam", epochs=self.epochs, seed=self.seed,
+                           model_seed=self.seed)
         v = h["val_loss"][0]
         if h.diverged[0]:
             self.trained[rule] = f"diverged at update {int(h.diverged_at[0])}"
@@ -294,3 +449,63 @@ def range_readout(point):
                 lines.append(f"  {RULE_NAME[r]:<11} lr {suggestions[r]:<8.3g} "
                              f"{trained[r]}")
     return "\n".join(lines)
+
+
+@functools.cache
+def rule_scores(seed=0, batch_size=10, epochs=5, num_it=100):
+    """The range test from ``seed``'s initial weights (its batches shuffled by
+    ``seed``) on the training split, then every rule's suggestion trained
+    for ``epochs`` epochs of Adam from those weights: ``{rule: (rate, final
+    validation loss)}``. Cached per seed."""
+    data = trial_split(0)
+    result = range_test(_reference(seed), data.X_train, data.y_train, num_it=num_it,
+                        batch_size=batch_size, seed=seed)
+    rates = result.suggestions()
+    h = sweep_on_split(data, [rates[r] for r in RULES], batch_size, optimizer="adam",
+                       epochs=epochs, seed=seed, model_seed=seed)
+    return {r: (float(rates[r]), float(h["val_loss"][k, -1]))
+            for k, r in enumerate(RULES)}
+
+
+class ValidationChoice:
+    """Candidate rates with their final validation losses (``scores``: rule
+    -> (rate, loss)) and the one with the lowest loss: ``rule`` and ``lr``.
+    A diverged run (NaN) is never chosen."""
+
+    def __init__(self, scores):
+        self.scores = dict(scores)
+        self.rule = min(self.scores, key=lambda r: np.nan_to_num(
+            self.scores[r][1], nan=np.inf))
+        self.lr = self.scores[self.rule][0]
+
+    def __repr__(self):
+        lines = [f"{RULE_NAME[r]:<11} lr {rate:<8.3g} final validation loss {loss:.4f}"
+                 for r, (rate, loss) in self.scores.items()]
+        lines.append(f"chosen on validation: {RULE_NAME[self.rule]}, lr {self.lr:.3g}")
+        return "\n".join(lines)
+
+
+def choose_on_validation(rules=("valley", "steep", "minimum_over_10"), seed=0):
+    """Train each rule's suggestion (as ``rule_scores``) and choose the rate
+    with the lowest final validation loss: a ``ValidationChoice``."""
+    rules = [check_choice("rules", r, RULES) for r in rules]
+    scores = rule_scores(seed)
+    return ValidationChoice({r: scores[r] for r in rules})
+
+
+class ChoicesOverSeeds:
+    """``choose_on_validation`` for several seeds (``choices``: seed ->
+    ``ValidationChoice``); prints one row per seed."""
+
+    def __init__(self, rules=("valley", "steep", "minimum_over_10"), seeds=SEEDS):
+        self.rules = tuple(rules)
+        self.choices = {s: choose_on_validation(rules, s) for s in seeds}
+
+    def __repr__(self):
+        head = "".join(f"{RULE_NAME[r]:>12}" for r in self.rules)
+        lines = ["final validation loss (Adam, 5 epochs) of each suggestion",
+                 f"{'seed':<6}{head}   chosen"]
+        for s, c in self.choices.items():
+            row = "".join(f"{c.scores[r][1]:>12.4f}" for r in self.rules)
+            lines.append(f"{s:<6}{row}   {RULE_NAME[c.rule]}")
+        return "\n".join(lines)

@@ -3,22 +3,14 @@
 import numpy as np
 
 from ...exercises import Exercise, register
-from ...model import reference_model
-from ...readouts import lr_grid
-from .analysis import (
-    SWEEP_GRID,
-    TrialSplit,
-    range_test,
-    range_test_lrs,
-    sweep_on_split,
-)
+from .analysis import SEEDS, TARGET_LOSS, SeedSweeps, range_test_lrs, rule_scores
 
 #: The settings the lesson's panels use (the answers depend on them).
 EPOCHS = 5
 BATCH = 10
 
 
-def _batch_reaching(rate=1e-3):
+def _batch_reaching(rate=1e-2):
     lrs = range_test_lrs(1e-7, 10.0, 100)
     return int(np.argmax(lrs >= rate * (1 - 1e-9)))
 
@@ -26,16 +18,8 @@ def _batch_reaching(rate=1e-3):
 def minimum_vs_tenth(seed=0):
     """Final validation losses after training at the range test's minimum and
     at minimum/10 (Adam, batch size 10, 5 epochs, the same initial weights)."""
-    data = TrialSplit(seed=seed)
-    result = range_test(reference_model(seed=0), data.X_train, data.y_train,
-                        batch_size=BATCH, seed=seed)
-    s = result.suggestions()
-    out = {}
-    for rule in ("minimum", "minimum_over_10"):
-        h = sweep_on_split(data, [s[rule]], BATCH, optimizer="adam", epochs=EPOCHS,
-                           seed=seed)
-        out[rule] = float(h["val_loss"][0, -1])
-    return out
+    scores = rule_scores(seed, BATCH, EPOCHS)
+    return {rule: scores[rule][1] for rule in ("minimum", "minimum_over_10")}
 
 
 def _lower_of_the_two():
@@ -43,32 +27,37 @@ def _lower_of_the_two():
     return "minimum" if losses["minimum"] < losses["minimum_over_10"] else "minimum/10"
 
 
-def best_rate(batch_size, seed=0):
-    """The sweep panel's best rate at this batch size (SGD, 5 epochs)."""
-    data = TrialSplit(seed=seed)
-    h = sweep_on_split(data, lr_grid(*SWEEP_GRID), batch_size, optimizer="sgd",
-                       epochs=EPOCHS, seed=seed)
-    return h.best()
+def target_ratio(small=BATCH, large=80, seeds=SEEDS):
+    """How many times larger the lowest rate reaching a mean validation loss
+    below ``TARGET_LOSS`` is at batch size ``large`` than at ``small`` (the
+    sweep panel's runs: SGD, 5 epochs, mean over ``seeds``)."""
+    a = SeedSweeps(small, seeds, epochs=EPOCHS).first_below()
+    b = SeedSweeps(large, seeds, epochs=EPOCHS).first_below()
+    return b / a
 
 
 register(Exercise(
     "07.1",
     "A range test from 1e-7 to 10 over 100 batches (batch i, counted from 0, "
     "uses 1e-7 x (10/1e-7)^(i/100)): at which batch does the rate first reach "
-    "1e-3? (a whole number)",
+    "1e-2? (a whole number: the batch's index)",
     _batch_reaching, integer=True,
-    hints=[(51, "batches are counted from 0 here, as fastai counts them: batch 0 "
+    hints=[(62, "batch 62 uses 10^(-7 + 8 x 62/100) = 10^-2.04, still just below "
+                "1e-2: the first batch at or above it is the next whole number."),
+           (62.5, "batches are whole numbers: the first batch at or above 1e-2."),
+           (64, "batches are counted from 0 here, as fastai counts them: batch 0 "
                 "already uses 1e-7."),
-           (49, "1e-3 is 4 of the 8 decades from 1e-7 to 10: exactly half-way."),
-           (0.01, "the ramp is exponential, not linear: equal steps in log10(lr).")],
-    hint="log10 of the rate climbs by 8/100 each batch, from -7.",
-    explain="log10: -7 + 8 x 50/100 = -3: half the batches cover half the decades.",
+           (0.001, "the ramp is exponential, not linear: equal steps in log10(lr).")],
+    hint="log10 of the rate climbs by 8/100 each batch, from -7: solve "
+         "-7 + 8 i/100 >= -2 for the smallest whole i.",
+    explain="log10: -7 + 8 i/100 = -2 at i = 62.5, so batch 63 is the first at or "
+            "above 1e-2 (it uses 1.1e-2).",
 ))
 register(Exercise(
     "07.2",
     "Train with the range test's minimum and with minimum/10 (Adam, batch size "
     "10, 5 epochs, the same start): which ends with the lower validation loss? "
-    "(minimum or minimum/10)",
+    "(answer minimum or minimum/10)",
     _lower_of_the_two, choices=("minimum", "minimum/10"),
     hints=[("minimum", "at the minimum of the range-test curve the rate had been "
                        "climbing for many batches and the loss is about to shoot "
@@ -76,16 +65,24 @@ register(Exercise(
     hint="select each rule in the panel, press 'Train with this rate', and read "
          "the final validation losses.",
     explain="The range test's lowest point is where the rate is already close "
-            "to too large; a tenth of it trains more safely.",
+            "to too large; a tenth of it trains better (in each of 5 seeds).",
 ))
 register(Exercise(
     "07.3",
-    "In the sweep panel (SGD, 5 epochs), what is the best rate at batch size 80? "
-    "(within 20%)",
-    lambda: best_rate(80), rel_tol=0.2,
-    hints=[(0.398, "that is the best rate at batch size 10: move the batch-size "
-                   "slider to 80 and read the star.")],
-    hint="set the batch size to 80; the star marks the lowest validation loss.",
-    explain="Batches 8 times larger give 8 times fewer updates per epoch, each "
-            "less noisy: the best rate grows.",
+    "In the sweep panel, find the lowest rate at which the final validation loss "
+    f"(mean of 5 seeds) drops below {TARGET_LOSS:g}, at batch size 10 and at batch "
+    "size 80. How many times larger is it at batch size 80? (within 20%)",
+    target_ratio, rel_tol=0.2,
+    hints=[(8, "8 is the ratio of the batch sizes, a prediction; measure it: "
+               "move the rate up from 0.001 at each batch size and note where "
+               "the mean first drops below 0.4."),
+           (1, "the rate does move: at batch size 80 the small rates no longer "
+               "get below 0.4 in 5 epochs."),
+           (3.98, "that is the ratio of the near-best bands' lower edges; the "
+                  "question asks where the mean first drops below 0.4.")],
+    hint="at each batch size, move the rate up from 0.001 one notch at a time; "
+         "the first rate whose mean is below 0.4 is the one; divide the two.",
+    explain="8 times larger batches make 8 times fewer updates in 5 epochs; a "
+            "small rate's progress goes with rate x updates, so the rate needed "
+            "grows about 8-fold (6.31 on the slider's notches, 10^0.8).",
 ))

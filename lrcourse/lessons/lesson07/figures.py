@@ -3,7 +3,7 @@
 import numpy as np
 
 from ...plotting import PALETTE, caption, live_figure, static_figure
-from .analysis import RULE_NAME, RULES, SWEEP_GRID
+from .analysis import NEAR_BEST, RULE_NAME, RULES, SWEEP_GRID
 
 #: How each range-test suggestion is drawn (colour, marker and name differ).
 RULE_STYLE = {
@@ -42,17 +42,26 @@ def setup_sweep_axes(ax, lo_exp=-3.1, hi_exp=0.7):
                label="ln 2 (dead ReLUs)")
 
 
-def draw_sweep(ax, lrs, val_loss, *, label=None, style=None, best=True):
-    """Final validation loss against rate; returns ``(line, best_marker)``."""
-    style = style or {"color": PALETTE["blue"], "linestyle": "-", "marker": "o"}
-    (line,) = ax.plot(lrs, pin(val_loss, SWEEP_TOP), markersize=5, lw=1.5,
+def widen(band):
+    """A band's ends moved half a notch of the sweep grid outwards, so that a
+    band of one rate still shows as a bar around it."""
+    half = 10.0 ** (SWEEP_GRID[2] / 2)
+    return [band[0] / half, band[1] * half]
+
+
+def draw_band(ax, band, y, style, **kw):
+    """The near-best band as a thick bar at height ``y`` (each end half a
+    notch wide); returns the line."""
+    (bar,) = ax.plot(widen(band), [y, y], color=style["color"], lw=7,
+                     solid_capstyle="butt", **kw)
+    return bar
+
+
+def draw_mean_sweep(ax, sweeps, style, label):
+    """A ``SeedSweeps``' mean curve; returns the line."""
+    (line,) = ax.plot(sweeps.lrs, pin(sweeps.mean, SWEEP_TOP), markersize=5, lw=1.8,
                       label=label, **style)
-    marker = None
-    if best:
-        i = int(np.nanargmin(val_loss))
-        (marker,) = ax.plot([lrs[i]], [val_loss[i]], "*", markersize=17,
-                            color=style["color"], mec=PALETTE["black"], zorder=5)
-    return line, marker
+    return line
 
 
 def setup_range_axes(ax, result):
@@ -87,39 +96,53 @@ def draw_range_test(ax, result, *, legend=True):
     return markers
 
 
-def key_figure(data_lrs, sweeps, reference_batch, result, compare):
-    """Key figure: a sweep, the range test, and the sweep at three batch sizes.
+def key_figure(bands, compare=(10, 40, 160)):
+    """Key figure, plain SGD only: the mean sweep over seeds at three batch
+    sizes with their near-best bands (left), and the band and each seed's
+    own best rate at every batch size (right).
 
     Args:
-        data_lrs: the swept rates.
-        sweeps: ``{batch_size: SweepHistory}`` holding ``reference_batch`` (first
-            panel) and the (up to three) batch sizes in ``compare`` (third).
-        result: a ``RangeTestResult``.
+        bands: a ``NearBestBands`` holding every batch size in ``compare``.
     """
-    fig, (ax_sweep, ax_range, ax_batch) = static_figure(width=12.0, height=4.4, ncols=3)
-    ref = sweeps[reference_batch]
-    v = ref["val_loss"][:, -1]
-    setup_sweep_axes(ax_sweep)
-    draw_sweep(ax_sweep, data_lrs, v, label=f"batch size {reference_batch}")
-    best = data_lrs[int(np.nanargmin(v))]
-    ax_sweep.set_title(f"sweep: best rate {best:.3g}")
-    ax_sweep.legend(loc="upper center", fontsize=12, framealpha=0.9)
-
-    draw_range_test(ax_range, result, legend=False)
-    ax_range.legend(loc="upper left", fontsize=12, framealpha=0.9)
-    ax_range.set_title("range test (Adam, 100 batches)")
-
-    setup_sweep_axes(ax_batch)
-    for bs, st in zip(compare, BATCH_STYLES):
-        draw_sweep(ax_batch, data_lrs, sweeps[bs]["val_loss"][:, -1], style=st,
-                   label=f"batch size {bs}")
-    ax_batch.set_title("the best rate moves with batch size")
-    ax_batch.legend(loc="upper right", fontsize=12, framealpha=0.9,
-                    handlelength=1.8, borderaxespad=0.3, labelspacing=0.25)
-    caption(fig, "Sweep: final validation loss after 5 epochs of SGD (stars: best "
-                 "rate); the range test's suggestions; a larger batch needs a "
-                 "larger rate.")
+    fig, (ax_u, ax_b) = static_figure(width=8.6, height=4.6, ncols=2)
+    setup_sweep_axes(ax_u)
+    ax_u.set_ylim(0.1, 1.45)
+    n = len(bands.seeds)
+    for k, (bs, st) in enumerate(zip(compare, BATCH_STYLES)):
+        sw = bands.sweeps[bs]
+        draw_mean_sweep(ax_u, sw, st, f"batch size {bs}")
+        draw_band(ax_u, sw.band, 0.2 - 0.035 * k, st)
+    ax_u.plot([], [], color=PALETTE["grey"], lw=7, solid_capstyle="butt",
+              label="near-best band")
+    ax_u.set_title(f"SGD: mean of {n} seeds")
+    ax_u.legend(loc="upper center", fontsize=11, framealpha=0.9, ncol=2,
+                handlelength=1.8, columnspacing=0.8)
+    draw_band_chart(ax_b, bands)
+    caption(fig, f"Plain SGD, 5 epochs, {n} seeds. Near-best: mean validation loss "
+                 f"within {NEAR_BEST:.0%} of the lowest.")
     return fig
+
+
+def draw_band_chart(ax, bands):
+    """The near-best band at every batch size (bars) and each seed's own best
+    rate (dots): the band moves up with the batch size, loosely."""
+    sizes = list(bands.sweeps)
+    for k, bs in enumerate(sizes):
+        sw = bands.sweeps[bs]
+        draw_band(ax, sw.band, k, {"color": PALETTE["blue"]},
+                  label="near-best band" if k == 0 else None)
+        best = sw.best_per_seed()
+        jitter = np.linspace(-0.22, 0.22, len(best))
+        ax.plot(best, k + jitter, "o", color=PALETTE["orange"], mec=PALETTE["black"],
+                markersize=5, label="best rate of one seed" if k == 0 else None)
+    ax.set_xscale("log")
+    ax.set_xlim(10.0 ** -2, 10.0 ** 0.7)
+    ax.set_yticks(range(len(sizes)), [str(bs) for bs in sizes])
+    ax.set_ylim(len(sizes) - 0.4, -1.6)
+    ax.set_xlabel("learning rate (log scale)")
+    ax.set_ylabel("batch size")
+    ax.set_title("SGD: near-best band per batch size")
+    ax.legend(loc="upper left", fontsize=11, framealpha=0.9)
 
 
 def setup_epoch_axes(ax, epochs, ylabel):
@@ -134,25 +157,32 @@ def setup_epoch_axes(ax, epochs, ylabel):
 
 class SweepView:
     """The sweep panel's figure: final validation loss against the rate at
-    one batch size (the reference batch size dashed grey), and the losses
-    per epoch of the selected rate. ``update(point)`` takes a ``SweepPoint``;
-    the rate curve is redrawn only when the batch size changed."""
+    one batch size (each seed thin, their mean thick, the near-best band as
+    a bar; batch size 10's mean dashed grey), and the mean losses per epoch
+    of the selected rate. ``update(point)`` takes a ``SweepPoint``; the rate
+    curves are redrawn only when the batch size changed."""
 
     def __init__(self, lrs, reference, epochs, figure=live_figure,
-                 reference_batch=10):
-        self.fig, (ax_u, ax_e) = figure(width=10.5, height=4.0, ncols=2)
+                 reference_batch=10, n_seeds=5, optimizer="plain SGD"):
+        self.fig, (ax_u, ax_e) = figure(width=8.6, height=4.2, ncols=2)
         setup_sweep_axes(ax_u, SWEEP_GRID[0] - 0.1, SWEEP_GRID[1] + 0.1)
+        ax_u.set_ylim(0.15, 1.65)
+        ax_u.set_title(f"{optimizer}, {epochs} epochs")
         ax_u.plot(lrs, pin(reference, SWEEP_TOP), color=PALETTE["grey"], ls="--",
-                  lw=1.5, label=f"batch size {reference_batch}")
-        self.curve = ax_u.plot([], [], "o-", color=PALETTE["blue"], markersize=5,
-                               lw=1.5, label="this batch size")[0]
-        self.best = ax_u.plot([], [], "*", markersize=17, color=PALETTE["blue"],
-                              mec=PALETTE["black"], zorder=5, label="best rate")[0]
+                  lw=1.5, label=f"batch {reference_batch}, mean")
+        self.seeds = [ax_u.plot([], [], "-", color=PALETTE["sky"], lw=0.9,
+                                label="each seed" if k == 0 else None)[0]
+                      for k in range(n_seeds)]
+        self.curve = ax_u.plot([], [], "o-", color=PALETTE["blue"], markersize=4,
+                               lw=1.8, label=f"mean of {n_seeds} seeds")[0]
+        self.band = draw_band(ax_u, [np.nan, np.nan], 0.2, {"color":
+                              PALETTE["orange"]}, label="near-best band")
         self.ring = ax_u.plot([], [], "o", markersize=14, mfc="none", mew=2.5,
-                              color=PALETTE["black"], zorder=6)[0]
-        ax_u.legend(loc="upper center", fontsize=12, framealpha=0.9, ncol=2,
-                    handlelength=1.5, columnspacing=0.8)
-        setup_epoch_axes(ax_e, epochs, "loss")
+                              color=PALETTE["black"], zorder=6,
+                              label="selected rate")[0]
+        ax_u.legend(loc="upper center", fontsize=11, framealpha=0.9, ncol=2,
+                    handlelength=1.5, columnspacing=0.6, labelspacing=0.3)
+        setup_epoch_axes(ax_e, epochs, "loss (mean of seeds)")
         self.ep = np.arange(1, epochs + 1)
         self.val = ax_e.plot([], [], "o-", color=PALETTE["vermillion"], lw=2,
                              label="validation")[0]
@@ -162,21 +192,21 @@ class SweepView:
         self.title = ax_e.text(0.03, 0.04, "", transform=ax_e.transAxes, fontsize=12,
                                va="bottom", ha="left")
         self.fig.tight_layout()
-        self.artists = [self.curve, self.best, self.ring, self.val, self.train,
-                        self.title]
-        self.lrs, self.history = lrs, None
+        self.artists = [*self.seeds, self.curve, self.band, self.ring, self.val,
+                        self.train, self.title]
+        self.lrs, self.sweeps = lrs, None
 
     def update(self, point):
-        h, i, lrs = point.history, point.i, self.lrs
-        v = h["val_loss"][:, -1]
-        if h is not self.history:
-            self.curve.set_data(lrs, pin(v, SWEEP_TOP))
-            b = int(np.nanargmin(v))
-            self.best.set_data([lrs[b]], [v[b]])
-            self.history = h
-        self.ring.set_data([lrs[i]], [pin(v[i:i + 1], SWEEP_TOP)[0]])
-        self.val.set_data(self.ep, pin(h["val_loss"][i]))
-        self.train.set_data(self.ep, pin(h["loss"][i]))
+        sw, i, lrs = point.sweeps, point.i, self.lrs
+        if sw is not self.sweeps:
+            for line, v in zip(self.seeds, sw.val):
+                line.set_data(lrs, pin(v, SWEEP_TOP))
+            self.curve.set_data(lrs, pin(sw.mean, SWEEP_TOP))
+            self.band.set_data(widen(sw.band), [0.2, 0.2])
+            self.sweeps = sw
+        self.ring.set_data([lrs[i]], [pin(sw.mean[i:i + 1], SWEEP_TOP)[0]])
+        self.val.set_data(self.ep, pin(sw.epoch_val[i]))
+        self.train.set_data(self.ep, pin(sw.epoch_loss[i]))
         self.title.set_text(f"lr = {lrs[i]:.3g}, batch size {point.batch_size}")
 
 
@@ -186,17 +216,20 @@ class RangeView:
     suggestion trained so far. ``update(point)`` takes a ``RangePoint``."""
 
     def __init__(self, result, epochs, figure=live_figure):
-        self.fig, (ax_r, ax_v) = figure(width=10.5, height=4.2, ncols=2)
+        self.fig, (ax_r, ax_v) = figure(width=8.6, height=4.2, ncols=2)
         draw_range_test(ax_r, result)
+        ax_r.set_title(f"range test: {result.optimizer}, batch size "
+                       f"{result.batch_size}")
         self.points = result.suggestion_points()
         self.ring = ax_r.plot([], [], "o", markersize=18, mfc="none", mew=2.5,
                               color=PALETTE["black"], zorder=6)[0]
         setup_epoch_axes(ax_v, epochs, "validation loss")
+        ax_v.set_title(f"trained with Adam, {epochs} epochs")
         self.ep = np.arange(1, epochs + 1)
         self.lines = {r: ax_v.plot([], [], lw=2, markersize=7, label=RULE_NAME[r],
                                    **RULE_STYLE[r])[0] for r in RULES}
         ax_v.legend(loc="upper right", fontsize=12, framealpha=0.9,
-                    title="trained with")
+                    title="trained with", title_fontsize=12)
         self.fig.tight_layout()
         self.artists = [self.ring, *self.lines.values()]
         self.drawn = {}

@@ -8,9 +8,11 @@ import ipywidgets as W
 from ...widgets import Panel, choice_slider, control, log_slider
 from .analysis import (
     BATCH_SIZES,
+    OPTIMIZER_NAME,
     REFERENCE_BATCH,
     RULE_NAME,
     RULES,
+    SEEDS,
     SWEEP_GRID,
     RangeTests,
     SweepTable,
@@ -23,27 +25,30 @@ from .figures import RangeView, SweepView
 LR_MIN, LR_MAX, LR_STEP = SWEEP_GRID
 
 
-def sweep_panel(lr=0.1, batch_size=10, epochs=5, optimizer="sgd", seed=0,
+def sweep_panel(lr=0.1, batch_size=10, epochs=5, optimizer="sgd", seeds=SEEDS,
                 batch_sizes=BATCH_SIZES):
-    """Final validation loss against rate, with a batch-size slider.
+    """Final validation loss against rate over several seeds, with a
+    batch-size slider.
 
-    Every run starts from the reference network's seeded weights and sees the
-    same shuffled batches; ``batch_sizes`` are precomputed on the slider's
-    grid with one vectorized ``sweep_fit`` pass each (``panel.compute`` is
-    the ``SweepTable``: its ``sweeps``, ``outcomes`` and ``data``). Controls:
-    ``lr`` and ``batch_size``.
+    For each seed (initial weights and shuffling) every rate starts from the
+    same weights and sees the same batches; every batch size and seed is
+    precomputed on the slider's grid with one vectorized ``sweep_fit`` pass
+    (``panel.compute`` is the ``SweepTable``: its ``sweeps``, one
+    ``SeedSweeps`` per batch size). Controls: ``lr`` and ``batch_size``.
     """
     if batch_size not in batch_sizes or REFERENCE_BATCH not in batch_sizes:
         raise ValueError(f"batch_size must be one of {tuple(batch_sizes)}, "
                          f"got {batch_size!r}")
-    table = SweepTable(batch_sizes, epochs=epochs, optimizer=optimizer, seed=seed)
+    table = SweepTable(batch_sizes, epochs=epochs, optimizer=optimizer, seeds=seeds)
     controls = {
         "lr": log_slider(lr, LR_MIN, LR_MAX, LR_STEP, fmt=".3g"),
         "batch_size": choice_slider(list(batch_sizes), batch_size, "batch size",
                                     "lr-batch"),
     }
-    reference = table.sweeps[REFERENCE_BATCH]["val_loss"][:, -1]
-    view = SweepView(table.lrs, reference, epochs, reference_batch=REFERENCE_BATCH)
+    reference = table.sweeps[REFERENCE_BATCH].mean
+    view = SweepView(table.lrs, reference, epochs, reference_batch=REFERENCE_BATCH,
+                     n_seeds=len(table.seeds),
+                     optimizer=OPTIMIZER_NAME.get(optimizer, optimizer))
     return Panel(title="Lesson 07: a learning-rate sweep and the batch size",
                  controls=controls, compute=table, view=view, readout=sweep_readout)
 
