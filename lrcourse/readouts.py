@@ -13,6 +13,7 @@ import numpy as np
 
 from ._validate import ArrayLike, check_has, check_tolerance
 from .descent import classify_lr, stability_limits
+from .engine import RUNAWAY_FACTOR, runaway_limit
 
 if TYPE_CHECKING:
     from .descent import Trace
@@ -80,6 +81,10 @@ def what_happened(trace: Trace, minimum: float | ArrayLike = 0.0, tol: float = 1
     if k is not None:
         how = "oscillating in" if flips else "converged"
         return f"{how}: within {tol:g} of the minimum after update {k}"
+    if dist[-1] > dist[0] * (1 + 1e-9):
+        return (f"diverging: the distance to the minimum grew from "
+                f"{dist[0]:.4g} to {dist[-1]:.4g} in "
+                f"{count_of(trace.steps, 'update')}")
     if dist[-1] >= dist[0] * (1 - 1e-12):
         return "not converging: the distance to the minimum did not shrink"
     how = "oscillating, still" if flips else "still"
@@ -105,12 +110,32 @@ def descent_readout(trace: Trace, curvature: float, minimum: float = 0.0) -> str
         f"happened: {what_happened(trace, minimum)}",
     ]
     if trace.diverged:
-        lines.append(f"last finite loss {_last_finite(trace.losses):.4g}")
+        lines.append(why_stopped(trace))
     else:
         lines.append(f"final weight {float(trace.weights[-1]):.4f}, "
                      f"final loss {trace.final_loss:.6f} after "
                      f"{count_of(trace.steps, 'update')}")
     return "\n".join(lines)
+
+
+_FOLD = {1e6: "a million-fold"}
+
+
+def why_stopped(trace: Trace) -> str:
+    """Why ``gradient_descent`` stopped a diverging run, in a learner's words.
+
+    >>> from lrcourse import Quadratic, gradient_descent
+    >>> why_stopped(gradient_descent(Quadratic(), lr=3.0, steps=20, start=1.0))
+    'stopped after update 5: the loss grew more than a million-fold (1 -> 9.766e+06)'
+    """
+    start, last = float(trace.losses[0]), _last_finite(trace.losses)
+    k = trace.diverged_at
+    if math.isfinite(last) and last > runaway_limit(start):
+        return (f"stopped after update {k}: the loss grew more than "
+                f"{_FOLD.get(RUNAWAY_FACTOR, f'{RUNAWAY_FACTOR:g}-fold')} "
+                f"({start:.4g} -> {last:.4g})")
+    return (f"stopped after update {k}: the loss or a weight was no longer a "
+            f"finite number (last finite loss {last:.4g})")
 
 
 def _last_finite(values):

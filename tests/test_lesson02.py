@@ -130,4 +130,4 @@ def test_key_figure_counts_updates_in_whole_numbers():
         ticks = ax.get_xticks()
         assert all(float(t).is_integer() for t in ticks), ticks
     titles = [ax.get_title() for ax in fig.axes]
-    assert "w crossed the minimum 0 times" in titles[0]
+    assert "w crossed the minimum\n0 times" in titles[0]

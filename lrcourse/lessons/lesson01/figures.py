@@ -16,7 +16,7 @@ from ...plotting import (
 
 def three_rates_figure(problem, lrs, steps, start, lo=-4.5, hi=4.5):
     """Key figure: the same bowl and start at three rates, side by side."""
-    fig, axes = static_figure(width=12.0, height=3.8, ncols=len(lrs), sharey=True)
+    fig, axes = static_figure(width=8.8, height=3.8, ncols=len(lrs), sharey=True)
     w, f = loss_curve(problem, lo, hi)
     top = float(f.max())
     for ax, lr in zip(axes, lrs):
@@ -51,7 +51,7 @@ class DescentView:
 
     def __init__(self, problem, lo=-4.5, hi=4.5):
         self.lo, self.hi = lo, hi
-        self.fig, (self.ax_path, ax_loss) = live_figure(width=10.0, height=3.8)
+        self.fig, (self.ax_path, ax_loss) = live_figure(width=8.8, height=3.8)
         ax = self.ax_path
         w, f = loss_curve(problem, lo, hi)
         top = float(f.max())
