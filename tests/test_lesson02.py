@@ -22,23 +22,29 @@ def panel():
 def test_exercise_answers_are_computed():
     assert lrcourse.check("02.1", 0.25).correct
     assert lrcourse.check("02.1", "1/4").correct
-    assert lrcourse.check("02.2", -0.216).correct
-    assert lrcourse.check("02.3", "no").correct
+    assert lrcourse.check("02.2", -0.512).correct
+    assert lrcourse.check("02.3", 0.64).correct
+    assert not lrcourse.check("02.2", -0.216).correct  # the worked example, rescaled
 
 
 @pytest.mark.parametrize("ex, wrong, words", [
     ("02.1", 0.125, "1/lambda"),
-    ("02.2", 0.216, "sign"),
-    ("02.2", -0.6, "w1"),
-    ("02.3", "yes", "shrinks by 0.36"),
+    ("02.2", 0.512, "sign"),
+    ("02.2", -0.8, "w1"),
+    ("02.2", -0.216, "lr 0.4"),
+    ("02.3", 0.8, "square"),
+    ("02.3", 0.36, "lr 0.8"),
 ])
 def test_commonest_wrong_answers_get_their_hint(ex, wrong, words):
     result = lrcourse.check(ex, wrong)
     assert not result.correct and words in result.message
 
 
-def test_w3_closed_form():
-    assert (1 - 0.4 * 4) ** 3 == pytest.approx(-0.216)
+def test_w3_and_the_loss_factor_closed_form():
+    assert (1 - 0.45 * 4) ** 3 == pytest.approx(-0.512)
+    run = lrcourse.gradient_descent(lrcourse.Quadratic(curvature=4.0), lr=0.45,
+                                    steps=3, start=1.0)
+    assert run.losses[1:] / run.losses[:-1] == pytest.approx([0.64] * 3)
 
 
 def test_oscillating_readout_says_the_loss_fell(panel):
@@ -52,7 +58,8 @@ def test_divergent_readout_reports_the_update(panel):
     text = panel.set(lr=float(GRID[102]))  # 1.26: lr x lambda = 2.52
     assert "predicted: divergent" in text
     assert "diverged at update 17" in text
-    assert "keeps the last finite update" in text
+    assert "stopped after update 17: the loss grew more than a million-fold" in text
+    assert "(9 -> 1.306e+07)" in text
     panel.set(lr=0.1)
 
 

@@ -1,6 +1,5 @@
 """Lesson 02 exercises: too high a rate."""
 
-import numpy as np
 
 from ...descent import gradient_descent, stability_limits
 from ...exercises import Exercise, register
