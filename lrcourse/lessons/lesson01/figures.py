@@ -31,7 +31,7 @@ def three_rates_figure(problem, lrs, steps, start, lo=-4.5, hi=4.5):
         ax.set_title(f"lr = {lr:g}: {regime}")
         ax.set_xlabel("weight w (no unit)")
         end = (f"diverged at update {tr.diverged_at}" if tr.diverged
-               else f"loss after {tr.steps} updates: {tr.final_loss:.2g}")
+               else f"loss after {tr.steps} updates:\n{tr.final_loss:.2g}")
         ax.text(0.5, 0.95, end, transform=ax.transAxes, ha="center", va="top",
                 fontsize=12)
     axes[0].set_ylabel("loss f(w)")
