@@ -128,6 +128,8 @@ def why_stopped(trace: Trace) -> str:
     >>> why_stopped(gradient_descent(Quadratic(), lr=3.0, steps=20, start=1.0))
     'stopped after update 5: the loss grew more than a million-fold (1 -> 9.766e+06)'
     """
+    check_has("trace", trace, ("losses", "diverged_at"),
+              "a Trace from gradient_descent")
     start, last = float(trace.losses[0]), _last_finite(trace.losses)
     k = trace.diverged_at
     if math.isfinite(last) and last > runaway_limit(start):
