@@ -13,7 +13,7 @@ import numpy as np
 
 from ._validate import ArrayLike, check_has, check_tolerance
 from .descent import classify_lr, stability_limits
-from .engine import RUNAWAY_FACTOR, runaway_limit
+from .engine import RUNAWAY_FACTOR, RUNAWAY_FLOOR, WEIGHT_BOUND, runaway_limit
 
 if TYPE_CHECKING:
     from .descent import Trace
@@ -122,7 +122,8 @@ _FOLD = {1e6: "a million-fold"}
 
 
 def why_stopped(trace: Trace) -> str:
-    """Why ``gradient_descent`` stopped a diverging run, in a learner's words.
+    """Why ``gradient_descent`` stopped a diverging run, in a learner's words
+    (the divergence rule is ``engine.diverging``).
 
     >>> from lrcourse import Quadratic, gradient_descent
     >>> why_stopped(gradient_descent(Quadratic(), lr=3.0, steps=20, start=1.0))
@@ -131,13 +132,18 @@ def why_stopped(trace: Trace) -> str:
     check_has("trace", trace, ("losses", "diverged_at"),
               "a Trace from gradient_descent")
     start, last = float(trace.losses[0]), _last_finite(trace.losses)
-    k = trace.diverged_at
-    if math.isfinite(last) and last > runaway_limit(start):
-        return (f"stopped after update {k}: the loss grew more than "
-                f"{_FOLD.get(RUNAWAY_FACTOR, f'{RUNAWAY_FACTOR:g}-fold')} "
-                f"({start:.4g} -> {last:.4g})")
-    return (f"stopped after update {k}: the loss or a weight was no longer a "
-            f"finite number (last finite loss {last:.4g})")
+    head = f"stopped after update {trace.diverged_at}: the loss"
+    limit = runaway_limit(start)
+    if not np.all(np.isfinite(np.asarray(trace.losses, dtype=float))):
+        return (f"{head} was no longer a finite number (inf or nan); last "
+                f"finite loss {last:.4g}")
+    if last > limit and start >= RUNAWAY_FLOOR:
+        fold = _FOLD.get(RUNAWAY_FACTOR, f"{RUNAWAY_FACTOR:g}-fold")
+        return f"{head} grew more than {fold} ({start:.4g} -> {last:.4g})"
+    if last > limit:
+        return f"{head} grew above {limit:g} from a start near 0 ({last:.4g})"
+    return (f"stopped after update {trace.diverged_at}: the weights grew beyond "
+            f"{WEIGHT_BOUND:g} in size")
 
 
 def _last_finite(values):

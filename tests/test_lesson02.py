@@ -166,3 +166,18 @@ def test_saved_lesson_fits_the_column_and_checks_no_exercise_of_its_own():
     for i in moves:
         assert cells[i + 1]["cell_type"] == "code" and "panel" in "".join(
             cells[i - 1]["source"] + cells[i + 1]["source"])
+
+
+def test_why_stopped_names_the_rule_that_stopped_the_run():
+    from lrcourse.readouts import why_stopped
+
+    bowl = lrcourse.Quadratic(curvature=2.0)
+    grew = lrcourse.gradient_descent(bowl, lr=1.2589254117941673, steps=20, start=3.0)
+    assert why_stopped(grew) == ("stopped after update 17: the loss grew more than "
+                                 "a million-fold (9 -> 1.306e+07)")
+    near_zero = lrcourse.gradient_descent(bowl, lr=3.0, steps=200, start=1e-5)
+    assert "grew above 1 from a start near 0" in why_stopped(near_zero)
+    huge = lrcourse.gradient_descent(bowl, lr=1e200, steps=20, start=3.0)
+    assert "weights grew beyond 1e+12" in why_stopped(huge)
+    with pytest.raises(TypeError, match="trace"):
+        why_stopped("not a trace")
