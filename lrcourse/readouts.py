@@ -13,6 +13,7 @@ import numpy as np
 
 from ._validate import ArrayLike, check_has, check_tolerance
 from .descent import classify_lr, stability_limits
+from .engine import RUNAWAY_FACTOR, RUNAWAY_FLOOR, WEIGHT_BOUND, runaway_limit
 
 if TYPE_CHECKING:
     from .descent import Trace
@@ -80,6 +81,10 @@ def what_happened(trace: Trace, minimum: float | ArrayLike = 0.0, tol: float = 1
     if k is not None:
         how = "oscillating in" if flips else "converged"
         return f"{how}: within {tol:g} of the minimum after update {k}"
+    if dist[-1] > dist[0] * (1 + 1e-9):
+        return (f"diverging: the distance to the minimum grew from "
+                f"{dist[0]:.4g} to {dist[-1]:.4g} in "
+                f"{count_of(trace.steps, 'update')}")
     if dist[-1] >= dist[0] * (1 - 1e-12):
         return "not converging: the distance to the minimum did not shrink"
     how = "oscillating, still" if flips else "still"
@@ -105,12 +110,40 @@ def descent_readout(trace: Trace, curvature: float, minimum: float = 0.0) -> str
         f"happened: {what_happened(trace, minimum)}",
     ]
     if trace.diverged:
-        lines.append(f"last finite loss {_last_finite(trace.losses):.4g}")
+        lines.append(why_stopped(trace))
     else:
         lines.append(f"final weight {float(trace.weights[-1]):.4f}, "
                      f"final loss {trace.final_loss:.6f} after "
                      f"{count_of(trace.steps, 'update')}")
     return "\n".join(lines)
+
+
+_FOLD = {1e6: "a million-fold"}
+
+
+def why_stopped(trace: Trace) -> str:
+    """Why ``gradient_descent`` stopped a diverging run, in a learner's words
+    (the divergence rule is ``engine.diverging``).
+
+    >>> from lrcourse import Quadratic, gradient_descent
+    >>> why_stopped(gradient_descent(Quadratic(), lr=3.0, steps=20, start=1.0))
+    'stopped after update 5: the loss grew more than a million-fold (1 -> 9.766e+06)'
+    """
+    check_has("trace", trace, ("losses", "diverged_at"),
+              "a Trace from gradient_descent")
+    start, last = float(trace.losses[0]), _last_finite(trace.losses)
+    head = f"stopped after update {trace.diverged_at}: the loss"
+    limit = runaway_limit(start)
+    if not np.all(np.isfinite(np.asarray(trace.losses, dtype=float))):
+        return (f"{head} was no longer a finite number (inf or nan); last "
+                f"finite loss {last:.4g}")
+    if last > limit and start >= RUNAWAY_FLOOR:
+        fold = _FOLD.get(RUNAWAY_FACTOR, f"{RUNAWAY_FACTOR:g}-fold")
+        return f"{head} grew more than {fold} ({start:.4g} -> {last:.4g})"
+    if last > limit:
+        return f"{head} grew above {limit:g} from a start near 0 ({last:.4g})"
+    return (f"stopped after update {trace.diverged_at}: the weights grew beyond "
+            f"{WEIGHT_BOUND:g} in size")
 
 
 def _last_finite(values):

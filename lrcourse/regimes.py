@@ -24,7 +24,7 @@ from ._validate import (
     check_tolerance,
 )
 from .descent import classify_lr, stability_limits, sweep
-from .readouts import REGIME_TEXT, count_of, what_happened
+from .readouts import REGIME_TEXT, count_of, what_happened, why_stopped
 
 if TYPE_CHECKING:
     from .descent import Sweep, Trace
@@ -273,10 +273,7 @@ def regime_readout(trace: Trace, curvature: float, minimum: float = 0.0) -> str:
         loss_story(trace, minimum),
     ]
     if trace.diverged:
-        lines.append(
-            f"stopped at update {trace.diverged_at}: the loss ran away "
-            f"({trace.final_loss:.3g}, start {float(trace.losses[0]):.3g}); "
-            "the trace keeps the last finite update")
+        lines.append(why_stopped(trace))
     else:
         lines.append(f"final weight {float(trace.weights[-1]):.4f}, final loss "
                      f"{trace.final_loss:.6f} after {count_of(trace.steps, 'update')}")

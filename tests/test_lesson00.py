@@ -89,14 +89,46 @@ def test_panel_snaps_a_short_rate_to_its_grid(panel):
     panel.set(lr=0.1)
 
 
-def test_key_figure_builds():
+def test_key_figure_builds_and_fits_the_column():
     from lrcourse.lessons.lesson00 import figures
     from lrcourse.plotting import png_bytes
 
-    fig = figures.regimes_figure(curvature=2.0, lrs=(0.3, 0.8, 1.1), steps=12,
-                                 start=3.0)
-    assert len(fig.axes) == 3
-    assert png_bytes(fig)[:4] == b"\x89PNG"
+    fig = figures.log_track_figure(min_exp=-3.0, max_exp=0.3)
+    png = png_bytes(fig)
+    assert png[:4] == b"\x89PNG" and int.from_bytes(png[16:20], "big") <= 900
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["lr = 0.001", "lr = 0.01", "lr = 0.1", "lr = 1"]
+
+
+def test_slider_positions_are_those_of_the_slider():
+    grid = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
+    assert panels.slider_position(float(grid[0])) == pytest.approx(0.0)
+    assert panels.slider_position(float(grid[-1])) == pytest.approx(1.0)
+    middle = panels.slider_rate(0.5)
+    assert middle == pytest.approx(float(grid[len(grid) // 2]))  # a notch
+    assert f"{middle:.4f}" == "0.0447"
+    assert f"{panels.slider_position(0.01):.0%}" == "30%"
+    with pytest.raises(ValueError, match="lr"):
+        analysis.track_position(0.0, -3.0, 0.3)
+    with pytest.raises(ValueError, match="fraction"):
+        analysis.rate_at(1.5, -3.0, 0.3)
+
+
+def test_practice_question_is_not_an_exercise_and_its_hint_works():
+    from lrcourse.exercises import all_exercises
+
+    lesson = [i for i in all_exercises() if i.startswith("00.")]
+    assert lesson == ["00.1", "00.2", "00.3"]  # the practice is not among them
+    practice = get_exercise("practice")
+    assert practice.answer == pytest.approx(1.0)
+    assert practice.tolerance in practice.question
+    wrong = lrcourse.check("practice", 1.1)
+    assert not wrong.correct and "multiply, they do not add" in wrong.message
+    assert lrcourse.check("practice", "1").correct
+    # twenty notches of the warm-up slider from 0.1 do reach that rate
+    grid = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
+    k = int(np.argmin(np.abs(grid - 0.1)))
+    assert grid[k + 20] == pytest.approx(practice.answer)
 
 
 
@@ -126,3 +158,31 @@ def test_new_weight_marker_keeps_its_legend_colour():
         panel.set(lr=rate)
         (marker,) = [ln for ln in ax.lines if ln.get_label() == "new w"]
         assert marker.get_color() == handle.get_color()
+
+
+def test_saved_lesson_fits_the_column_and_checks_no_exercise_of_its_own():
+    """Every saved picture fits a 900 px column; no cell checks one of the
+    lesson's exercises (hints are shown once, in lesson 00, on a practice
+    question); the cell after "Your moves" is where readouts are printed."""
+    import base64
+    import json
+    import re
+    from pathlib import Path
+
+    path = next((Path(__file__).resolve().parents[1] / "notebooks").glob("00_*.ipynb"))
+    cells = json.loads(path.read_text())["cells"]
+    for cell in cells:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code":
+            assert not re.search(r'check\(\s*["\']00\.\d', source), source
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            if png:
+                width = int.from_bytes(base64.b64decode(png)[16:20], "big")
+                assert width <= 900, (path.name, width)
+    moves = [i for i, c in enumerate(cells)
+             if "**Your moves.**" in "".join(c["source"])]
+    assert moves, "no 'Your moves' step between the prediction and the readouts"
+    for i in moves:
+        assert cells[i + 1]["cell_type"] == "code" and "panel" in "".join(
+            cells[i - 1]["source"] + cells[i + 1]["source"])

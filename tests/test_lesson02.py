@@ -22,23 +22,29 @@ def panel():
 def test_exercise_answers_are_computed():
     assert lrcourse.check("02.1", 0.25).correct
     assert lrcourse.check("02.1", "1/4").correct
-    assert lrcourse.check("02.2", -0.216).correct
-    assert lrcourse.check("02.3", "no").correct
+    assert lrcourse.check("02.2", -0.512).correct
+    assert lrcourse.check("02.3", 0.64).correct
+    assert not lrcourse.check("02.2", -0.216).correct  # the worked example, rescaled
 
 
 @pytest.mark.parametrize("ex, wrong, words", [
     ("02.1", 0.125, "1/lambda"),
-    ("02.2", 0.216, "sign"),
-    ("02.2", -0.6, "w1"),
-    ("02.3", "yes", "shrinks by 0.36"),
+    ("02.2", 0.512, "sign"),
+    ("02.2", -0.8, "w1"),
+    ("02.2", -0.216, "lr 0.4"),
+    ("02.3", 0.8, "square"),
+    ("02.3", 0.36, "lr 0.8"),
 ])
 def test_commonest_wrong_answers_get_their_hint(ex, wrong, words):
     result = lrcourse.check(ex, wrong)
     assert not result.correct and words in result.message
 
 
-def test_w3_closed_form():
-    assert (1 - 0.4 * 4) ** 3 == pytest.approx(-0.216)
+def test_w3_and_the_loss_factor_closed_form():
+    assert (1 - 0.45 * 4) ** 3 == pytest.approx(-0.512)
+    run = lrcourse.gradient_descent(lrcourse.Quadratic(curvature=4.0), lr=0.45,
+                                    steps=3, start=1.0)
+    assert run.losses[1:] / run.losses[:-1] == pytest.approx([0.64] * 3)
 
 
 def test_oscillating_readout_says_the_loss_fell(panel):
@@ -52,7 +58,8 @@ def test_divergent_readout_reports_the_update(panel):
     text = panel.set(lr=float(GRID[102]))  # 1.26: lr x lambda = 2.52
     assert "predicted: divergent" in text
     assert "diverged at update 17" in text
-    assert "keeps the last finite update" in text
+    assert "stopped after update 17: the loss grew more than a million-fold" in text
+    assert "(9 -> 1.306e+07)" in text
     panel.set(lr=0.1)
 
 
@@ -130,4 +137,47 @@ def test_key_figure_counts_updates_in_whole_numbers():
         ticks = ax.get_xticks()
         assert all(float(t).is_integer() for t in ticks), ticks
     titles = [ax.get_title() for ax in fig.axes]
-    assert "w crossed the minimum 0 times" in titles[0]
+    assert "w crossed the minimum\n0 times" in titles[0]
+
+
+def test_saved_lesson_fits_the_column_and_checks_no_exercise_of_its_own():
+    """Every saved picture fits a 900 px column; no cell checks one of the
+    lesson's exercises (hints are shown once, in lesson 00, on a practice
+    question); the cell after "Your moves" is where readouts are printed."""
+    import base64
+    import json
+    import re
+    from pathlib import Path
+
+    path = next((Path(__file__).resolve().parents[1] / "notebooks").glob("02_*.ipynb"))
+    cells = json.loads(path.read_text())["cells"]
+    for cell in cells:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code":
+            assert not re.search(r'check\(\s*["\']02\.\d', source), source
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            if png:
+                width = int.from_bytes(base64.b64decode(png)[16:20], "big")
+                assert width <= 900, (path.name, width)
+    moves = [i for i, c in enumerate(cells)
+             if "**Your moves.**" in "".join(c["source"])]
+    assert moves, "no 'Your moves' step between the prediction and the readouts"
+    for i in moves:
+        assert cells[i + 1]["cell_type"] == "code" and "panel" in "".join(
+            cells[i - 1]["source"] + cells[i + 1]["source"])
+
+
+def test_why_stopped_names_the_rule_that_stopped_the_run():
+    from lrcourse.readouts import why_stopped
+
+    bowl = lrcourse.Quadratic(curvature=2.0)
+    grew = lrcourse.gradient_descent(bowl, lr=1.2589254117941673, steps=20, start=3.0)
+    assert why_stopped(grew) == ("stopped after update 17: the loss grew more than "
+                                 "a million-fold (9 -> 1.306e+07)")
+    near_zero = lrcourse.gradient_descent(bowl, lr=3.0, steps=200, start=1e-5)
+    assert "grew above 1 from a start near 0" in why_stopped(near_zero)
+    huge = lrcourse.gradient_descent(bowl, lr=1e200, steps=20, start=3.0)
+    assert "weights grew beyond 1e+12" in why_stopped(huge)
+    with pytest.raises(TypeError, match="trace"):
+        why_stopped("not a trace")

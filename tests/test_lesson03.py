@@ -1,6 +1,7 @@
 """Lesson 03: too low a rate (trade-off panel, 2-D bowl panel, exercises, figure)."""
 
 
+import numpy as np
 import pytest
 
 import lrcourse
@@ -37,18 +38,21 @@ def test_342_by_three_routes():
 
 def test_exercise_answers_are_computed():
     assert lrcourse.check("03.1", 342).correct
-    assert lrcourse.check("03.2", 0.5).correct
-    assert lrcourse.check("03.3", "2/11").correct
-    assert lrcourse.check("03.3", 0.175).correct
-    assert not lrcourse.check("03.3", 0.19).correct
+    assert lrcourse.check("03.2", 0.1).correct
+    assert not lrcourse.check("03.2", 0.5).correct  # the worked bowl's answer
+    assert lrcourse.check("03.3", "2/5").correct
+    assert lrcourse.check("03.3", 0.4).correct
+    assert not lrcourse.check("03.3", 0.41).correct
 
 
 @pytest.mark.parametrize("ex, wrong, words", [
     ("03.1", 345, "count the updates exactly"),
     ("03.1", 688, "0.98"),
-    ("03.2", 1.0, "2/lambda"),
-    ("03.3", 0.1, "1/lambda_max"),
-    ("03.3", 0.2, "2/lambda_max"),
+    ("03.2", 0.2, "2/lambda"),
+    ("03.2", 0.5, "the curvature of 5w² is 10"),
+    ("03.3", 0.25, "1/lambda_max"),
+    ("03.3", 0.5, "2/lambda_max"),
+    ("03.3", 0.2, "twice that"),
 ])
 def test_commonest_wrong_answers_get_their_hint(ex, wrong, words):
     result = lrcourse.check(ex, wrong)
@@ -93,9 +97,39 @@ def test_bowl_condition_10_u_bottom_in_accepted_range(bowl):
     bowl.set(condition=100.0, lr=0.1)
 
 
+def test_no_panel_prints_the_answers_of_03_2_and_03_3(tradeoff, bowl):
+    from lrcourse.exercises import get_exercise
+
+    # 03.2 and 03.3 ask about bowls the panels do not show
+    assert get_exercise("03.2").answer == pytest.approx(0.1)
+    assert "1/lambda = 0.5," in tradeoff.set(lr=0.1)  # the panel's bowl is w²
+    assert get_exercise("03.3").answer == pytest.approx(0.4)
+    for i in range(21):  # every notch of the condition slider
+        text = bowl.set(condition=10 ** (0.1 * i))
+        best = float(text.split("2/(lambda_max + lambda_min) = ")[1].split()[0])
+        assert best <= 0.2 < 0.99 * get_exercise("03.3").answer
+    bowl.set(condition=100.0, lr=0.1)
+
+
+def test_tradeoff_sweep_holds_the_fastest_rate(tradeoff):
+    text = tradeoff.set(lr=0.1)
+    assert "(fewest in the sweep: 1)" in text  # lr = 1/lambda = 0.5, in one update
+    t = lrcourse.gradient_descent(lrcourse.Quadratic(2.0), lr=0.5, steps=3, start=1.0)
+    assert t.steps_to(1e-3) == 1
+    from lrcourse.lessons.lesson03 import analysis
+
+    compute = analysis.Tradeoff(2.0, 1.0, 1e-3, 5000, panels.LR_MIN, panels.LR_MAX)
+    for k in (0, 20, 40, len(GRID) - 1):  # the slider still finds its own rates
+        assert compute(lr=float(GRID[k]), budget=20).lr == float(GRID[k])
+        i = int(np.argmin(np.abs(compute.lrs - GRID[k])))
+        assert compute(lr=float(GRID[k]), budget=20).steps == compute.steps[i]
+
+
 def test_bowl_divergent_setting(bowl):
     text = bowl.set(lr=float(BOWL[116]))  # 0.209 > 2/lambda_max
     assert "steep x -1.089" in text
+    assert "happened: diverging: the distance to the minimum grew" in text
+    assert "not converging" not in text
     assert "updates to within 0.001: never: it diverges" in text
     assert "not within" not in text
     bowl.set(lr=0.1)
@@ -167,3 +201,31 @@ def test_bowl_compute_and_readout_without_widgets():
     round_bowl = compute(lr=0.1, condition=1.0)
     assert round_bowl.bowl is not run.bowl
     assert compute(lr=0.1, condition=100.0).bowl is run.bowl  # kept
+
+
+def test_saved_lesson_fits_the_column_and_checks_no_exercise_of_its_own():
+    """Every saved picture fits a 900 px column; no cell checks one of the
+    lesson's exercises (hints are shown once, in lesson 00, on a practice
+    question); the cell after "Your moves" is where readouts are printed."""
+    import base64
+    import json
+    import re
+    from pathlib import Path
+
+    path = next((Path(__file__).resolve().parents[1] / "notebooks").glob("03_*.ipynb"))
+    cells = json.loads(path.read_text())["cells"]
+    for cell in cells:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code":
+            assert not re.search(r'check\(\s*["\']03\.\d', source), source
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            if png:
+                width = int.from_bytes(base64.b64decode(png)[16:20], "big")
+                assert width <= 900, (path.name, width)
+    moves = [i for i, c in enumerate(cells)
+             if "**Your moves.**" in "".join(c["source"])]
+    assert moves, "no 'Your moves' step between the prediction and the readouts"
+    for i in moves:
+        assert cells[i + 1]["cell_type"] == "code" and "panel" in "".join(
+            cells[i - 1]["source"] + cells[i + 1]["source"])

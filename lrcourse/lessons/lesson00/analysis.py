@@ -1,5 +1,6 @@
 """Lesson 00 analysis: one update of gradient descent on a bowl, written out."""
 
+import math
 from dataclasses import dataclass
 
 from ...descent import classify_lr, gradient_descent
@@ -48,3 +49,38 @@ def one_update_readout(u):
         f"loss {u.loss_before:.4f} -> {u.loss_after:.4f}   "
         f"(lr x lambda = {u.lr * u.curvature:.3f}: {REGIME_TEXT[u.regime]})",
     ])
+
+
+def track_position(lr, min_exp, max_exp):
+    """Where ``lr`` sits on a log slider from ``10**min_exp`` to ``10**max_exp``:
+    0 at the left end, 1 at the right end.
+
+    >>> round(track_position(0.01, -3.0, 0.3), 3)
+    0.303
+    """
+    if not lr > 0:
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    if not max_exp > min_exp:
+        raise ValueError(f"max_exp must be above min_exp, got {min_exp}, {max_exp}")
+    return (math.log10(lr) - min_exp) / (max_exp - min_exp)
+
+
+def rate_at(fraction, min_exp, max_exp):
+    """The rate at ``fraction`` of the way along a log slider (0: left end).
+
+    >>> round(rate_at(0.5, -3.0, 0.3), 4)
+    0.0447
+    """
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"fraction must be from 0 to 1, got {fraction!r}")
+    return 10.0 ** (min_exp + fraction * (max_exp - min_exp))
+
+
+def notches_up(lr, notches, step):
+    """The rate ``notches`` notches above ``lr`` on a log slider whose notches
+    multiply the rate by ``10**step``.
+
+    >>> round(notches_up(0.1, 20, 0.05), 6)
+    1.0
+    """
+    return lr * 10.0 ** (notches * step)

@@ -3,6 +3,7 @@
 from ...descent import classify_lr, gradient_descent, stability_limits
 from ...exercises import Exercise, register
 from ...problems import Quadratic
+from .analysis import notches_up
 
 
 def _regime():
@@ -15,11 +16,31 @@ def _first_step():
     return float(abs(tr.updates[0]))
 
 
+def _twenty_notches():
+    return notches_up(0.1, 20, 0.05)  # the warm-up slider's notches: 10**0.05
+
+
 def _mirror_rate():
     # w - lr * lambda * w = -w  <=>  lr = 2 / lambda, on the panel's bowl (lambda 2)
     return stability_limits(2.0)[1]
 
 
+# Not an exercise: the practice question on which lesson 00 shows how a
+# wrong answer gets a hint (its id is not "LL.N", so no lesson counts it).
+register(Exercise(
+    "practice",
+    "Practice: each notch of a rate slider multiplies the rate by 10^0.05 "
+    "(about 1.122). Start at lr = 0.1 and move 20 notches up: which rate do you "
+    "reach? (within 1%)",
+    _twenty_notches, rel_tol=0.01,
+    hints=[(1.1, ("the notches multiply, they do not add: 20 notches multiply "
+                  "the rate by 10^(20 x 0.05).")),
+           (2.244, ("20 notches multiply the rate by 1.122 twenty times over, "
+                     "not by 1.122 x 20."))],
+    hint="20 notches multiply the rate by 10^0.05, twenty times: 10^(20 x 0.05).",
+    explain="0.1 x 10^(20 x 0.05) = 0.1 x 10 = 1: twenty notches are a factor "
+            "of ten.",
+))
 register(Exercise(
     "00.1",
     "On a bowl of curvature lambda = 4, which regime is lr = 0.3: monotone, "

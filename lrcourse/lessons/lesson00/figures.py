@@ -1,46 +1,53 @@
-"""Figures of lesson 00: the three regimes at a glance; the warm-up panel's view."""
+"""Figures of lesson 00: where rates sit on a log slider; the warm-up panel's view."""
 
 import numpy as np
 
-from ...descent import classify_lr, gradient_descent
 from ...plotting import (
     PALETTE,
-    REGIME_STYLE,
     caption,
     live_figure,
     loss_curve,
     static_figure,
 )
 from ...problems import Quadratic
+from .analysis import rate_at, track_position
 
 
-def regimes_figure(curvature=2.0, lrs=(0.3, 0.8, 1.1), steps=12, start=3.0):
-    """Key figure: the weight after each update at three rates, one per regime,
-    with ``lr x lambda`` in each title."""
-    fig, axes = static_figure(width=12.0, height=3.8, ncols=len(lrs), sharey=True)
-    bowl_limit = 4.0 * abs(start)
-    for ax, lr in zip(axes, lrs):
-        tr = gradient_descent(Quadratic(curvature=curvature), lr=lr, steps=steps,
-                              start=start)
-        regime = classify_lr(lr, curvature)
-        k = np.arange(tr.weights.size)
-        shown = np.clip(tr.weights, -bowl_limit, bowl_limit)
-        ax.axhline(0.0, color=PALETTE["grey"], lw=1.5)
-        ax.plot(k, shown, ms=6, lw=1.5, **REGIME_STYLE[regime])
-        ax.set_ylim(-bowl_limit, bowl_limit)
-        ax.set_xlim(-0.5, steps + 0.5)
-        ax.set_title(f"lr x λ = {lr * curvature:.1f}: {regime}")
-        ax.set_xlabel("update k")
-        note = f"|w| after {steps}: {abs(float(tr.weights[-1])):.2g}"
-        if tr.diverged or np.any(np.abs(tr.weights) > bowl_limit):
-            note += " (runs away)"
-        ax.text(0.5, 0.05, note, transform=ax.transAxes, ha="center", fontsize=12,
-                bbox={"fc": "white", "ec": "none", "alpha": 0.85})
-    axes[0].set_ylabel("weight w (minimum at 0)")
-    caption(fig, f"Bowl of curvature λ = {curvature:g} from w = {start:g}: "
-                 "lr x λ below 1 slides in, between 1 and 2 overshoots but "
-                 "converges, above 2 runs away.")
+def log_track_figure(min_exp=-3.0, max_exp=0.3, marks=(0.001, 0.01, 0.1, 1.0)):
+    """Key figure: where rates sit on a slider's track, spaced evenly (a
+    linear slider) and spaced by powers of ten (the course's log sliders)."""
+    fig, ax = static_figure(width=8.6, height=3.6, ncols=1)
+    lo, hi = 10.0 ** min_exp, 10.0 ** max_exp
+    rows = {"a linear track": lambda r: (r - lo) / (hi - lo),
+            "the course's log track": lambda r: track_position(r, min_exp, max_exp)}
+    for y, (name, where) in zip((1.0, 0.0), rows.items()):
+        ax.plot([0, 1], [y, y], color=PALETTE["grey"], lw=6, solid_capstyle="round")
+        ax.text(0.0, y + 0.22, name, ha="left", va="bottom", fontsize=13)
+        for rate, style in zip(marks, _MARK_STYLES):
+            ax.plot(where(rate), y, ls="none", ms=12, label=f"lr = {rate:g}"
+                    if y else None, **style)
+            if not y:
+                ax.annotate(f"{rate:g}", (where(rate), y), xytext=(0, -24),
+                            textcoords="offset points", ha="center", fontsize=12)
+    middle = rate_at(0.5, min_exp, max_exp)
+    ax.axvline(0.5, color=PALETTE["black"], lw=1, ls="--")
+    ax.text(0.5, 0.5, f"middle: {(lo + hi) / 2:.3g} on the linear track,\n"
+            f"{middle:.3g} on the log track", ha="center", va="center",
+            fontsize=12, bbox={"fc": "white", "ec": "none", "alpha": 0.9})
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.7, 1.6)
+    ax.axis("off")
+    ax.legend(loc="upper right", ncols=4, frameon=False, fontsize=12,
+              bbox_to_anchor=(1.0, 1.12), handletextpad=0.2, columnspacing=0.8)
+    caption(fig, f"A track from {lo:g} to {hi:.3g}. Evenly spaced, 0.001 to 0.1 "
+                 "crowd into the left end;\non a log track each power of ten "
+                 "gets the same length.")
     return fig
+
+
+#: One marker per marked rate, told apart by shape as well as colour.
+_MARK_STYLES = [{"marker": m, "color": PALETTE[c]} for m, c in (
+    ("o", "blue"), ("s", "orange"), ("D", "green"), ("^", "vermillion"))]
 
 
 class WarmupView:

@@ -3,7 +3,7 @@
 import functools
 
 from ...widgets import Panel, float_slider, log_slider
-from .analysis import one_update, one_update_readout
+from .analysis import one_update, one_update_readout, rate_at, track_position
 from .figures import WarmupView
 
 #: The warm-up slider's grid: 10 ** (-3 + 0.05 i), from 0.001 to about 2.
@@ -26,3 +26,22 @@ def warmup_panel(lr=0.1, start=3.0, curvature=2.0):
                  controls=controls,
                  compute=functools.partial(one_update, curvature=curvature),
                  view=view, readout=one_update_readout)
+
+
+def slider_position(lr):
+    """Where ``lr`` sits on the warm-up rate slider's track: 0 at the left
+    end (0.001), 1 at the right end (about 2).
+
+    >>> f"{slider_position(0.01):.0%}"
+    '30%'
+    """
+    return track_position(lr, LR_MIN, LR_MAX)
+
+
+def slider_rate(fraction):
+    """The rate at ``fraction`` of the way along the warm-up rate slider.
+
+    >>> f"{slider_rate(0.5):.4f}"
+    '0.0447'
+    """
+    return rate_at(fraction, LR_MIN, LR_MAX)

@@ -16,7 +16,7 @@ from ...plotting import (
 
 def three_rates_figure(problem, lrs, steps, start, lo=-4.5, hi=4.5):
     """Key figure: the same bowl and start at three rates, side by side."""
-    fig, axes = static_figure(width=12.0, height=3.8, ncols=len(lrs), sharey=True)
+    fig, axes = static_figure(width=8.8, height=3.8, ncols=len(lrs), sharey=True)
     w, f = loss_curve(problem, lo, hi)
     top = float(f.max())
     for ax, lr in zip(axes, lrs):
@@ -31,7 +31,7 @@ def three_rates_figure(problem, lrs, steps, start, lo=-4.5, hi=4.5):
         ax.set_title(f"lr = {lr:g}: {regime}")
         ax.set_xlabel("weight w (no unit)")
         end = (f"diverged at update {tr.diverged_at}" if tr.diverged
-               else f"loss after {tr.steps} updates: {tr.final_loss:.2g}")
+               else f"loss after {tr.steps} updates:\n{tr.final_loss:.2g}")
         ax.text(0.5, 0.95, end, transform=ax.transAxes, ha="center", va="top",
                 fontsize=12)
     axes[0].set_ylabel("loss f(w)")
@@ -51,7 +51,7 @@ class DescentView:
 
     def __init__(self, problem, lo=-4.5, hi=4.5):
         self.lo, self.hi = lo, hi
-        self.fig, (self.ax_path, ax_loss) = live_figure(width=10.0, height=3.8)
+        self.fig, (self.ax_path, ax_loss) = live_figure(width=8.8, height=3.8)
         ax = self.ax_path
         w, f = loss_curve(problem, lo, hi)
         top = float(f.max())

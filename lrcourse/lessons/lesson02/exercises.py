@@ -1,6 +1,5 @@
 """Lesson 02 exercises: too high a rate."""
 
-import numpy as np
 
 from ...descent import gradient_descent, stability_limits
 from ...exercises import Exercise, register
@@ -12,15 +11,16 @@ def _limit_at_8():
 
 
 def _run_4():
-    return gradient_descent(Quadratic(curvature=4.0), lr=0.4, steps=3, start=1.0)
+    return gradient_descent(Quadratic(curvature=4.0), lr=0.45, steps=3, start=1.0)
 
 
 def _w3():
     return float(_run_4().weights[3])
 
 
-def _loss_rose():
-    return "yes" if np.any(np.diff(_run_4().losses) > 0) else "no"
+def _loss_factor():
+    losses = _run_4().losses  # the same factor at every update
+    return float(losses[1] / losses[0])
 
 
 register(Exercise(
@@ -37,23 +37,30 @@ register(Exercise(
 ))
 register(Exercise(
     "02.2",
-    "lambda = 4, lr 0.4, w0 = 1: the weight after three updates, w3? "
+    "lambda = 4, lr 0.45, w0 = 1: the weight after three updates, w3? "
     "(to 3 significant figures)",
     _w3, sig_figs=3,
-    hints=[(0.216, ("the size is right but not the sign: lr x lambda = 1.6, so "
-                    "each update multiplies w by 1 - 1.6 = -0.6.")),
-           (-0.6, "that is w1; apply the update three times."),
-           (0.36, "that is w2; apply the update once more.")],
+    hints=[(0.512, ("the size is right but not the sign: lr x lambda = 1.8, so "
+                    "each update multiplies w by 1 - 1.8 = -0.8.")),
+           (-0.8, "that is w1; apply the update three times."),
+           (0.64, "that is w2; apply the update once more."),
+           (-0.216, ("that is for lr 0.4 (factor -0.6); here lr x lambda = "
+                     "0.45 x 4 = 1.8."))],
     hint="each update multiplies w by 1 - lr x lambda.",
-    explain="(1 - 0.4 x 4)^3 = (-0.6)^3: the weight flips sign every update.",
+    explain="(1 - 0.45 x 4)^3 = (-0.8)^3: the weight flips sign every update.",
 ))
 register(Exercise(
     "02.3",
-    "Same run (lambda = 4, lr 0.4, w0 = 1): did the loss ever rise? (yes/no)",
-    _loss_rose, choices=("yes", "no"),
-    hints=[("yes", ("the weight jumps across the minimum, but |w| shrinks by 0.6 "
-                    "each update, so the loss (2 w²) shrinks by 0.36."))],
-    hint="answer yes or no.",
-    explain="Between 1/lambda and 2/lambda the weight oscillates while the loss "
-            "falls at every update.",
+    "Same run (lambda = 4, lr 0.45, w0 = 1): each update multiplies the loss by "
+    "the same factor. Which factor? (to 3 significant figures)",
+    _loss_factor, sig_figs=3,
+    hints=[(0.8, ("that is the factor for the size of the weight; the loss "
+                  "(2 w²) goes with the square of the weight.")),
+           (-0.8, ("that is the factor for the weight; the loss (2 w²) goes "
+                   "with its square, and a square is never negative.")),
+           (0.36, ("that is for lr 0.8 on lambda 2 (factor -0.6); here the "
+                   "weight's factor is 1 - 0.45 x 4 = -0.8."))],
+    hint="the loss is 2 w²; each update multiplies w by 1 - lr x lambda.",
+    explain="(-0.8)^2 = 0.64 < 1: the weight flips sign, yet the loss falls at "
+            "every update.",
 ))

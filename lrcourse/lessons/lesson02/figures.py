@@ -107,7 +107,7 @@ def regimes_figure(curvature, lrs, start, steps):
 
 
 def _regimes_figure(curvature, lrs, start, steps):
-    fig, _ = static_figure(width=12.0, height=6.6, ncols=1)
+    fig, _ = static_figure(width=8.8, height=6.6, ncols=1)
     fig.clear()
     grid = fig.subplots(2, len(lrs), sharex=True)
     once, twice = stability_limits(curvature)
@@ -122,8 +122,8 @@ def _regimes_figure(curvature, lrs, start, steps):
         ax_w.plot(k, w, markersize=5, lw=1.3, **style)
         ax_w.set_ylim(-3.2 * abs(start), 3.2 * abs(start))
         flips = sign_changes(tr.weights)
-        ax_w.set_title(f"lr = {lr:g} (lr x λ = {lr * curvature:.2g}): {regime}\n"
-                       f"w crossed the minimum {flips} time"
+        ax_w.set_title(f"lr = {lr:g}: {regime}\n(lr x λ = {lr * curvature:.2g})\n"
+                       f"w crossed the minimum\n{flips} time"
                        f"{'' if flips == 1 else 's'}")
         ax_f.plot(k, np.clip(tr.losses, 1e-12, 1e8), markersize=5, lw=1.3, **style)
         ax_f.set_yscale("log")
@@ -139,7 +139,7 @@ def _regimes_figure(curvature, lrs, start, steps):
     grid[0, 0].set_ylabel("weight w (no unit)")
     grid[1, 0].set_ylabel("loss (log scale)")
     caption(fig, f"λ = {curvature:g}, w0 = {start:g}: 1/λ = {once:g} and 2/λ = "
-                 f"{twice:g} split monotone, oscillating (the loss still falls) "
+                 f"{twice:g} split monotone,\noscillating (the loss still falls) "
                  "and divergent runs.")
     return fig
 
@@ -153,7 +153,7 @@ def _bowl(curvature):
 def divergence_figure(weights, losses):
     """The raw numbers of a run with no safety net: log10 of |w| and of the
     loss per update, until they overflow to inf (and then NaN)."""
-    fig, ax = static_figure(width=10.0, height=3.8, ncols=1)
+    fig, ax = static_figure(width=8.8, height=3.8, ncols=1)
     k = np.arange(len(weights))
     top = np.log10(np.finfo(float).max)
     with np.errstate(all="ignore"):
@@ -186,7 +186,7 @@ class RegimesView:
 
     def __init__(self, lr_lo, lr_hi, steps, start, lo=-4.5, hi=4.5):
         self.lo, self.hi = lo, hi
-        self.fig, ax0 = live_figure(width=10.5, height=5.0, ncols=1)
+        self.fig, ax0 = live_figure(width=8.8, height=5.0, ncols=1)
         ax0.remove()
         gs = self.fig.add_gridspec(2, 3, height_ratios=[1, 4.2], hspace=0.75,
                                    wspace=0.45, left=0.075, right=0.985, top=0.9,
@@ -253,7 +253,7 @@ class ValleysView:
     def __init__(self, problem, hump, steps, lo=-2.0, hi=2.0):
         self.lo, self.hi = lo, hi
         left, right = problem.minima()
-        self.fig, (ax_path, ax_w) = live_figure(width=10.0, height=3.9)
+        self.fig, (ax_path, ax_w) = live_figure(width=8.8, height=3.9)
         self.ax_path = ax_path
         w = np.linspace(lo, hi, 400)
         ax_path.plot(w, problem.loss(w), color=PALETTE["grey"], lw=2)

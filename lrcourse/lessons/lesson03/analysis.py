@@ -21,6 +21,22 @@ from ...regimes import (
 )
 
 
+def with_rate(lrs, rate):
+    """The sorted grid ``lrs`` with ``rate`` added (unless it is already on
+    it), and the index ``rate`` took (None if it was already there): a sweep
+    on a log grid misses 1/lambda, the one rate that arrives in one update.
+
+    >>> grid, at = with_rate(np.array([0.1, 1.0]), 0.5)
+    >>> grid.tolist(), at
+    ([0.1, 0.5, 1.0], 1)
+    """
+    lrs = np.asarray(lrs, dtype=float)
+    if np.any(np.isclose(lrs, rate, rtol=1e-12, atol=0.0)):
+        return lrs, None
+    at = int(np.searchsorted(lrs, rate))
+    return np.insert(lrs, at, rate), at
+
+
 @dataclass(frozen=True)
 class TradeoffPoint:
     """The trade-off panel's result at one rate and budget: the updates this
@@ -41,7 +57,8 @@ class Tradeoff:
     """The trade-off panel's compute: ``(lr, budget) -> TradeoffPoint``.
 
     One vectorized sweep over the fine grid ``lrs`` (which holds every slider
-    value), made at build; a move only indexes it.
+    value, and 1/lambda, the fastest rate), made at build; a move only
+    indexes it.
 
     >>> point = Tradeoff(2.0, 1.0, 1e-3, 5000, -3.0, 0.2)(lr=0.01, budget=20)
     >>> point.steps, f"{point.loss:.3f}"
@@ -55,7 +72,9 @@ class Tradeoff:
         self.problem = Quadratic(curvature=curvature)
         self.curvature, self.tol, self.max_steps = curvature, tol, max_steps
         self.lr_min = lr_min
-        self.lrs = lr_grid(lr_min, lr_max, self.fine_step)
+        self._size = len(lr_grid(lr_min, lr_max, self.fine_step))
+        self.lrs, self._extra = with_rate(lr_grid(lr_min, lr_max, self.fine_step),
+                                          1.0 / curvature)
         self.steps, _ = steps_curve(self.problem, self.lrs, start, tol, max_steps)
         self.runs = sweep(self.problem, self.lrs, steps=self.max_budget, start=start)
         self.fastest = fewest(self.lrs, self.steps)
@@ -65,7 +84,9 @@ class Tradeoff:
         if self._budget[0] != budget:
             self._budget = (budget, losses_after(self.runs, budget))
         losses = self._budget[1]
-        i = grid_index(lr, self.lr_min, self.fine_step, len(self.lrs))
+        i = grid_index(lr, self.lr_min, self.fine_step, self._size)
+        if self._extra is not None and i >= self._extra:
+            i += 1  # past the added 1/lambda
         best = int(np.argmin(losses))
         return TradeoffPoint(lr=lr, budget=budget, steps=float(self.steps[i]),
                              loss=float(losses[i]),

@@ -11,12 +11,12 @@ def _updates_at_001():
     return tr.steps_to(1e-3)
 
 
-def _fastest():
-    return stability_limits(2.0)[0]
+def _fastest_on_5w2():
+    return stability_limits(10.0)[0]  # f(w) = 5 w^2 has curvature 10
 
 
-def _bottom_2d():
-    return best_fixed_rate((10.0, 1.0))
+def _best_4_1():
+    return best_fixed_rate((4.0, 1.0))
 
 
 register(Exercise(
@@ -38,28 +38,33 @@ register(Exercise(
 ))
 register(Exercise(
     "03.2",
-    "Same bowl and tolerance: which rate needs the fewest updates? (within 3%)",
-    _fastest, rel_tol=0.03,
-    hints=[(1.0, ("that is 2/lambda, where the weight bounces for ever and never "
+    "A steeper bowl, f(w) = 5w², w0 = 1, run until |w| < 0.001: which rate needs "
+    "the fewest updates? (within 3%)",
+    _fastest_on_5w2, rel_tol=0.03,
+    hints=[(0.5, ("that is 1/lambda for f(w) = w² (lambda = 2); the curvature of "
+                  "5w² is 10.")),
+           (0.2, ("that is 2/lambda, where the weight bounces for ever and never "
                   "arrives.")),
-           (0.001, "smaller is not faster: the U climbs to the left."),
-           (0.01, "smaller is not faster: the U climbs to the left.")],
-    hint="look for the bottom of the U; lr x lambda = 1 reaches the minimum in "
-         "one update.",
-    explain="lr = 1/lambda = 0.5 lands on the minimum in one update.",
+           (1.0, "that is 2/lambda for f(w) = w²; here the curvature is 10."),
+           (0.001, "smaller is not faster: the U climbs to the left.")],
+    hint="the bottom of the U is where lr x lambda = 1 (one update lands on the "
+         "minimum); the curvature of 5w² is 10.",
+    explain="lr = 1/lambda = 1/10 lands on the minimum in one update.",
 ))
 register(Exercise(
     "03.3",
-    "A 2-D bowl with curvatures 10 and 1: the rate at the bottom of the U? "
-    "(any rate from 0.17 to 0.185 counts)",
-    _bottom_2d, accept=(0.17, 0.185),
-    hints=[(0.1, ("that is 1/lambda_max, best for the steep direction alone; the "
-                  "flat one needs a larger rate.")),
-           (0.2, ("that is 2/lambda_max: there the steep direction stops "
+    "A 2-D bowl whose Hessian has eigenvalues 4 and 1 (not the panel's bowl, "
+    "whose sharpness is 10): the best fixed rate? (within 1%)",
+    _best_4_1, rel_tol=0.01,
+    hints=[(0.25, ("that is 1/lambda_max, best for the steep direction alone; "
+                   "the flat one needs a larger rate.")),
+           (0.5, ("that is 2/lambda_max: there the steep direction stops "
                   "converging.")),
+           (0.2, ("that is 1/(lambda_max + lambda_min); the best fixed rate is "
+                  "twice that.")),
            (1.0, "that is 1/lambda_min: the steep direction diverges long before.")],
     hint="the best single rate makes the steep and the flat factor equally small: "
-         "|1 - 10 lr| = |1 - lr|.",
-    explain="2/(lambda_max + lambda_min) = 2/11: both directions shrink by 9/11 "
-            "per update, the steep one flipping sign.",
+         "|1 - 4 lr| = |1 - lr|.",
+    explain="2/(lambda_max + lambda_min) = 2/5: both directions shrink by 0.6 per "
+            "update, the steep one flipping sign.",
 ))

@@ -11,6 +11,7 @@ from ...plotting import PALETTE, REGIME_STYLE, caption, course_style, live_figur
 from ...problems import Quadratic
 from ...readouts import lr_grid
 from ...regimes import best_fixed_rate, budget_losses, steps_curve
+from .analysis import with_rate
 
 #: Where "never" (diverged, or not within the sweep's length) is drawn on a
 #: U plot, as a multiple of the sweep's length.
@@ -121,13 +122,13 @@ def tradeoff_figure(curvature, start, tol, budget, bowl, bowl_start, bowl_lrs,
 
 def _tradeoff_figure(curvature, start, tol, budget, bowl, bowl_start, bowl_lrs,
                      bowl_steps):
-    fig = Figure(figsize=(12.0, 8.0), layout="constrained")
+    fig = Figure(figsize=(8.8, 8.0), layout="constrained")
     FigureCanvasAgg(fig)
     top, bottom = fig.subfigures(2, 1, height_ratios=[1.15, 1], hspace=0.04)
     ax_u, ax_b = top.subplots(1, 2)
     small = bottom.subplots(1, 3)
     problem = Quadratic(curvature=curvature)
-    lrs = lr_grid(-3, np.log10(4 / curvature), 0.01)
+    lrs, _ = with_rate(lr_grid(-3, np.log10(4 / curvature), 0.01), 1 / curvature)
     max_steps = 5000
     steps, _ = steps_curve(problem, lrs, start, tol, max_steps)
     setup_u_axes(ax_u, lrs[0], lrs[-1], max_steps)
@@ -157,7 +158,7 @@ def _tradeoff_figure(curvature, start, tol, budget, bowl, bowl_start, bowl_lrs,
     bottom.suptitle(f"the 2-D bowl: curvatures {lam.min():g} and {lam.max():g}, "
                     f"{bowl_steps} updates from the same start", fontsize=13)
     best = best_fixed_rate(lam)
-    caption(fig, f"λ = {curvature:g}: fastest near 1/λ, never past 2/λ. On the 2-D "
+    caption(fig, f"λ = {curvature:g}: fastest near 1/λ, never past 2/λ.\nOn the 2-D "
                  f"bowl the best rate 2/(λmax + λmin) = {best:.3f} zig-zags in the "
                  "steep direction.")
     return fig
@@ -172,7 +173,7 @@ class TradeoffView:
         t = tradeoff
         self.max_steps = t.max_steps
         self.lrs = t.lrs
-        self.fig, (ax_u, ax_b) = live_figure(width=10.5, height=4.0)
+        self.fig, (ax_u, ax_b) = live_figure(width=8.8, height=4.0)
         lo, hi = t.lrs[0], t.lrs[-1]
         setup_u_axes(ax_u, lo, hi, t.max_steps)
         draw_u(ax_u, t.lrs, t.steps, t.max_steps)
@@ -213,7 +214,7 @@ class BowlView:
     def __init__(self, lrs, sharpness, steps, max_steps):
         self.lrs, self.max_steps = lrs, max_steps
         self.fig, (self.ax_c, ax_e, ax_u) = live_figure(
-            width=12.0, height=4.1, ncols=3, gridspec_kw={"width_ratios": [1.5, 1, 1]})
+            width=8.8, height=4.1, ncols=3, gridspec_kw={"width_ratios": [1.5, 1, 1]})
         (self.path,) = self.ax_c.plot([], [], lw=1.3, ms=4)
         ax_e.axhline(0.0, color=PALETTE["grey"], lw=1)
         ax_e.set(xlim=(-0.5, steps + 0.5), ylim=(-2.6, 2.6), xlabel="update k",
@@ -230,12 +231,15 @@ class BowlView:
         ax_u.axvline(2.0 / sharpness, color=PALETTE["black"], lw=1.2, ls="--")
         ax_u.text(2.0 / sharpness, 1.01, "2/λmax", ha="center", va="bottom",
                   fontsize=12, transform=ax_u.get_xaxis_transform())
-        (self.u_line,) = ax_u.plot([], [], color=PALETTE["blue"], lw=2)
+        (self.u_line,) = ax_u.plot([], [], color=PALETTE["blue"], lw=2,
+                                   label="updates needed")
         self.best_line = ax_u.axvline(lrs[0], color=PALETTE["green"], lw=1.5,
-                                      ls="-.")
-        self.now = ax_u.axvline(lrs[0], color=PALETTE["vermillion"], lw=2.5)
+                                      ls="-.", label="best fixed rate")
+        self.now = ax_u.axvline(lrs[0], color=PALETTE["vermillion"], lw=2.5,
+                                label="the slider's rate")
         (self.now_dot,) = ax_u.plot([], [], "o", ms=11, mfc="none", mew=2.5,
                                     color=PALETTE["black"])
+        ax_u.legend(loc="lower left", fontsize=11, handlelength=1.5)
         self.fig.tight_layout()
         self.artists = [self.path, self.steep_line, self.flat_line, self.now,
                         self.now_dot]
