@@ -145,7 +145,7 @@ def _printed_text(cells):
 
 def _spellings(answer, figures):
     """The ways a lesson could print ``answer`` to ``figures`` significant figures."""
-    out = {f"{answer:.{figures}g}"}
+    out = {f"{answer:#.{figures}g}".rstrip(".")}
     for decimals in range(1, 7):
         text = f"{answer:.{decimals}f}"
         if len(text.replace("-", "").replace(".", "").lstrip("0")) >= figures:
