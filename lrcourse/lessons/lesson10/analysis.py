@@ -379,7 +379,7 @@ def decay_readout(result):
 #: noise of one sample's gradient in each, the start, the target loss.
 BATCH_CURVATURES, SAMPLE_NOISE, BATCH_START, TARGET = (1.0, 0.05), 2.0, 3.0, 0.02
 #: The batch sizes and the rate grid of the study.
-BATCH_SIZES = tuple(2**i for i in range(13))
+BATCH_SIZES = tuple(2**i for i in range(1, 13))
 BATCH_LRS = 10 ** np.arange(-4.0, 0.31, 0.05)
 
 
@@ -412,7 +412,7 @@ def updates_to_target(batch_sizes=BATCH_SIZES, lrs=BATCH_LRS, target=TARGET,
     Returns ``(updates, best_rates)`` over ``batch_sizes`` (updates -1 and
     rate NaN where no rate gets there within ``max_updates``).
 
-    >>> u, r = updates_to_target((1, 2), max_updates=4096)
+    >>> u, r = updates_to_target((2, 4), max_updates=4096)
     >>> round(u[0] / u[1], 1)
     2.0
     """
@@ -538,3 +538,63 @@ class DecayTable(_Table):
         return {"lr": float(self.lrs[i]), "weight_decay": self.weight_decay,
                 "l2_factor": self.l2_factor,
                 "weights": {k: v[i] for k, v in self.table.items()}}
+
+
+# -- warmup on the network (measured in network.py) -------------------------------------
+#: The warmup panel's warmup lengths (updates).
+WARMUPS = (0, 25, 50, 100, 150, 200)
+
+
+def warmup_compute(optimizer, warmup):
+    """The warmup panel's compute: the reference network, full batch on 420
+    samples, ten seeds, at the lesson's peak rate for ``optimizer``
+    (``network.WARMUP_SETTINGS``) with a linear warmup of ``warmup``
+    updates."""
+    from .network import WARMUP_SETTINGS, warmup_runs
+
+    if optimizer not in WARMUP_SETTINGS:
+        raise ValueError(f"optimizer must be one of {tuple(WARMUP_SETTINGS)}, "
+                         f"got {optimizer!r}")
+    s = WARMUP_SETTINGS[optimizer]
+    return warmup_runs(s["peak_lr"], warmup, optimizer=optimizer, steps=s["steps"])
+
+
+def warmup_readout(runs):
+    """The warmup panel's readout: how many seeds trained, and how the
+    others ended."""
+    counts = runs.counts()
+    n = len(runs.outcomes)
+    peak = float(np.max(runs.lrs))
+    warm = int(np.argmax(runs.lrs >= peak))
+    lines = [f"{runs.optimizer}: peak rate {peak:g}, reached at update {warm + 1}; "
+             f"{runs.losses.shape[1] - 1} full-batch updates, {n} seeds"]
+    lines.append("  ".join(f"{k}: {v}" for k, v in counts.items() if v)
+                 + f"   (of {n})")
+    final = runs.final_losses()
+    ok = np.array([o == "trained" for o in runs.outcomes])
+    if ok.any():
+        lines.append(f"trained seeds end at loss {np.min(final[ok]):.3f}-"
+                     f"{np.max(final[ok]):.3f}")
+    if counts.get("dead"):
+        lines.append("dead: every ReLU of a layer dead, the loss stuck near "
+                     "ln 2 = 0.693")
+    return "\n".join(lines)
+
+
+def evaluate_averaged(model, X, y):
+    """``model.evaluate(X, y)`` at the averaged weights ``x`` of a model
+    compiled with ``ScheduleFreeAdamW`` (the model keeps its weights ``y``).
+
+    Returns ``(loss, accuracy)``, as ``evaluate`` does.
+    """
+    opt = model.optimizer
+    if not isinstance(opt, ScheduleFreeAdamW):
+        raise TypeError("model must be compiled with lrcourse.ScheduleFreeAdamW, "
+                        f"got {type(opt).__name__}")
+    kept = model.get_weights()
+    averaged = opt.averaged_weights([model.flat])[0]
+    model.set_weights(model.views(averaged))
+    try:
+        return model.evaluate(X, y)
+    finally:
+        model.set_weights(kept)

@@ -18,6 +18,7 @@ from .analysis import (
     critical_batch,
     updates_to_target,
     valley_floor,
+    valley_paths,
     valley_run,
 )
 
@@ -78,8 +79,7 @@ def valley_figure(lr=0.5, decay_start=800, seed=0):
     """Key figure: constant, cosine and WSD at one peak rate on the river
     valley: the rates, two seeded paths, the loss across and along."""
     run = valley_run(lr, decay_start, seed=seed)
-    const = valley_run(lr, decay_start, seed=seed)
-    fig, ((ax_rate, ax_path), (ax_split, ax_loss)) = grid_figure(9.0, 7.2, 2, 2)
+    fig, ((ax_rate, ax_path), (ax_split, ax_loss)) = grid_figure(9.0, 6.6, 2, 2)
     k = np.arange(run.steps + 1)
     for kind in KINDS:
         style, name = KIND_STYLE[kind], KIND_LABELS[kind]
@@ -92,7 +92,7 @@ def valley_figure(lr=0.5, decay_start=800, seed=0):
     ax_rate.set_title(f"three schedules, peak {lr:g}")
     ax_rate.legend(loc="upper right", fontsize=11)
     draw_valley(ax_path)
-    _paths(ax_path, const, run, lr, seed)
+    _paths(ax_path, run, seed)
     for kind, ls in (("cosine", "--"), ("wsd", "-")):
         color = KIND_STYLE[kind]["color"]
         ax_split.plot(k, _clip(run.across[kind]), color=color, linestyle=ls, lw=2,
@@ -106,25 +106,19 @@ def valley_figure(lr=0.5, decay_start=800, seed=0):
     ax_loss.axhline(valley_floor(lr), color=PALETTE["black"], lw=1, linestyle=":")
     ax_loss.set_title("expected loss (final value in the legend)")
     ax_loss.legend(loc="lower left", fontsize=11)
-    caption(fig, "A high constant rate runs along the valley but bounces across "
-                 "it; the decay drops it to the floor, whenever the decay starts.")
+    caption(fig, "A high rate runs along the valley but bounces across it; "
+                 "the decay removes the bounce.")
     return fig
 
 
-def _paths(ax, const, run, lr, seed):
-    for rates, color, ls, label in (
-            (const.rates["constant"], PALETTE["grey"], "-", f"constant {lr:g}"),
-            (run.rates["wsd"], PALETTE["vermillion"], "-", "WSD")):
-        from .analysis import valley_paths
-
-        w = valley_paths(rates, seed)
-        tail = slice(run.decay_start, None)
-        ax.plot(w[:, 1], w[:, 0], color=color, lw=0.6, alpha=0.7, linestyle=ls,
-                label=f"{label} (seed {seed})")
-        if color == PALETTE["vermillion"]:
-            ax.plot(w[tail, 1], w[tail, 0], color=PALETTE["blue"], lw=1.6,
-                    label="WSD during its decay")
-    ax.set_title("the river valley: one run each")
+def _paths(ax, run, seed):
+    w = valley_paths(run.rates["wsd"], seed)
+    s = run.decay_start
+    ax.plot(w[:s + 1, 1], w[:s + 1, 0], color=PALETTE["vermillion"], lw=0.7,
+            label=f"WSD at the peak (seed {seed})")
+    ax.plot(w[s:, 1], w[s:, 0], color=PALETTE["blue"], lw=1.6,
+            label="WSD during its decay")
+    ax.set_title("the river valley: one WSD run")
     ax.legend(loc="lower right", fontsize=11)
 
 
@@ -144,8 +138,8 @@ def branch_figure(lr=0.5, starts=(200, 400, 600, 800), decay_steps=100):
     ax.set_ylim(0.01, 10)
     ax.set_title("a linear decay over 100 updates, branched from one run")
     ax.legend(loc="upper right", fontsize=11, ncols=2)
-    caption(fig, "Every branch drops the loss within its 100 updates: the drop "
-                 "comes from the decay, not from where it starts.")
+    caption(fig, "Wherever a decay starts, the loss drops below the constant "
+                 "run within its 100 updates.")
     return fig
 
 
@@ -181,8 +175,8 @@ def batch_figure(adam_best, adam_batches, sgd_best_batches, sgd_best):
         ax.set_yscale("log")
         ax.set_xlabel("batch size B (log scale)")
         ax.legend(loc="best", fontsize=11)
-    caption(fig, "Double the batch, double SGD's rate, halve the updates, up to a "
-                 "critical batch; Adam's best rate grows about as the square root.")
+    caption(fig, "Double the batch, double SGD's rate, halve the updates: "
+                 "up to a critical batch.")
     return fig
 
 
@@ -315,3 +309,80 @@ class DecayView:
             w = result["weights"][key]
             line.set_data(np.arange(len(w)), w)
             self.marks[key].set_data([result["lr"]], [w[-1]])
+
+
+#: How each outcome of a seed is drawn (line style and colour).
+OUTCOME_STYLE = {
+    "trained": {"color": PALETTE["blue"], "linestyle": "-"},
+    "dead": {"color": PALETTE["vermillion"], "linestyle": "--"},
+    "diverged": {"color": PALETTE["black"], "linestyle": ":"},
+    "unsettled": {"color": PALETTE["orange"], "linestyle": "-."},
+}
+
+
+class WarmupView:
+    """The warmup panel's figure: the rate per update (left) and each seed's
+    full-batch loss (right), drawn by outcome (trained: solid; every ReLU of
+    a layer dead: dashed)."""
+
+    def __init__(self, seeds, steps, peak, figure=live_figure):
+        self.fig, (ax_rate, ax_loss) = figure(width=9.0, height=3.6, ncols=2)
+        self.steps = steps
+        ax_rate.set_xlim(0, steps)
+        ax_rate.set_ylim(0, 2.2)
+        ax_rate.set_autoscale_on(False)
+        ax_rate.set_xlabel("update k")
+        ax_rate.set_ylabel("learning rate")
+        ax_rate.set_title("the rate: linear warmup, then the peak")
+        self.rate = ax_rate.plot([], [], color=PALETTE["blue"], lw=2.2)[0]
+        ax_loss.set_xlim(0, steps)
+        ax_loss.set_ylim(0.15, 1.2)
+        ax_loss.set_autoscale_on(False)
+        ax_loss.set_xlabel("update k")
+        ax_loss.set_ylabel("full-batch loss")
+        ax_loss.axhline(np.log(2), color=PALETTE["grey"], lw=1, linestyle=":")
+        ax_loss.text(steps * 0.98, np.log(2) + 0.02, "ln 2", ha="right", fontsize=11)
+        self.lines = [ax_loss.plot([], [], lw=1.3)[0] for _ in range(seeds)]
+        for name, style in OUTCOME_STYLE.items():
+            ax_loss.plot([], [], lw=1.6, label=name, **style)
+        ax_loss.legend(loc="upper right", fontsize=11, ncols=2)
+        self.title = ax_loss.set_title("")
+        self.fig.tight_layout()
+        self.artists = [self.rate, *self.lines]
+
+    def update(self, runs):
+        k = np.arange(len(runs.lrs) + 1)
+        self.rate.set_data(k[1:], runs.lrs)
+        for line, loss, outcome in zip(self.lines, runs.losses, runs.outcomes):
+            line.set_data(k, np.clip(np.nan_to_num(loss, nan=5.0), 0, 5))
+            line.set(**OUTCOME_STYLE[outcome])
+        self.title.set_text(f"{runs.optimizer}: {runs.count('trained')} of "
+                            f"{len(runs.outcomes)} seeds trained")
+        return True  # the title changed: draw the figure once
+
+
+def sharpness_figure(trace):
+    """The sharpness during warmup (median and range over seeds) against the
+    ceiling 2/lr of the rate in force (``network.sharpness_during_warmup``)."""
+    fig, ax = grid_figure(9.0, 3.8, 1, 1)
+    at, s = np.asarray(trace.measured_at), np.asarray(trace.sharpness)
+    ax.fill_between(at, s.min(axis=0), s.max(axis=0), color=PALETTE["sky"],
+                    alpha=0.35, label=f"range over {len(s)} seeds")
+    ax.plot(at, np.median(s, axis=0), color=PALETTE["blue"], lw=2.2,
+            marker="o", ms=4, label="sharpness (median)")
+    ceiling = np.asarray(trace.ceiling)
+    ax.plot(at, ceiling, color=PALETTE["vermillion"], lw=2, linestyle="--",
+            label="2 / (rate in force)")
+    end = trace.runs.warmup_steps
+    ax.axvline(end, color=PALETTE["black"], lw=1, linestyle=":")
+    ax.text(end + 3, 7.5, "warmup ends", fontsize=11)
+    ax.set_ylim(0, 8)
+    ax.set_xlim(0, at[-1])
+    ax.set_xlabel("update k")
+    ax.set_ylabel("sharpness (top Hessian eigenvalue)")
+    ax.set_title(f"SGD, full batch, warmup to {trace.runs.peak_lr:g} over {end} "
+                 "updates")
+    ax.legend(loc="upper right", fontsize=11)
+    caption(fig, "The sharpness rises while the rate is small, then follows the "
+                 "falling ceiling 2/lr down.")
+    return fig
