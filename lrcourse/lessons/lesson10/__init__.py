@@ -6,8 +6,8 @@ which also gives the names the notebook calls, so that the notebook needs
 two import lines. ``answer_box`` and ``show_png`` load on first use.
 """
 
-from .. import notebook_names
 from ...readouts import lr_grid
+from .. import notebook_names
 from .analysis import (
     BATCH_SIZES,
     best_rates_adam,
@@ -21,7 +21,8 @@ from .analysis import (
 from .network import first_updates, sharpness_during_warmup, warmup_runs
 
 __all__ = ["BATCH_SIZES", "best_rates_adam", "best_rates_sgd", "critical_batch",
-           "decay_runs", "evaluate_averaged", "first_updates", "lr_grid", "scaling_slope",
-           "sharpness_during_warmup", "updates_to_target", "warmup_runs"]
+           "decay_runs", "evaluate_averaged", "first_updates", "lr_grid",
+           "scaling_slope", "sharpness_during_warmup", "updates_to_target",
+           "warmup_runs"]
 
 __getattr__ = notebook_names(__name__)

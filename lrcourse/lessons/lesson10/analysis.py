@@ -260,7 +260,7 @@ def branched_decays(lr=0.5, starts=(200, 400, 600, 800), decay_steps=100,
     return across + along, branches
 
 
-# -- schedule-free AdamW -----------------------------------------------------------------
+# -- schedule-free AdamW ---------------------------------------------------------------
 #: The schedule-free panel's runs: seeded repeats and updates.
 SF_RUNS, SF_STEPS = 32, 1000
 
@@ -325,7 +325,7 @@ def schedule_free_readout(result):
     return "\n".join(lines)
 
 
-# -- AdamW: the decay is multiplied by the rate --------------------------------------------
+# -- AdamW: the decay is multiplied by the rate ----------------------------------------
 #: The AdamW panel's weight decay, L2 factor and run length.
 WEIGHT_DECAY, L2_FACTOR, DECAY_STEPS = 0.1, 0.01, 1000
 
@@ -374,7 +374,7 @@ def decay_readout(result):
     ])
 
 
-# -- batch size and the rate -----------------------------------------------------------------
+# -- batch size and the rate -----------------------------------------------------------
 #: The batch-size bowl: two curvatures (a steep and a flat direction), the
 #: noise of one sample's gradient in each, the start, the target loss.
 BATCH_CURVATURES, SAMPLE_NOISE, BATCH_START, TARGET = (1.0, 0.05), 2.0, 3.0, 0.02
@@ -540,7 +540,7 @@ class DecayTable(_Table):
                 "weights": {k: v[i] for k, v in self.table.items()}}
 
 
-# -- warmup on the network (measured in network.py) -------------------------------------
+# -- warmup on the network (measured in network.py) ------------------------------------
 #: The warmup panel's warmup lengths (updates).
 WARMUPS = (0, 25, 50, 100, 150, 200)
 

@@ -9,11 +9,11 @@ from matplotlib.figure import Figure
 from ...plotting import PALETTE, caption, course_style, live_figure
 from .analysis import (
     BATCH_SIZES,
+    GENTLE,
     KIND_LABELS,
     KINDS,
-    STEEP,
-    GENTLE,
     START,
+    STEEP,
     branched_decays,
     critical_batch,
     updates_to_target,
