@@ -42,7 +42,7 @@ from ..._validate import (
 )
 from ...data import trial_data
 from ...engine import Watch
-from ...model import LN2, dead_fractions, reference_model
+from ...model import dead_fractions, reference_model
 from ...schedules import warmup as _warmup
 
 #: The training subset: the first N_SAMPLES samples of the trial (a fair
@@ -311,6 +311,13 @@ class SharpnessTrace:
         """``2 / lr`` at each measurement: the curvature the rate can stand."""
         return 2.0 / self.lrs_at
 
+    @property
+    def edge_ratio(self):
+        """``sharpness / (2 / lr)`` = ``lr * sharpness / 2``, shape (seeds,
+        measurements): 1 is the edge of stability, above 1 a bowl of that
+        curvature would diverge at that rate."""
+        return self.sharpness / self.ceiling
+
     def at(self, update):
         """Per seed, the sharpness measured at ``update`` (one of
         ``measured_at``)."""
@@ -338,7 +345,7 @@ class SharpnessTrace:
                 f"{len(self.measured_at)} measurements)")
 
 
-def sharpness_during_warmup(peak_lr=2.0, warmup_steps=150, seeds=SEEDS[:5],
+def sharpness_during_warmup(peak_lr=2.0, warmup_steps=150, seeds=SEEDS,
                             steps=300, every=10, iterations=8):
     """``warmup_runs`` with SGD, the sharpness measured every ``every``
     updates (and at the end of warmup and of the run).
@@ -444,9 +451,12 @@ def _first_updates(peak_lr, warmup_steps, seeds, optimizer, steps, updates):
 
 
 # -- batch size and the rate -----------------------------------------------------------
-#: The rate grid of ``batch_rate_bands``: 10 ** (-3 + i / 8) up to 10 ** 0.5.
-BAND_LRS = 10.0 ** np.arange(-3.0, 0.5 + 1e-9, 0.125)
-BATCH_SIZES = (2, 4, 10, 20, 42, 420)
+#: The rate grids of ``batch_rate_bands``, eighths of a decade: SGD
+#: 10 ** -2.5 to 10 ** 0.5, Adam 10 ** -3.5 to 10 ** -0.5 (each reaches past
+#: the rates that kill the network).
+BAND_LRS = {"sgd": 10.0 ** np.arange(-2.5, 0.5 + 1e-9, 0.125),
+            "adam": 10.0 ** np.arange(-3.5, -0.5 + 1e-9, 0.125)}
+BATCH_SIZES = (4, 10, 20, 42, 105, 420)
 
 
 def _sweep_rows(seeds, lrs, optimizer, batch_size, epochs, order_seed=0):
@@ -500,3 +510,136 @@ def _sweep_rows(seeds, lrs, optimizer, batch_size, epochs, order_seed=0):
             val[alive, epoch] = model.loss_value(params, cache, y_val)[alive]
     shape = (len(seeds), len(lrs), epochs)
     return val.reshape(shape), train.reshape(shape)
+
+
+class RateBands:
+    """What ``batch_rate_bands`` measured: per batch size, the losses of every
+    (seed, rate) run and the band of near-best rates.
+
+    Attributes:
+        optimizer, batch_sizes, lrs, seeds, epochs, margin, metric: the setting.
+        losses: shape (batch sizes, seeds, rates): the metric after the last
+            epoch (``"loss"``: the mean mini-batch training loss of the last
+            epoch, the number Keras prints; ``"val_loss"``: the loss on the
+            420-sample test set at the end), NaN where a run diverged.
+        mean: shape (batch sizes, rates), the mean over the seeds (NaN where
+            any seed diverged).
+        best: per batch size, the rate with the lowest mean.
+        bands: shape (batch sizes, 2), the lowest and highest rate of the
+            unbroken run of rates around the best whose mean lies within
+            ``margin`` (a fraction) of the best mean.
+        seed_best: shape (batch sizes, seeds), each seed's own best rate.
+    """
+
+    def __init__(self, optimizer, batch_sizes, lrs, seeds, epochs, margin,
+                 metric, losses):
+        self.optimizer, self.batch_sizes = optimizer, batch_sizes
+        self.lrs, self.seeds, self.epochs = read_only(lrs), seeds, epochs
+        self.margin, self.metric = margin, metric
+        self.losses = read_only(losses)
+        with np.errstate(invalid="ignore"):
+            self.mean = read_only(losses.mean(axis=1))
+        score = np.where(np.isnan(self.mean), np.inf, self.mean)
+        best = np.argmin(score, axis=1)
+        self.best = read_only(lrs[best])
+        self.bands = read_only(np.array([_band(row, i, margin, lrs)
+                                         for row, i in zip(score, best)]))
+        per_seed = np.where(np.isnan(losses), np.inf, losses)
+        self.seed_best = read_only(lrs[np.argmin(per_seed, axis=2)])
+
+    def band(self, batch_size):
+        """``(lowest, highest)`` near-best rate at ``batch_size``."""
+        return tuple(float(v) for v in self.bands[self._index(batch_size)])
+
+    def growth(self, small, large):
+        """How many times the best rate grew from batch ``small`` to ``large``
+        (the linear rule says ``large / small``, the square-root rule
+        ``sqrt(large / small)``)."""
+        return float(self.best[self._index(large)] / self.best[self._index(small)])
+
+    def _index(self, batch_size):
+        if batch_size not in self.batch_sizes:
+            raise ValueError(f"batch_size must be one of {self.batch_sizes}, "
+                             f"got {batch_size!r}")
+        return self.batch_sizes.index(batch_size)
+
+    def table(self):
+        """One line per batch size: best rate, band, mean loss at the best."""
+        lines = [f"{'batch':>6} {'best lr':>8} {'band':>17} {self.metric:>9}"]
+        for b, best, (lo, hi), row in zip(self.batch_sizes, self.best, self.bands,
+                                          self.mean):
+            lines.append(f"{b:>6} {best:>8.3g} {lo:>8.3g}-{hi:<8.3g} "
+                         f"{np.nanmin(row):>9.4f}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return (f"RateBands({self.optimizer}, batches {list(self.batch_sizes)}, "
+                f"{len(self.seeds)} seeds, {self.epochs} epochs, best "
+                f"{[float(f'{b:.3g}') for b in self.best]})")
+
+
+def _band(score, i, margin, lrs):
+    """The unbroken run of rates around index ``i`` within ``margin`` of it."""
+    ok = score <= score[i] * (1.0 + margin)
+    lo = hi = i
+    while lo > 0 and ok[lo - 1]:
+        lo -= 1
+    while hi < len(score) - 1 and ok[hi + 1]:
+        hi += 1
+    return lrs[lo], lrs[hi]
+
+
+def batch_rate_bands(batch_sizes=BATCH_SIZES, lrs=None, seeds=SEEDS[:5],
+                     optimizer="sgd", epochs=10, margin=0.03, metric="loss"):
+    """Train the network at every rate of ``lrs`` and batch size for
+    ``epochs`` epochs (equal epochs: a batch twice as large makes half the
+    updates), from each seed's initial weights, and find the near-best band.
+
+    Args:
+        batch_sizes: integers in 1..420 (the 420-sample subset).
+        lrs: the rates (default ``BAND_LRS[optimizer]``).
+        seeds: initial weights; every run sees the same batches in the
+            same order.
+        optimizer: ``"sgd"`` (plain) or ``"adam"`` (Keras defaults).
+        epochs: passes over the 420 samples.
+        margin: a rate is near-best when its mean loss over the seeds is at
+            most ``(1 + margin)`` times the best mean (default 3%).
+        metric: ``"loss"`` (the last epoch's mean training loss, as Keras
+            reports it) or ``"val_loss"`` (the test set at the end).
+
+    Returns a ``RateBands`` (cached).
+    """
+    if isinstance(batch_sizes, (str, bytes)) or not hasattr(batch_sizes, "__iter__"):
+        raise TypeError(f"batch_sizes must be a list of integers, got "
+                        f"{batch_sizes!r}")
+    sizes = tuple(check_count("batch_sizes", b) for b in batch_sizes)
+    if not sizes or any(b > N_SAMPLES for b in sizes) or len(set(sizes)) < len(
+            sizes):
+        raise ValueError(f"batch_sizes must be distinct integers in 1..{N_SAMPLES}, "
+                         f"got {batch_sizes!r}")
+    optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
+    lrs = BAND_LRS[optimizer] if lrs is None else check_lrs(lrs)
+    args = (sizes, tuple(float(r) for r in lrs), check_seeds(seeds), optimizer,
+            check_count("epochs", epochs), check_positive("margin", margin),
+            check_choice("metric", metric, ("loss", "val_loss")))
+    return _batch_rate_bands(*args)
+
+
+@functools.lru_cache(maxsize=8)
+def _batch_rate_bands(sizes, lrs, seeds, optimizer, epochs, margin, metric):
+    lrs = np.array(lrs)
+    losses = np.stack([_swept(b, lrs, seeds, optimizer, epochs)[metric]
+                       for b in sizes])
+    return RateBands(optimizer, sizes, lrs, seeds, epochs, margin, metric, losses)
+
+
+def _swept(batch_size, lrs, seeds, optimizer, epochs):
+    """Both metrics after the last epoch, each (seeds, rates); cached by
+    ``_sweep_cached`` so that the two metrics share one training."""
+    return _sweep_cached(batch_size, tuple(lrs.tolist()), seeds, optimizer, epochs)
+
+
+@functools.lru_cache(maxsize=64)
+def _sweep_cached(batch_size, lrs, seeds, optimizer, epochs):
+    val, train = _sweep_rows(seeds, np.array(lrs), optimizer, batch_size, epochs)
+    return {"loss": train[..., -1], "val_loss": val[..., -1]}
