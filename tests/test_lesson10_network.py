@@ -196,10 +196,18 @@ def test_sgd_bands_agree_over_seeds(sgd_bands):
         assert lo <= sgd_bands.best[i] <= hi
 
 
-def test_adam_best_rate_grows_then_stays_flat(adam_bands):
-    assert adam_bands.growth(4, 10) >= 2.0  # square-root rule 1.6; measured 3.2
-    for small, large in ((10, 42), (10, 420), (20, 420)):
-        assert 1 / 3 <= adam_bands.growth(small, large) <= 3.0
+def test_adam_shows_no_clear_rule_its_band_is_wide_and_stays_put(adam_bands):
+    """Neither rule can be read off this network for Adam: the best rate stays
+    within one decade while the batch grows 105 times (square-root rule: 10x,
+    linear: 105x), and from 10 to 420 it does not move (measured 1.0x)."""
+    assert np.all((adam_bands.best >= 0.01) & (adam_bands.best <= 0.1))
+    assert adam_bands.growth(10, 420) <= 0.5 * math.sqrt(42)
+    lo10, hi10 = adam_bands.band(10)
+    lo420, hi420 = adam_bands.band(420)
+    assert lo420 <= hi10 and lo10 <= hi420  # the two bands share rates
+    for b in (4, 10, 20, 105):  # flat: near-best over more than 2x in rate
+        lo, hi = adam_bands.band(b)
+        assert hi / lo >= 2.0
 
 
 def test_band_grids_reach_past_the_rates_that_kill(sgd_bands, adam_bands):
