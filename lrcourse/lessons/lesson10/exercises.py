@@ -43,9 +43,9 @@ register(Exercise(
     hints=[((1 - DECAY_10_2) ** UPDATES_10_2,
             "that shrinks by weight_decay per update; AdamW shrinks by "
             "lr x weight_decay: the decay is multiplied by the rate."),
-           (1 - LR_10_2 * DECAY_10_2 * UPDATES_10_2,
-            "close, but the shrinking compounds: each update takes a fraction "
-            "of what is left, (1 - lr x weight_decay)^1000.")],
+           (1 - DECAY_10_2, "that is one update without the rate; AdamW "
+                            "multiplies each weight by (1 - lr x weight_decay) at "
+                            "every one of the 1000 updates.")],
     hint="each update multiplies the weight by (1 - lr x weight_decay).",
     explain="(1 - 0.01 x 0.004)^1000 = 0.961: with Keras' default decay a "
             "weight loses only 4% in 1000 updates at this rate.",
