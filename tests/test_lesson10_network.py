@@ -130,9 +130,10 @@ def test_in_the_second_half_of_warmup_the_sharpness_follows_two_over_lr(trace):
 
 
 def test_warmup_keeps_lr_times_sharpness_near_the_edge(trace, cold_trace):
-    """lr * sharpness / 2: at most about 2 with warmup (measured every 10
-    updates: 1.2-1.7), past 2.3 within ten updates without it."""
-    assert np.all(np.nanmax(trace.edge_ratio, axis=1) < 2.1)
+    """lr * sharpness / 2: with warmup its largest value over a run is 1.3-2.0
+    (measured every 10 updates; the median in the second half of warmup is
+    about 1), without warmup it passes 2.4 within ten updates (2.4-3.3)."""
+    assert np.all(np.nanmax(trace.edge_ratio, axis=1) < 2.2)
     assert np.all(np.nanmax(cold_trace.edge_ratio[:, :11], axis=1) > 2.3)
 
 
