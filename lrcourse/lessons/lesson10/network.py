@@ -64,6 +64,10 @@ WARMUP_SETTINGS = {
     "sgd": {"peak_lr": 2.0, "warmup_steps": 150, "steps": 300},
     "adam": {"peak_lr": 0.5, "warmup_steps": 150, "steps": 300},
 }
+#: Adam as in practice: mini-batches of 10 (the reference's batch size),
+#: 5 epochs of the 420 samples; each seed also shuffles its own batches.
+MINIBATCH_SETTING = {"optimizer": "adam", "peak_lr": 0.3, "warmup_steps": 50,
+                     "steps": 210, "batch_size": 10}
 
 
 # -- checks ------------------------------------------------------------------------
@@ -79,6 +83,7 @@ def check_seeds(seeds):
 
 
 def _check_warmup_args(peak_lr, warmup_steps, seeds, optimizer, steps):
+    """The checked arguments of ``warmup_runs`` (``batch_size`` apart)."""
     peak_lr = check_positive("peak_lr", peak_lr)
     steps = check_count("steps", steps)
     warmup_steps = check_count("warmup_steps", warmup_steps, minimum=0)
@@ -87,6 +92,17 @@ def _check_warmup_args(peak_lr, warmup_steps, seeds, optimizer, steps):
                          f"got {warmup_steps}")
     return (peak_lr, warmup_steps, check_seeds(seeds),
             check_choice("optimizer", optimizer, OPTIMIZERS), steps)
+
+
+def _check_batch_size(batch_size):
+    """None (full batch) or an integer in 1..N_SAMPLES."""
+    if batch_size is None:
+        return None
+    batch_size = check_count("batch_size", batch_size)
+    if batch_size > N_SAMPLES:
+        raise ValueError(f"batch_size must be None (full batch) or an integer in "
+                         f"1..{N_SAMPLES}, got {batch_size}")
+    return batch_size
 
 
 # -- data and the rate ---------------------------------------------------------------
@@ -117,12 +133,13 @@ def rates(peak_lr, warmup_steps, steps):
     return np.asarray(_warmup(peak_lr, warmup_steps)(np.arange(steps)), dtype=float)
 
 
-# -- many seeds, one full-batch pass -------------------------------------------------
+# -- many seeds, one pass ------------------------------------------------------------
 class _Rows:
-    """One copy of the network per seed, all trained together on the full
-    batch (one row of ``flat`` per seed), with the divergence watch."""
+    """One copy of the network per seed, all trained together (one row of
+    ``flat`` per seed), with the divergence watch."""
 
     def __init__(self, seeds, optimizer, X, y):
+        self.X, self.y = X, y
         self.model = reference_model(seed=seeds[0])
         self.flat = np.stack([reference_model(seed=s).flat for s in seeds])
         self.params = self.model.views(self.flat)
@@ -135,9 +152,13 @@ class _Rows:
         self.data = hessian.distinct(X, y)  # same loss, fewer rows
         self.change = np.zeros_like(self.flat)
 
-    def loss(self, with_gradient=True):
-        """Each row's full-batch loss (and its gradient into ``grad``)."""
-        Xd, yd, share = self.data
+    def loss(self, batch=None, with_gradient=True):
+        """Each row's loss on the samples ``batch`` (None: the full batch),
+        and its gradient into ``grad``."""
+        if batch is None:
+            Xd, yd, share = self.data
+        else:
+            Xd, yd, share = self.X[batch], self.y[batch], None
         cache = self.model.forward(self.params, Xd)
         if with_gradient:
             self.model.backward(self.params, cache, yd, self.grads, share)
@@ -158,19 +179,35 @@ class _Rows:
         return dead_fractions(self.model.layers, cache)
 
 
-def _train(seeds, optimizer, lrs, X, y, probe=None):
-    """Train every seed's network full batch at the rates ``lrs`` (one per
-    update); ``probe(k, rows)`` sees the weights after ``k`` updates.
+def _batches(n, batch_size, count, seed=0):
+    """The samples of ``count`` successive updates: None each (full batch),
+    or mini-batches of a fresh shuffle every epoch, as ``fit`` makes them
+    (the last of an epoch may be smaller)."""
+    if batch_size is None:
+        return [None] * count
+    rng, out = np.random.default_rng(seed), []
+    while len(out) < count:
+        order = rng.permutation(n)
+        out += [order[b:b + batch_size] for b in range(0, n, batch_size)]
+    return out[:count]
+
+
+def _train(seeds, optimizer, lrs, X, y, probe=None, batch_size=None, order=0):
+    """Train every seed's network at the rates ``lrs`` (one per update), full
+    batch or on mini-batches (shuffled from the seed ``order``, the same for
+    every row); ``probe(k, rows)`` sees the weights after ``k`` updates.
 
     Returns ``(rows, losses)``: losses of shape (seeds, updates + 1), the
-    loss before each update and after the last, NaN once a row diverged.
+    loss of the batch before each update (and one more after the last), NaN
+    once a row diverged.
     """
     rows = _Rows(seeds, optimizer, X, y)
     steps = len(lrs)
+    batches = _batches(len(y), batch_size, steps + 1, order)
     losses = np.full((len(seeds), steps + 1), np.nan)
     with np.errstate(all="ignore"):
         for k in range(steps + 1):
-            loss = rows.loss(with_gradient=k < steps)
+            loss = rows.loss(batches[k], with_gradient=k < steps)
             if k == 0:
                 rows.watch.start(loss)
             else:
@@ -201,13 +238,15 @@ def _outcomes(losses, dead, diverged):
 
 
 class WarmupRuns:
-    """What ``warmup_runs`` measured: one full-batch run per seed.
+    """What ``warmup_runs`` measured: one run per seed.
 
     Attributes:
         optimizer, peak_lr, warmup_steps, seeds: the setting.
+        batch_size: None (full batch) or the mini-batch size.
         lrs: the rate of every update, shape (steps,).
-        losses: full-batch loss (cross-entropy + L2) before each update and
-            after the last, shape (seeds, steps + 1); NaN after divergence.
+        losses: the loss (cross-entropy + L2) of the batch each update used,
+            before it, and one more after the last, shape (seeds, steps + 1);
+            NaN after divergence.
         outcomes: per seed, one of ``OUTCOMES``.
         dead: per seed, the fraction of dead units of each ReLU layer at the
             end, shape (seeds, 2).
@@ -216,8 +255,8 @@ class WarmupRuns:
     """
 
     def __init__(self, optimizer, peak_lr, warmup_steps, seeds, lrs, losses,
-                 outcomes, dead, accuracy, diverged_at):
-        self.optimizer, self.peak_lr = optimizer, peak_lr
+                 outcomes, dead, accuracy, diverged_at, batch_size=None):
+        self.optimizer, self.peak_lr, self.batch_size = optimizer, peak_lr, batch_size
         self.warmup_steps, self.seeds = warmup_steps, seeds
         self.lrs, self.losses = read_only(lrs), read_only(losses)
         self.outcomes, self.dead = outcomes, read_only(dead)
@@ -243,14 +282,16 @@ class WarmupRuns:
 
     def __repr__(self):
         counts = ", ".join(f"{v} {k}" for k, v in self.counts().items() if v)
+        batch = "" if self.batch_size is None else f", batch {self.batch_size}"
         return (f"WarmupRuns({self.optimizer}, peak {self.peak_lr:g}, warmup "
-                f"{self.warmup_steps}, {len(self.seeds)} seeds: {counts})")
+                f"{self.warmup_steps}{batch}, {len(self.seeds)} seeds: {counts})")
 
 
-def warmup_runs(peak_lr, warmup_steps, seeds=SEEDS, optimizer="sgd", steps=300):
-    """Full-batch training of the reference network from each seed's initial
-    weights, the rate warmed up linearly over ``warmup_steps`` updates to
-    ``peak_lr`` (0: the peak from the first update), then held.
+def warmup_runs(peak_lr, warmup_steps, seeds=SEEDS, optimizer="sgd", steps=300,
+                batch_size=None):
+    """Training of the reference network from each seed's initial weights,
+    the rate warmed up linearly over ``warmup_steps`` updates to ``peak_lr``
+    (0: the peak from the first update), then held.
 
     Args:
         peak_lr: the rate after warmup, a number > 0.
@@ -259,33 +300,47 @@ def warmup_runs(peak_lr, warmup_steps, seeds=SEEDS, optimizer="sgd", steps=300):
         optimizer: ``"sgd"`` (plain, ``change = -lr * gradient``) or
             ``"adam"`` (Keras defaults).
         steps: the number of updates.
+        batch_size: None (default): every update sees all 420 samples; an
+            integer: mini-batches of that size, reshuffled every epoch, the
+            same batches for every seed.
 
     Returns a ``WarmupRuns`` (cached: the same arguments give the same
     object, whose arrays are read-only).
     """
-    return _warmup_runs(*_check_warmup_args(peak_lr, warmup_steps, seeds,
-                                            optimizer, steps))
+    args = _check_warmup_args(peak_lr, warmup_steps, seeds, optimizer, steps)
+    return _warmup_runs(*args, _check_batch_size(batch_size))
 
 
 @functools.lru_cache(maxsize=32)
-def _warmup_runs(peak_lr, warmup_steps, seeds, optimizer, steps):
+def _warmup_runs(peak_lr, warmup_steps, seeds, optimizer, steps, batch_size):
     X, y = subset()
     lrs = rates(peak_lr, warmup_steps, steps)
-    rows, losses = _train(seeds, optimizer, lrs, X, y)
-    return _result(rows, losses, optimizer, peak_lr, warmup_steps, seeds, lrs, X, y)
+    if batch_size is None:  # every seed at once
+        rows, losses = _train(seeds, optimizer, lrs, X, y)
+        parts = [rows]
+    else:  # a seed also shuffles its own mini-batches: one run at a time
+        runs = [_train((s,), optimizer, lrs, X, y, batch_size=batch_size, order=s)
+                for s in seeds]
+        parts, losses = [r for r, _ in runs], np.vstack([v for _, v in runs])
+    return _result(parts, losses, optimizer, peak_lr, warmup_steps, seeds, lrs, X,
+                   y, batch_size)
 
 
-def _result(rows, losses, optimizer, peak_lr, warmup_steps, seeds, lrs, X, y):
-    """A ``WarmupRuns`` from a finished ``_train``."""
+def _result(parts, losses, optimizer, peak_lr, warmup_steps, seeds, lrs, X, y,
+            batch_size=None):
+    """A ``WarmupRuns`` from finished ``_train`` runs (``parts``: their rows,
+    whose seeds in order are ``seeds``)."""
     with np.errstate(all="ignore"):
-        dead = rows.dead()
-        probs = rows.model.forward(rows.params, X)[-1][2]
+        dead = np.vstack([rows.dead() for rows in parts])
+        probs = np.vstack([rows.model.forward(rows.params, X)[-1][2]
+                           for rows in parts])
         accuracy = np.mean(probs.argmax(axis=-1) == y, axis=-1)
-    diverged = rows.watch.diverged
+    diverged = np.concatenate([rows.watch.diverged for rows in parts])
     accuracy[diverged] = np.nan
+    diverged_at = sum((rows.watch.diverged_at for rows in parts), ())
     return WarmupRuns(optimizer, peak_lr, warmup_steps, seeds, lrs, losses,
                       _outcomes(losses, dead, diverged), dead, accuracy,
-                      rows.watch.diverged_at)
+                      diverged_at, batch_size)
 
 
 # -- why warmup works: the sharpness (SGD) and Adam's first updates --------------------
@@ -387,7 +442,7 @@ def _sharpness_during_warmup(peak_lr, warmup_steps, seeds, steps, every,
                 start=vectors[i])
 
     rows, losses = _train(seeds, "sgd", lrs, X, y, probe)
-    runs = _result(rows, losses, "sgd", peak_lr, warmup_steps, seeds, lrs, X, y)
+    runs = _result([rows], losses, "sgd", peak_lr, warmup_steps, seeds, lrs, X, y)
     return SharpnessTrace(runs, measured, sharp)
 
 
@@ -445,7 +500,7 @@ def _first_updates(peak_lr, warmup_steps, seeds, optimizer, steps, updates):
             dead[:, k - 1] = rows.dead()
 
     rows, losses = _train(seeds, optimizer, lrs, X, y, probe)
-    runs = _result(rows, losses, optimizer, peak_lr, warmup_steps, seeds, lrs,
+    runs = _result([rows], losses, optimizer, peak_lr, warmup_steps, seeds, lrs,
                    X, y)
     return FirstUpdates(runs, size, dead)
 
