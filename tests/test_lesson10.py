@@ -305,3 +305,25 @@ def test_lesson_time_matches_the_course_map():
     root = Path(__file__).resolve().parent.parent
     nb = json.loads((root / "notebooks" / "10_todays_practice.ipynb").read_text())
     assert "about 35 minutes" in "".join(nb["cells"][0]["source"])
+
+
+# -- batch size on the network (five seeds; the lesson's honest reading) ------------
+@pytest.fixture(scope="module")
+def bands():
+    return {o: network.batch_rate_bands(optimizer=o, epochs=10)
+            for o in ("sgd", "adam")}
+
+
+def test_sgd_follows_the_linear_rule_to_about_20_then_stops(bands):
+    sgd = bands["sgd"]
+    assert 3.0 <= sgd.growth(4, 20) <= 6.0
+    assert sgd.growth(42, 420) < 1.5
+    assert sgd.best[-1] == pytest.approx(0.75, rel=0.05)
+
+
+def test_adams_best_rate_hardly_moves_with_the_batch(bands):
+    adam = bands["adam"]
+    assert adam.growth(10, 420) < 2.0  # the square-root rule would say 6.5
+    assert 0.01 < min(adam.best) and max(adam.best) < 0.1
+    lo, hi = np.asarray(adam.bands).T
+    assert lo.max() <= hi.min() * 1.5  # the near-best bands all but overlap

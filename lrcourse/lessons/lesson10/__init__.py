@@ -18,11 +18,16 @@ from .analysis import (
     scaling_slope,
     updates_to_target,
 )
-from .network import first_updates, sharpness_during_warmup, warmup_runs
+from .network import (
+    batch_rate_bands,
+    first_updates,
+    sharpness_during_warmup,
+    warmup_runs,
+)
 
-__all__ = ["BATCH_SIZES", "best_rates_adam", "best_rates_sgd", "critical_batch",
-           "decay_runs", "evaluate_averaged", "first_updates", "lr_grid",
-           "scaling_slope", "sharpness_during_warmup", "updates_to_target",
-           "warmup_runs"]
+__all__ = ["BATCH_SIZES", "batch_rate_bands", "best_rates_adam", "best_rates_sgd",
+           "critical_batch", "decay_runs", "evaluate_averaged", "first_updates",
+           "lr_grid", "scaling_slope", "sharpness_during_warmup",
+           "updates_to_target", "warmup_runs"]
 
 __getattr__ = notebook_names(__name__)

@@ -386,3 +386,30 @@ def sharpness_figure(trace):
     caption(fig, "The sharpness rises while the rate is small, then follows the "
                  "falling ceiling 2/lr down.")
     return fig
+
+
+def network_batch_figure(sgd, adam):
+    """The best rate and its near-best band against the batch size on the
+    network, for SGD and Adam (``network.batch_rate_bands`` results), with
+    the linear and square-root rules drawn from the smallest batch."""
+    fig, axes = grid_figure(9.0, 3.8, 1, 2)
+    for ax, bands, rule, name in ((axes[0], sgd, 1.0, "linear rule"),
+                                  (axes[1], adam, 0.5, "square-root rule")):
+        b = np.asarray(bands.batch_sizes, dtype=float)
+        lo, hi = np.asarray(bands.bands).T
+        ax.fill_between(b, lo, hi, color=PALETTE["sky"], alpha=0.4,
+                        label=f"within {bands.margin:.0%} of the best")
+        ax.plot(b, bands.best, "o-", color=PALETTE["blue"], lw=2,
+                label=f"best rate ({len(bands.seeds)} seeds' mean loss)")
+        ax.plot(b, bands.best[0] * (b / b[0]) ** rule, color=PALETTE["black"],
+                lw=1.2, linestyle="--", label=name)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("batch size (log scale)")
+        ax.set_ylabel("learning rate (log scale)")
+        title = "SGD" if bands.optimizer == "sgd" else "Adam"
+        ax.set_title(f"{title}, {bands.epochs} epochs")
+        ax.legend(loc="upper left", fontsize=11)
+    caption(fig, "On the network SGD follows the linear rule to a batch of about 20; "
+                 "Adam's best rate hardly moves.")
+    return fig
