@@ -192,35 +192,37 @@ def adam_bands():
 def test_sgd_best_rate_grows_with_the_batch_as_the_linear_rule_says(sgd_bands):
     growth = sgd_bands.growth(4, 20)  # linear rule: 5; square-root: 2.2
     assert 3.2 <= growth <= 7.5  # measured 4.2
-    assert sgd_bands.growth(4, 10) >= 1.7  # the rule says 2.5; measured 2.4
+    assert sgd_bands.growth(4, 10) >= 1.7  # the rule says 2.5; measured 3.2
 
 
 def test_sgd_best_rate_stops_growing_past_a_critical_batch(sgd_bands):
-    assert sgd_bands.growth(42, 420) <= 1.5  # the rule says 10
+    assert sgd_bands.growth(42, 420) <= 1.5  # the rule says 10; measured 1.3
     assert sgd_bands.band(420)[1] <= 1.4  # capped where the network dies
 
 
-def test_sgd_bands_agree_over_seeds(sgd_bands):
+def test_sgd_the_move_is_larger_than_the_seeds_scatter(sgd_bands):
+    small, large = sgd_bands.seed_best[0], sgd_bands.seed_best[3]  # B 4 and 42
+    assert sgd_bands.batch_sizes[0] == 4 and sgd_bands.batch_sizes[3] == 42
+    assert small.max() < large.min()  # 0.10-0.13 against 0.56-1.0
+    assert small.max() / small.min() <= 1.5
     for i, b in enumerate(sgd_bands.batch_sizes):
-        if b <= 20:
-            ratio = sgd_bands.seed_best[i] / sgd_bands.best[i]
-            assert np.all(np.abs(np.log10(ratio)) <= 0.126)  # within one notch
         lo, hi = sgd_bands.band(b)
         assert lo <= sgd_bands.best[i] <= hi
 
 
-def test_adam_shows_no_clear_rule_its_band_is_wide_and_stays_put(adam_bands):
-    """Neither rule can be read off this network for Adam: the best rate stays
-    within one decade while the batch grows 105 times (square-root rule: 10x,
-    linear: 105x), and from 10 to 420 it does not move (measured 1.0x)."""
-    assert np.all((adam_bands.best >= 0.01) & (adam_bands.best <= 0.1))
-    assert adam_bands.growth(10, 420) <= 0.5 * math.sqrt(42)
-    lo10, hi10 = adam_bands.band(10)
-    lo420, hi420 = adam_bands.band(420)
-    assert lo420 <= hi10 and lo10 <= hi420  # the two bands share rates
-    for b in (4, 10, 20, 105):  # flat: near-best over more than 2x in rate
-        lo, hi = adam_bands.band(b)
-        assert hi / lo >= 2.0
+def test_adam_shows_no_clear_rule_its_band_is_wide(adam_bands):
+    """For Adam this network confirms no rule: the best rate moves less than
+    the square-root rule says from batch 4 to 420 (measured 5.6x; the rule
+    10x, the linear rule 105x), yet its seeds' own bests scatter over 4x or
+    more at every batch up to 105, and the band at batch 4 spans a decade."""
+    growth = adam_bands.growth(4, 420)
+    assert 1.0 <= growth <= math.sqrt(105)
+    for i, b in enumerate(adam_bands.batch_sizes):
+        if b <= 105:
+            seeds = adam_bands.seed_best[i]
+            assert seeds.max() / seeds.min() >= 4.0
+    lo, hi = adam_bands.band(4)
+    assert hi / lo >= 5.0  # measured 0.0024-0.032
 
 
 def test_band_grids_reach_past_the_rates_that_kill(sgd_bands, adam_bands):
