@@ -7,6 +7,7 @@ two import lines. ``answer_box`` and ``show_png`` load on first use.
 """
 
 from ...readouts import lr_grid
+from ...snippets import side_by_side
 from .. import notebook_names
 from .analysis import (
     BATCH_SIZES,
@@ -27,7 +28,7 @@ from .network import (
 
 __all__ = ["BATCH_SIZES", "batch_rate_bands", "best_rates_adam", "best_rates_sgd",
            "critical_batch", "decay_runs", "evaluate_averaged", "first_updates",
-           "lr_grid", "scaling_slope", "sharpness_during_warmup",
+           "lr_grid", "scaling_slope", "sharpness_during_warmup", "side_by_side",
            "updates_to_target", "warmup_runs"]
 
 __getattr__ = notebook_names(__name__)

@@ -411,5 +411,5 @@ def network_batch_figure(sgd, adam):
         ax.set_title(f"{title}, {bands.epochs} epochs")
         ax.legend(loc="upper left", fontsize=11)
     caption(fig, "On the network SGD follows the linear rule to a batch of about 20; "
-                 "Adam's best rate hardly moves.")
+                 "Adam's best rate moves less than either rule.")
     return fig
