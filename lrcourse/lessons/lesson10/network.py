@@ -5,20 +5,22 @@ Dense(32, relu, l2(0.01)) -> Dense(2, softmax)) and the first 420 samples
 of the trial's training set, over several seeds (each seed gives other
 initial weights), so that a claim rests on a count, not on one lucky run.
 
-Warmup. ``warmup_runs`` trains one copy of the network per seed, all at
-once, full batch, with a linear warmup of ``warmup_steps`` updates to
-``peak_lr`` (``lrcourse.warmup``: update ``k + 1`` runs at
-``peak_lr * (k + 1) / warmup_steps``) and the peak after it; ``warmup_steps
-= 0`` uses the peak from the first update. Each run ends ``"trained"``,
-``"dead"`` (every ReLU of a layer dead: the network predicts the same for
-everyone and can never learn again), ``"diverged"`` or ``"unsettled"``.
-``sharpness_during_warmup`` measures the sharpness (lesson 09's meter) along
-the SGD runs; ``adam_first_updates`` shows what Adam's first updates do.
+Warmup. ``warmup_runs`` trains one copy of the network per seed (full
+batch: all at once; mini-batches: each seed also shuffles its own), with a
+linear warmup of ``warmup_steps`` updates to ``peak_lr``
+(``lrcourse.warmup``: update ``k + 1`` runs at ``peak_lr * (k + 1) /
+warmup_steps``) and the peak after it; ``warmup_steps = 0`` uses the peak
+from the first update. Each run ends ``"trained"``, ``"dead"`` (every ReLU
+of a layer dead: the network predicts the same for everyone and can never
+learn again), ``"diverged"`` or ``"unsettled"``. ``sharpness_during_warmup``
+measures the sharpness (lesson 09's meter) along the full-batch SGD runs;
+``first_updates`` shows what Adam's first updates do to the weights.
 
 Batch size. ``batch_rate_bands`` sweeps a log grid of rates at several batch
-sizes for a fixed number of epochs and gives, per batch size, the band of
-rates whose mean validation loss over the seeds lies within a margin of the
-best: how far the best rate moves with the batch.
+sizes for the same number of epochs and gives, per batch size, the band of
+rates whose training loss (the last epoch's mean, as Keras reports it),
+averaged over the seeds, lies within a margin of the best: how far the best
+rate moves with the batch.
 
 >>> runs = warmup_runs(2.0, 0, seeds=(0, 1), steps=50)
 >>> runs.outcomes
