@@ -193,6 +193,9 @@ TOPICS = {
     "change": ("keras_change", "torch_change"),
     "traps": ("keras_traps", "torch_traps"),
     "schedule": ("keras_schedule", "torch_schedule"),
+}
+#: What lesson 10 shows side by side, in the same form.
+LESSON10_TOPICS = {
     "warmup_and_wsd": ("keras_warmup_cosine", "torch_wsd"),
     "schedule_free": ("keras_schedule_free", "torch_schedule_free"),
 }
@@ -266,6 +269,7 @@ def side_by_side(topic):
     >>> print(repr(side_by_side("change")).splitlines()[0])
     # Keras 3 (run with keras 3.15.1, torch backend)
     """
-    if topic not in TOPICS:
-        raise ValueError(f"topic must be one of {', '.join(TOPICS)}, got {topic!r}")
-    return SideBySide(TOPICS[topic])
+    topics = {**TOPICS, **LESSON10_TOPICS}
+    if topic not in topics:
+        raise ValueError(f"topic must be one of {', '.join(topics)}, got {topic!r}")
+    return SideBySide(topics[topic])

@@ -41,3 +41,16 @@ def test_pytorch_sequential_wsd_matches_lrcourse():
     ours = lrcourse.warmup_stable_decay(0.01, total_steps=1000, warmup_steps=100,
                                         decay_steps=200)
     np.testing.assert_allclose(ns["rates"], ours(np.arange(1000)), atol=1e-6)
+
+
+def test_the_lesson_shows_every_lesson10_topic_keras_beside_pytorch():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    cells = json.loads((root / "notebooks" / "10_todays_practice.ipynb").read_text())
+    sources = ["".join(c["source"]).strip() for c in cells["cells"]
+               if c["cell_type"] == "code"]
+    for topic, (keras_name, torch_name) in snippets.LESSON10_TOPICS.items():
+        assert keras_name.startswith("keras_") and torch_name.startswith("torch_")
+        assert f'side_by_side("{topic}")' in sources, topic
