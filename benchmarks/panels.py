@@ -179,6 +179,34 @@ def lesson09():
     }]
 
 
+def lesson10():
+    from lrcourse.lessons.lesson10 import panels as p
+
+    valley = _grid(p)
+    free = lr_grid(p.SF_MIN, p.SF_MAX, p.SF_STEP)
+    decay = lr_grid(p.DECAY_MIN, p.DECAY_MAX, p.DECAY_STEP)
+    return [
+        {"name": "10 warmup on the network", "kind": "release", "control": "warmup",
+         "make": lambda: p.warmup_panel(optimizer="sgd", warmup=0),
+         "values": [50, 150, 0]},
+        {"name": "10 river valley: peak rate", "kind": "live", "control": "lr",
+         "make": lambda: p.valley_panel(lr=0.5, decay_start=800, seed=0),
+         "values": _pick(valley, (3, 8, 12, 16))},
+        {"name": "10 river valley: decay start", "kind": "live",
+         "control": "decay_start",
+         "make": lambda: p.valley_panel(lr=0.5, decay_start=800, seed=0),
+         "values": [100, 400, 700, 900]},
+        {"name": "10 schedule-free AdamW", "kind": "live", "control": "lr",
+         "make": lambda: p.schedule_free_panel(lr=0.178, steps=1000, runs=32, seed=0),
+         "values": _pick(free, (0, 4, 8, 12))},
+        {"name": "10 AdamW's decay", "kind": "live", "control": "lr",
+         "make": lambda: p.decay_panel(lr=0.01, weight_decay=0.1, l2_factor=0.01,
+                                       steps=1000),
+         "values": _pick(decay, (0, 4, 8, 12))},
+    ]
+
+
 #: ``(lesson, cases function)`` in lesson order.
 CASES = [(f.__name__, f) for f in (lesson00, lesson01, lesson02, lesson03, lesson04,
-                                   lesson05, lesson06, lesson07, lesson08, lesson09)]
+                                   lesson05, lesson06, lesson07, lesson08, lesson09,
+                                   lesson10)]

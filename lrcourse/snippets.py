@@ -1,4 +1,4 @@
-"""The framework code lesson 05 shows, kept in one place.
+"""The framework code lessons 05 and 10 show, kept in one place.
 
 The notebook displays these snippets (``side_by_side("model")``) and
 ``tests/test_frameworks.py`` runs every one of them against the real Keras 3
@@ -137,6 +137,53 @@ for epoch in range(30):
     scheduler.step()          # after the epoch's optimizer.step() calls
 print(scheduler.get_last_lr())  # 0.01 halved at epochs 10, 20 and 30
 ''', "[0.00125]\n"),
+
+    # -- lesson 10: warmup and WSD, schedule-free AdamW (run after the above) ----------
+    "keras_warmup_cosine": ('''
+schedule = keras.optimizers.schedules.CosineDecay(
+    initial_learning_rate=0.0, decay_steps=900,   # the cosine after the warmup
+    warmup_target=0.01, warmup_steps=100)          # 0 -> 0.01 over 100 updates
+print([round(float(schedule(k)), 6) for k in (0, 50, 100, 550, 1000)])
+''', "[0.0, 0.005, 0.01, 0.005, 0.0]\n"),
+    "torch_wsd": ('''
+opt = torch.optim.AdamW(model.parameters(), lr=0.01)
+warm = torch.optim.lr_scheduler.LinearLR(opt, start_factor=0.01, total_iters=99)
+stable = torch.optim.lr_scheduler.ConstantLR(opt, factor=1.0)
+decay = torch.optim.lr_scheduler.LinearLR(opt, start_factor=1.0, end_factor=0.0,
+                                          total_iters=200)
+scheduler = torch.optim.lr_scheduler.SequentialLR(    # warmup 100, stable,
+    opt, [warm, stable, decay], milestones=[100, 800])  # decay over the last 200
+rates = []
+for update in range(1000):
+    rates.append(scheduler.get_last_lr()[0])
+    opt.step()           # after loss.backward() in a real loop
+    scheduler.step()     # after opt.step()
+print([round(rates[k], 6) for k in (0, 99, 500, 800, 900, 999)])
+''', "[0.0001, 0.01, 0.01, 0.01, 0.005, 5e-05]\n"),
+    "keras_schedule_free": ('''
+opt = keras.optimizers.ScheduleFreeAdamW(learning_rate=0.0025)
+model.compile(optimizer=opt, loss="sparse_categorical_crossentropy")
+model.fit(X, y, epochs=2, verbose=0)
+# the model holds y; the average x, to evaluate, is recovered from y and z:
+b1 = opt.beta_1
+x = [(v.numpy() - (1 - b1) * z.numpy()) / b1
+     for v, z in zip(model.trainable_variables, opt._momentums)]
+print(bool((x[0] != model.trainable_variables[0].numpy()).any()))
+''', "True\n"),
+    "torch_schedule_free": ('''
+import schedulefree
+
+opt = schedulefree.AdamWScheduleFree(model.parameters(), lr=0.0025)
+opt.train()                    # before training
+for xb, yb in loader:
+    opt.zero_grad()
+    loss_fn(model(xb), yb).backward()
+    opt.step()
+y_weights = model[0].weight.detach().clone()
+opt.eval()                     # before evaluating or saving: the model holds x
+print(torch.equal(y_weights, model[0].weight))
+opt.train()                    # before training again
+''', "False\n"),
 }
 
 #: What the lesson shows side by side: topic -> (Keras snippet, PyTorch snippet).
@@ -146,6 +193,11 @@ TOPICS = {
     "change": ("keras_change", "torch_change"),
     "traps": ("keras_traps", "torch_traps"),
     "schedule": ("keras_schedule", "torch_schedule"),
+}
+#: What lesson 10 shows side by side, in the same form.
+LESSON10_TOPICS = {
+    "warmup_and_wsd": ("keras_warmup_cosine", "torch_wsd"),
+    "schedule_free": ("keras_schedule_free", "torch_schedule_free"),
 }
 
 _TITLES = {"keras": f"Keras 3 (run with keras {TESTED_WITH['keras']}, "
@@ -212,11 +264,12 @@ class SideBySide:
 
 def side_by_side(topic):
     """The Keras 3 and PyTorch code of one topic (model, defaults, change,
-    traps, schedule), side by side.
+    traps, schedule; lesson 10: warmup_and_wsd, schedule_free), side by side.
 
     >>> print(repr(side_by_side("change")).splitlines()[0])
     # Keras 3 (run with keras 3.15.1, torch backend)
     """
-    if topic not in TOPICS:
-        raise ValueError(f"topic must be one of {', '.join(TOPICS)}, got {topic!r}")
-    return SideBySide(TOPICS[topic])
+    topics = {**TOPICS, **LESSON10_TOPICS}
+    if topic not in topics:
+        raise ValueError(f"topic must be one of {', '.join(topics)}, got {topic!r}")
+    return SideBySide(topics[topic])

@@ -12,7 +12,7 @@ import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 LESSONS = sorted(NOTEBOOKS.glob("*.ipynb"))
-NAME = re.compile(r"(0\d)_[a-z0-9]+(_[a-z0-9]+)*\.ipynb")
+NAME = re.compile(r"(\d\d)_[a-z0-9]+(_[a-z0-9]+)*\.ipynb")
 MAX_BYTES = 1_000_000
 IGNORE_OUTPUT_MARK = "# NBVAL_IGNORE_OUTPUT"
 IGNORE_OUTPUT_TAG = "nbval-ignore-output"
@@ -22,7 +22,7 @@ def test_lesson_files_are_named_nn_topic():
     numbers = []
     for path in LESSONS:
         match = NAME.fullmatch(path.name)
-        assert match, f"{path.name}: lessons are named NN_topic.ipynb, NN in 00..09"
+        assert match, f"{path.name}: lessons are named NN_topic.ipynb, NN in 00..99"
         numbers.append(match[1])
     duplicated = sorted({n for n in numbers if numbers.count(n) > 1})
     assert not duplicated, f"more than one lesson numbered {duplicated}"
