@@ -5,7 +5,6 @@ Every claim the lesson makes is checked here: on the exact problems by their
 closed forms, on the network over several seeds.
 """
 
-import math
 
 import numpy as np
 import pytest
@@ -331,9 +330,11 @@ def test_sgd_follows_the_linear_rule_to_about_20_then_stops(bands):
 
 
 
-def test_adams_best_rate_moves_less_than_the_square_root_rule(bands):
+def test_adams_best_rate_moves_far_less_than_the_linear_rule(bands):
     adam = bands["adam"]
     growth = adam.growth(4, 420)
-    assert 1.0 < growth < math.sqrt(420 / 4)  # 5.6 measured; square root: 10.2
+    # 5.6 measured on seeds 0-4, 10.0 on seeds 5-9: the square root's 10.2 is
+    # within the seeds' spread, the linear rule's 105 far outside it
+    assert 1.0 < growth < (420 / 4) / 5
     lo, hi = adam.band(4)
     assert hi / lo > 5  # the loss is flat over most of a decade of rates
