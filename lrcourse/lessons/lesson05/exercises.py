@@ -62,8 +62,8 @@ register(Exercise(
                  "label, and a function of age must give both the same answer."),
            (2000 / 2100, "that is the ceiling of the course's trial (100 "
                          "exceptions); here there are 40 among 2,040."),
-           (0.96, "40 of the people are exceptions, but the total is 2,040, "
-                  "not 2,000."),
+           (0.96, "there are 20 + 20 = 40 exceptions, not 80, among 2,040 "
+                  "people."),
            (98.0, "give it as a fraction (0.980) or with a % sign (98.0%).")],
     hint=("find the panel's highest training accuracy over the good rates; "
           "which people does every run get wrong? Count them in the new trial."),
