@@ -245,8 +245,9 @@ def minibatch_floors(model, X, y, lrs, batch_size, *, updates=UPDATES,
     """Train copies of ``model`` with plain mini-batch SGD at every rate (all
     from its current weights, same batches in the same order) for ``updates``
     updates, whatever the batch size, and measure each rate's loss floor: the
-    mean mini-batch loss after the first ``settle`` updates, beside the same
-    mean for full-batch descent (``quiet_losses``).
+    mean mini-batch loss after the first ``settle`` updates (more if needed,
+    so that the mean covers whole epochs), beside the same mean for
+    full-batch descent (``quiet_losses``).
 
     Uses ``lrcourse.training.sweep_fit(..., record_batches=True)``; pass
     ``quiet`` (``quiet_losses`` of the same model, rates and updates) to
@@ -260,6 +261,13 @@ def minibatch_floors(model, X, y, lrs, batch_size, *, updates=UPDATES,
     if batch_size > len(y):
         raise ValueError(f"batch_size must be <= {len(y)} samples, got {batch_size}")
     per_epoch = -(-len(y) // batch_size)
+    # The mean runs over whole epochs, so that every sample counts equally.
+    window = (updates - settle) // per_epoch * per_epoch
+    if window == 0:
+        raise ValueError(f"updates - settle must cover one epoch ({per_epoch} "
+                         f"updates at batch size {batch_size}), got "
+                         f"{updates - settle}")
+    settle = updates - window
     start_loss, _ = model.evaluate(X, y)
     run = sweep_fit(model, X, y, lrs, optimizer="sgd", batch_size=batch_size,
                     epochs=-(-updates // per_epoch), seed=seed, record_batches=True)
@@ -518,8 +526,8 @@ def minibatch_readout(floors, i):
     lines.append(f"floor: mean mini-batch loss, {window}      = {floor:.4f}")
     if floor > KNOCKED_OUT:
         lines.append("thrown out of the valley: no better than a coin toss "
-                     f"(ln 2 = {math.log(2):.3f}: the network gives everyone the "
-                     "same answer; lesson 05 shows why)")
+                     f"(ln 2 = {math.log(2):.3f}):\nthe network gives everyone the "
+                     "same answer (lesson 05 shows why)")
         return "\n".join(lines)
     lines.append(f"no noise (full batch, same rate), {window} = {quiet:.4f}")
     lines.append(f"the noise adds {floor - quiet:+.4f}; the mini-batch loss rose "

@@ -9,6 +9,7 @@ from ...plotting import PALETTE, caption, course_style, live_figure
 from ...problems import Quadratic
 from ...readouts import lr_grid
 from .analysis import (
+    KNOCKED_OUT,
     UPDATES,
     minibatch_floors,
     noise_floor,
@@ -211,6 +212,12 @@ class NoisyBowlView:
             self.title.set_text(f"lr = {point.lr:.4g}, sigma = {table.sigma:.2f}")
 
 
+def noise_part(floors):
+    """The noise's part of each floor, NaN (not drawn) where the run was
+    thrown out of the valley: its floor then says nothing about noise."""
+    return np.where(floors.floor > KNOCKED_OUT, np.nan, floors.excess)
+
+
 class MinibatchView:
     """The mini-batch panel's figure (a ``MinibatchPoint``). Left: the
     mini-batch loss per update and its running mean; right: each batch
@@ -253,7 +260,7 @@ class MinibatchView:
         ax.set_xlabel("learning rate (log scale)")
         ax.set_ylabel("the noise's part of the floor")
         for bs, fl in floors.items():
-            ex = np.clip(fl.excess, low, high)
+            ex = np.clip(noise_part(fl), low, high)
             ax.plot(lrs, ex, color=PALETTE["grey"], lw=1, alpha=0.8)
             above = np.flatnonzero(fl.excess > 0)
             j = int(above[0]) if above.size else 0
@@ -270,7 +277,8 @@ class MinibatchView:
         fl, i = point.floors, point.index
         if fl is not self._floors:  # a new batch size
             self._floors = fl
-            self.current.set_data(self.lrs, np.clip(fl.excess, self.low, self.high))
+            self.current.set_data(self.lrs, np.clip(noise_part(fl), self.low,
+                                                    self.high))
             self.label.set_text(f"batch size {fl.batch_size}")
         losses = fl.batch_losses[i]
         ok = np.isfinite(losses)
@@ -286,4 +294,5 @@ class MinibatchView:
             self.floor_line.set_data([fl.settle, fl.updates],
                                      [min(float(fl.floor[i]), self.top)] * 2)
             self.here.set_data([self.lrs[i]],
-                               [float(np.clip(fl.excess[i], self.low, self.high))])
+                               [float(np.clip(noise_part(fl)[i], self.low,
+                                              self.high))])

@@ -45,7 +45,7 @@ def setup_accuracy_axes(ax, epochs, note=True):
     ax.set_autoscale_on(False)
     ax.axhline(50.0, color=PALETTE["grey"], lw=1.5, ls="--")
     if note:
-        ax.text(0.97, 0.03, "dashed: 50%, a coin toss", transform=ax.transAxes,
+        ax.text(0.97, 0.03, "dashed: 50%", transform=ax.transAxes,
                 ha="right", va="bottom", fontsize=12, color="#444444")
     ax.set_xlabel("epoch")
     ax.set_ylabel("training accuracy (%)")
