@@ -213,9 +213,11 @@ class NoisyBowlView:
 
 
 def noise_part(floors):
-    """The noise's part of each floor, NaN (not drawn) where the run was
-    thrown out of the valley: its floor then says nothing about noise."""
-    return np.where(floors.floor > KNOCKED_OUT, np.nan, floors.excess)
+    """The noise's part of each floor, NaN (not drawn) where the run, or the
+    noise-free run beside it, was thrown out of the valley: the difference
+    then says nothing about noise."""
+    out = np.maximum(floors.floor, floors.quiet) > KNOCKED_OUT
+    return np.where(out, np.nan, floors.excess)
 
 
 class MinibatchView:

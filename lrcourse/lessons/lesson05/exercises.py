@@ -80,8 +80,7 @@ register(Exercise(
     hints=[(0.998, "that uses the rate 0.001, but in Keras 3 `optimizer.lr = "
                    "0.001` only makes a new attribute; which rate does the "
                    "optimizer still hold?"),
-           (1.2, "the update subtracts lr x gradient."),
-           (1.002, "the update subtracts lr x gradient, and which rate is it?")],
+           (1.2, "the update subtracts lr x gradient.")],
     hint="which attribute holds the rate in Keras 3, and which one was set?",
     explain="Setting .lr changed nothing; the update uses 0.1: "
             "1.0 - 0.1 x 2.0 = 0.8.",
