@@ -22,7 +22,7 @@ from .analysis import (
 
 
 def floor_figure(noise=1.0, curvature=1.0, start=2.0, steps=1000, runs=16,
-                 batch_sizes=(10, 50), seeds=(0, 1, 2)):
+                 batch_sizes=(10, 100), seeds=(0, 1, 2)):
     """Key figure: the loss hovering at a floor, and the floor growing with the
     rate on a noisy bowl (top) and on real mini-batches, where a larger batch
     lowers it (bottom: the range over ``seeds`` as a band)."""
