@@ -106,7 +106,7 @@ def _network_floors(ax_net, batch_sizes, seeds):
     ax_net.set_ylabel("the noise's part\nof the floor")
     ax_net.set_title(f"drug-trial network, plain SGD, {UPDATES} updates "
                      "for every batch size")
-    ax_net.legend(loc="upper left", fontsize=11, ncol=2)
+    ax_net.legend(loc="lower right", fontsize=11, ncol=2)
 
 
 def _noise_part(seed, batch_size, lrs):
