@@ -106,6 +106,7 @@ def _network_floors(ax_net, batch_sizes, seeds):
     ax_net.set_ylabel("the noise's part\nof the floor")
     ax_net.set_title(f"drug-trial network, plain SGD, {UPDATES} updates "
                      "for every batch size")
+    ax_net.set_ylim(1e-5, 0.2)  # room for the legend below the lines
     ax_net.legend(loc="lower right", fontsize=11, ncol=2)
 
 
