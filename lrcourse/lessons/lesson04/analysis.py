@@ -297,6 +297,8 @@ def batch_ratio(lr=0.1, small=10, large=50, seed=0):
     from ``settled_reference(seed)`` (batches in the order of ``seed + 1``,
     as the panel draws them). About ``small / large``: the floor goes with
     lr / batch size."""
+    small = check_count("small", small)
+    large = check_count("large", large)
     model, X, y = settled_reference(seed=seed)
     part = [minibatch_floors(model, X, y, [lr], bs, seed=seed + 1).excess[0]
             for bs in (small, large)]
