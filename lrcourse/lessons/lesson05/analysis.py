@@ -403,7 +403,8 @@ class FullBatchRun:
 def full_batch_run(lr=2.0, updates=100, seed=0, data_seed=0):
     """Train the reference network with full-batch gradient descent (one
     update per epoch, on all the training data, no shuffling) and name what
-    happened (``outcome``). At lr 2 every first-layer ReLU dies."""
+    happened (``outcome``). At lr 2 a whole ReLU layer dies (seed 0: the
+    first)."""
     lr = check_lr(lr)
     updates = check_count("updates", updates)
     data = trial_data(check_count("data_seed", data_seed, minimum=0))
