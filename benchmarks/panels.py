@@ -86,7 +86,7 @@ def lesson04():
          "control": "lr", "values": [float(v) for v in _grid(p, "BOWL")[::7]],
          "kind": "live"},
         {"name": "04 mini-batches",
-         "make": lambda: p.minibatch_panel(lr=0.1, batch_size=10, epochs=3, seed=0),
+         "make": lambda: p.minibatch_panel(lr=0.1, batch_size=10, seed=0),
          "control": "lr", "values": [float(v) for v in _grid(p, "NET")[::3]],
          "kind": "live"},
     ]

@@ -113,7 +113,7 @@ def test_minibatch_floor_grows_with_rate_and_falls_with_batch(settled):
     assert np.all(np.diff(large.excess) > 0)
     assert np.all(large.excess < small.excess)
     assert np.all(small.excess > 0)
-    assert small.batch_losses.shape == (3, 630)
+    assert small.batch_losses.shape == large.batch_losses.shape == (3, 840)
     # the mini-batch loss goes up after a large share of updates
     assert np.all(small.rise_fraction > 0.3)
 

@@ -19,7 +19,7 @@ from ..._validate import check_count, check_has, check_positive, check_rng, read
 from ...data import trial_data
 from ...descent import gradient_descent, sweep
 from ...engine import check_rates, descend, start_weights
-from ...model import reference_model
+from ...model import distinct_rows, reference_model
 from ...optimizers import SGD
 from ...problems import (
     Quadratic,
@@ -129,6 +129,10 @@ def noisy_sweep(problem, lrs, steps, start, *, noise, rng, runs=1):
 
 # -- real mini-batches --------------------------------------------------------
 
+#: Every batch size gets the same number of updates (a multiple of 2,100 / B
+#: for each of the panel's batch sizes), the first ``SETTLE`` left out.
+UPDATES, SETTLE = 840, 210
+
 #: The falling-rate plan that trains the reference network near the bottom of
 #: its valley before the floors are measured: (lr, batch_size, epochs, momentum).
 SETTLE_PLAN = ((0.3, 10, 8, 0.0), (0.03, 10, 3, 0.0), (0.1, 300, 40, 0.9),
@@ -169,58 +173,136 @@ def settled_reference(seed=0):
 class MinibatchFloors:
     """Plain mini-batch SGD from one start at many rates (one batch size).
 
-    ``batch_losses`` has shape (rates, updates); ``start_loss`` is the full
-    training loss at the start; ``floor`` each rate's mean mini-batch loss
-    after the first ``settle`` epochs (NaN where the run diverged);
-    ``diverged_at`` per rate the 1-based diverging update or None.
+    ``batch_losses`` has shape (rates, updates); ``quiet`` the same for
+    full-batch gradient descent at the same rates (no noise);
+    ``start_loss`` is the full training loss at the start. Past the first
+    ``settle`` updates, ``floor`` is each rate's mean mini-batch loss and
+    ``excess`` how far it sits above the noise-free run's mean loss: the part
+    of the floor the noise adds (NaN where the run diverged).
     """
 
-    def __init__(self, lrs, batch_size, epochs, settle, start_loss, batch_losses,
+    def __init__(self, lrs, batch_size, settle, start_loss, batch_losses, quiet,
                  diverged_at):
         self.lrs = lrs
         self.batch_size = batch_size
-        self.epochs = epochs
         self.settle = settle
         self.start_loss = start_loss
         self.batch_losses = batch_losses
         self.diverged_at = tuple(diverged_at)
         self.diverged = np.array([d is not None for d in self.diverged_at])
-        per_epoch = batch_losses.shape[1] // epochs
-        self.updates_per_epoch = per_epoch
-        tail = batch_losses[:, settle * per_epoch:]
+        tail = batch_losses[:, settle:]
         with np.errstate(invalid="ignore"):
             self.floor = tail.mean(axis=1)
+            self.quiet = quiet[:, settle:].mean(axis=1)
             self.rise_fraction = (np.diff(tail, axis=1) > 0).mean(axis=1)
-        self.floor[self.diverged] = np.nan
-        self.rise_fraction[self.diverged] = np.nan
+        for values in (self.floor, self.quiet, self.rise_fraction):
+            values[self.diverged] = np.nan
+
+    @property
+    def updates(self):
+        return self.batch_losses.shape[1]
 
     @property
     def excess(self):
-        """How far each floor sits above the starting loss."""
-        return self.floor - self.start_loss
+        """The part of each floor the noise adds: the mean mini-batch loss
+        minus the noise-free run's mean loss over the same updates."""
+        return self.floor - self.quiet
 
     def __repr__(self):
         return (f"MinibatchFloors(batch size {self.batch_size}, "
-                f"{len(self.lrs)} rates, {self.epochs} epochs)")
+                f"{len(self.lrs)} rates, {self.updates} updates)")
 
 
-def minibatch_floors(model, X, y, lrs, batch_size, *, epochs=3, settle=1, seed=1):
+def quiet_losses(model, X, y, lrs, updates):
+    """Full-batch gradient descent (no noise) at every rate from the model's
+    weights: the full training loss before each update, shape (rates,
+    updates); NaN where it stopped being finite.
+
+    The ages are whole years, so the full-data gradient is computed once per
+    distinct (age, label) pair, weighted by its count (``distinct_rows``).
+    """
+    lrs = check_rates(lrs)
+    updates = check_count("updates", updates)
+    X_u, y_u, w_u = distinct_rows(X, y)
+    flat = np.tile(model.flat, (len(lrs), 1))
+    params = model.views(flat)
+    grad_flat = np.zeros_like(flat)
+    grads = model.views(grad_flat)
+    losses = np.full((len(lrs), updates), np.nan)
+    with np.errstate(all="ignore"):
+        for k in range(updates):
+            cache = model.forward(params, X_u)
+            losses[:, k] = model.loss_value(params, cache, y_u, w_u)
+            model.backward(params, cache, y_u, grads, w_u)
+            flat -= lrs[:, None] * grad_flat
+            flat[~np.isfinite(flat)] = 0.0
+        losses[~np.isfinite(losses)] = np.nan
+    return losses
+
+
+def minibatch_floors(model, X, y, lrs, batch_size, *, updates=UPDATES,
+                     settle=SETTLE, seed=1, quiet=None):
     """Train copies of ``model`` with plain mini-batch SGD at every rate (all
-    from its current weights, same batches in the same order) and measure
-    each rate's loss floor: the mean mini-batch loss after ``settle`` epochs.
+    from its current weights, same batches in the same order) for ``updates``
+    updates, whatever the batch size, and measure each rate's loss floor: the
+    mean mini-batch loss after the first ``settle`` updates (more if needed,
+    so that the mean covers whole epochs), beside the same mean for
+    full-batch descent (``quiet_losses``).
 
-    Uses ``lrcourse.training.sweep_fit(..., record_batches=True)``.
+    Uses ``lrcourse.training.sweep_fit(..., record_batches=True)``; pass
+    ``quiet`` (``quiet_losses`` of the same model, rates and updates) to
+    share it between batch sizes.
     """
     batch_size = check_count("batch_size", batch_size)
-    epochs = check_count("epochs", epochs)
+    updates = check_count("updates", updates)
     settle = check_count("settle", settle, minimum=0)
-    if settle >= epochs:
-        raise ValueError(f"settle must be < epochs = {epochs}, got {settle}")
+    if settle >= updates:
+        raise ValueError(f"settle must be < updates = {updates}, got {settle}")
+    if batch_size > len(y):
+        raise ValueError(f"batch_size must be <= {len(y)} samples, got {batch_size}")
+    per_epoch = -(-len(y) // batch_size)
+    # The mean runs over whole epochs, so that every sample counts equally.
+    window = (updates - settle) // per_epoch * per_epoch
+    if window == 0:
+        raise ValueError(f"updates - settle must cover one epoch ({per_epoch} "
+                         f"updates at batch size {batch_size}), got "
+                         f"{updates - settle}")
+    settle = updates - window
     start_loss, _ = model.evaluate(X, y)
     run = sweep_fit(model, X, y, lrs, optimizer="sgd", batch_size=batch_size,
-                    epochs=epochs, seed=seed, record_batches=True)
-    return MinibatchFloors(run.lrs, batch_size, epochs, settle, float(start_loss),
-                           run.batch_losses, run.diverged_at)
+                    epochs=-(-updates // per_epoch), seed=seed, record_batches=True)
+    if quiet is None:
+        quiet = quiet_losses(model, X, y, run.lrs, updates)
+    elif np.shape(quiet) != (len(run.lrs), updates):
+        raise ValueError(f"quiet must have shape ({len(run.lrs)}, {updates}), "
+                         f"got {np.shape(quiet)}")
+    diverged = [d if d is not None and d <= updates else None
+                for d in run.diverged_at]
+    return MinibatchFloors(run.lrs, batch_size, settle, float(start_loss),
+                           run.batch_losses[:, :updates], quiet, diverged)
+
+
+@functools.lru_cache(maxsize=8)
+def settled_quiet(seed, grid, updates=UPDATES):
+    """``quiet_losses`` of ``settled_reference(seed)`` at the rates of
+    ``lr_grid(*grid)`` (cached, read-only): one noise-free run per rate,
+    shared by every batch size."""
+    model, X, y = settled_reference(seed=seed)
+    return read_only(quiet_losses(model, X, y, lr_grid(*grid), updates))
+
+
+def batch_ratio(lr=0.1, small=10, large=50, seed=0):
+    """The noise's part of the floor at batch size ``large`` divided by its
+    part at ``small``, both after the same number of updates at rate ``lr``,
+    from ``settled_reference(seed)`` (batches in the order of ``seed + 1``,
+    as the panel draws them). About ``small / large``: the floor goes with
+    lr / batch size."""
+    small = check_count("small", small)
+    large = check_count("large", large)
+    model, X, y = settled_reference(seed=seed)
+    part = [minibatch_floors(model, X, y, [lr], bs, seed=seed + 1).excess[0]
+            for bs in (small, large)]
+    return float(part[1] / part[0])
 
 
 def running_mean(values, window):
@@ -411,12 +493,14 @@ class Minibatches:
     from the settled reference network when this is built.
     """
 
-    def __init__(self, grid, batch_sizes, epochs, seed):
+    def __init__(self, grid, batch_sizes, updates, seed):
         self.lr_min, _, self.lr_step = grid
         self.lrs = lr_grid(*grid)
         model, X, y = settled_reference(seed=seed)
+        quiet = settled_quiet(seed, tuple(grid), updates)
         self.floors = {bs: minibatch_floors(model, X, y, self.lrs, bs,
-                                            epochs=epochs, seed=seed + 1)
+                                            updates=updates, seed=seed + 1,
+                                            quiet=quiet)
                        for bs in batch_sizes}
 
     def __call__(self, lr, batch_size):
@@ -433,21 +517,21 @@ def minibatch_point_readout(point):
 def minibatch_readout(floors, i):
     """The mini-batch panel's text for rate ``floors.lrs[i]``."""
     lr = float(floors.lrs[i])
-    n_up = floors.batch_losses.shape[1]
     lines = [f"batch size {floors.batch_size}, lr = {lr:.4g}: plain SGD, "
-             f"{floors.epochs} epochs ({n_up} updates) from the trained start",
-             f"start: training loss {floors.start_loss:.4f}"]
+             f"{floors.updates} updates from the trained start "
+             f"(loss {floors.start_loss:.4f})"]
     if floors.diverged_at[i]:
         lines.append(f"diverged at update {int(floors.diverged_at[i])}")
         return "\n".join(lines)
-    floor = float(floors.floor[i])
-    first = floors.settle + 1
-    lines.append(f"floor: mean mini-batch loss in epochs {first}-{floors.epochs} "
-                 f"= {floor:.4f}, {floor - floors.start_loss:+.4f} from the start")
+    floor, quiet = float(floors.floor[i]), float(floors.quiet[i])
+    window = f"updates {floors.settle + 1}-{floors.updates}"
+    lines.append(f"floor: mean mini-batch loss, {window}      = {floor:.4f}")
     if floor > KNOCKED_OUT:
-        lines.append(f"thrown out of the valley: no better than a coin toss "
-                     f"(ln 2 = {math.log(2):.3f}; lesson 05 shows why)")
-    else:
-        lines.append(f"the mini-batch loss rose after {floors.rise_fraction[i]:.0%} "
-                     "of those updates")
+        lines.append("thrown out of the valley: no better than a coin toss "
+                     f"(ln 2 = {math.log(2):.3f}):\nthe network gives everyone the "
+                     "same answer (lesson 05 shows why)")
+        return "\n".join(lines)
+    lines.append(f"no noise (full batch, same rate), {window} = {quiet:.4f}")
+    lines.append(f"the noise adds {floor - quiet:+.4f}; the mini-batch loss rose "
+                 f"after {floors.rise_fraction[i]:.0%} of those updates")
     return "\n".join(lines)

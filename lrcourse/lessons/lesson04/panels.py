@@ -8,7 +8,13 @@ per batch size), so moving a slider only looks results up and redraws.
 import math
 
 from ...widgets import Panel, choice_slider, float_slider, log_slider
-from .analysis import Minibatches, NoisyBowl, minibatch_point_readout, noise_levels
+from .analysis import (
+    UPDATES,
+    Minibatches,
+    NoisyBowl,
+    minibatch_point_readout,
+    noise_levels,
+)
 from .figures import MinibatchView, NoisyBowlView
 
 #: Noisy-bowl rate grid: 10 ** (-3 + 0.05 i), 0.001 to about 3.16.
@@ -52,10 +58,11 @@ def batch_size_slider(value, description="batch size", css="lr-batch-size"):
     return choice_slider(list(BATCH_SIZES), value, description, css)
 
 
-def minibatch_panel(lr=0.1, batch_size=10, epochs=3, seed=0):
+def minibatch_panel(lr=0.1, batch_size=10, updates=UPDATES, seed=0):
     """The reference network on the trial data, plain mini-batch SGD from
-    trained weights: the mini-batch loss per update (left) and each rate's
-    floor above the start (right), for rate and batch-size sliders.
+    trained weights, the same number of updates for every batch size: the
+    mini-batch loss per update (left) and the part of each rate's floor the
+    noise adds (right), for rate and batch-size sliders.
 
     Every rate and batch size is trained once when the panel is built
     (``analysis.Minibatches``, the package's ``sweep_fit``), so both sliders
@@ -65,7 +72,7 @@ def minibatch_panel(lr=0.1, batch_size=10, epochs=3, seed=0):
         "lr": log_slider(lr, NET_MIN, NET_MAX, NET_STEP),
         "batch_size": batch_size_slider(batch_size),
     }
-    compute = Minibatches((NET_MIN, NET_MAX, NET_STEP), BATCH_SIZES, epochs, seed)
+    compute = Minibatches((NET_MIN, NET_MAX, NET_STEP), BATCH_SIZES, updates, seed)
     return Panel(title="Lesson 04: the loss floor on real mini-batches",
                  controls=controls, compute=compute, readout=minibatch_point_readout,
-                 view=MinibatchView(compute.floors, compute.lrs, epochs))
+                 view=MinibatchView(compute.floors, compute.lrs, updates))

@@ -303,6 +303,16 @@ class Replay:
                 "lr_x_grad": self.lrs[j] * self.grad[j], "change": self.change[j],
                 "new": self.new[j], "loss": self.losses[j]}
 
+    def first_updates(self, n=3):
+        """The first ``n`` updates as text: old value, gradient, lr x gradient
+        and new value, one line each."""
+        lines = []
+        for k in range(1, check_count("n", n) + 1):
+            r = self.row(k)
+            lines.append(f"update {k}: old {r['old']:+.6f}  gradient {r['grad']:+.6f}"
+                         f"  lr x gradient {r['lr_x_grad']:+.6f}  new {r['new']:+.6f}")
+        return "\n".join(lines)
+
     def __repr__(self):
         return (f"Replay({self.name}, {OPTIMIZERS[self.optimizer]} lr={self.lr:g}, "
                 f"{self.updates} updates)")
@@ -353,6 +363,79 @@ def replay(optimizer="sgd", lr=0.1, weight="W2", index=(2, 5), epochs=3, seed=0,
     return Replay(optimizer, lr, weight, index, record, trace.lrs, trace.losses,
                   -(-len(data.y) // 10),
                   fate=f"the replayed run after {epochs} epochs: {fate}")
+
+
+def follow_weight(weight="W2", index=(2, 5), *, optimizer="sgd", lr=0.1, epochs=1):
+    """Train the reference network (seed 0, the trial data, batch size 10)
+    and follow one weight through every update: a ``Replay``, whose
+    ``first_updates(n)`` prints the first updates.
+
+    >>> print(follow_weight("b3", 1, lr=0.1).first_updates(1))  # doctest: +ELLIPSIS
+    update 1: old +0.000000  gradient ...
+    """
+    return replay(optimizer, lr, weight, index, epochs=epochs)
+
+
+class FullBatchRun:
+    """Full-batch gradient descent on the reference network (every update on
+    all the training data): the loss and accuracy before each update, the
+    dead units per ReLU layer at the end and what happened, in words."""
+
+    def __init__(self, lr, loss, accuracy, dead, kind, text, untrained_dead):
+        self.lr, self.loss, self.accuracy = lr, loss, accuracy
+        self.dead, self.kind, self.text = dead, kind, text
+        self.untrained_dead = untrained_dead
+
+    def __str__(self):
+        lines = [f"update {k:3d}: loss before it {self.loss[k - 1]:.4f}, "
+                 f"accuracy {self.accuracy[k - 1]:.3f}"
+                 for k in sorted({1, 4, 20, len(self.loss)})]
+        lines.append("dead units per ReLU layer: "
+                     + ", ".join(f"{f:.0%}" for f in self.dead))
+        lines.append(f"what happened: {self.text}")
+        lines.append(f"(untrained: {self.untrained_dead:.0%} of layer 1 already dead)")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"FullBatchRun(lr={self.lr:g}, {len(self.loss)} updates: {self.kind})"
+
+
+def full_batch_run(lr=2.0, updates=100, seed=0, data_seed=0):
+    """Train the reference network with full-batch gradient descent (one
+    update per epoch, on all the training data, no shuffling) and name what
+    happened (``outcome``). At lr 2 a whole ReLU layer dies (seed 0: the
+    first)."""
+    lr = check_lr(lr)
+    updates = check_count("updates", updates)
+    data = trial_data(check_count("data_seed", data_seed, minimum=0))
+    untrained = reference_model(seed=seed).dead_units(data.X)[0]
+    model = reference_model(seed=seed, lr=lr, optimizer="sgd")
+    history = model.fit(data.X, data.y, batch_size=len(data.y), epochs=updates,
+                        shuffle=False)
+    loss, accuracy = model.evaluate(data.X, data.y)
+    dead = model.dead_units(data.X)
+    kind, text = outcome(loss, accuracy, dead, history.diverged_at)
+    return FullBatchRun(lr, history.history["loss"], history.history["accuracy"],
+                        dead, kind, text, untrained)
+
+
+def trial_ceiling(exceptions, majority=1000, seed=0):
+    """The training accuracy no rate can beat on a trial built like the
+    course's, with ``majority`` people in each age group and ``exceptions``
+    of each kind (the course's trial: 1,000 and 50): each age's majority
+    label is the best any function of age can do (``best_accuracy``).
+
+    >>> f"{trial_ceiling(50):.4f}"
+    '0.9524'
+    """
+    exceptions = check_count("exceptions", exceptions, minimum=0)
+    majority = check_count("majority", majority)
+    rng = np.random.default_rng(seed)
+    groups = ((majority, 13, 64, 0), (majority, 65, 100, 1),
+              (exceptions, 13, 64, 1), (exceptions, 65, 100, 0))
+    ages = np.concatenate([rng.integers(lo, hi + 1, size=n) for n, lo, hi, _ in groups])
+    labels = np.concatenate([np.full(n, label) for n, _, _, label in groups])
+    return best_accuracy(ages, labels)
 
 
 def inspector_readout(rep, k):

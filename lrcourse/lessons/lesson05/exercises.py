@@ -5,7 +5,11 @@ import math
 import numpy as np
 
 from ...exercises import Exercise, register
-from .analysis import best_accuracy, constant_loss, trial_data
+from ...optimizers import SGD
+from .analysis import constant_loss, trial_ceiling
+
+#: Exercise 05.2: the exceptions of each kind in the changed trial.
+FEWER_EXCEPTIONS = 20
 
 
 def _frozen_loss():
@@ -13,9 +17,14 @@ def _frozen_loss():
     return constant_loss(labels)
 
 
-def _best_training_accuracy():
-    data = trial_data(0)
-    return best_accuracy(data.ages, data.y)
+def trap_update(rate=0.1, assigned=0.001, weight=1.0, gradient=2.0):
+    """Exercise 05.3: the weight after one SGD update in Keras 3 when the
+    model was compiled with ``rate`` and then ``optimizer.lr = assigned`` was
+    run: that line changes nothing, so the update uses ``rate``.
+    (``assigned`` is there to name the trap; it plays no part.)"""
+    w = [np.array([weight])]
+    SGD(learning_rate=rate).step(w, [np.array([gradient])])
+    return float(w[0][0])
 
 
 register(Exercise(
@@ -43,31 +52,36 @@ register(Exercise(
 
 register(Exercise(
     "05.2",
-    "[panel] The training accuracy that no rate can beat (as a fraction, e.g. "
-    "0.9, or with a % sign; to 3 significant figures)?",
-    _best_training_accuracy, sig_figs=3,
-    hints=[(1.0, "100 of the 2,100 people are exceptions: someone of the same "
-                 "age has the other label, and a function of age cannot tell "
-                 "them apart."),
-           (0.5, "50% is what a stalled network gets (one constant answer); "
-                 "look at the best rates instead."),
-           (95.2, "give it as a fraction (0.952) or with a % sign (95.2%).")],
-    hint=("move the rate slider over the good rates and watch the accuracy "
-          "plateau; then count the exceptions."),
-    explain="2,000 of 2,100 = 95.2%: the 100 exceptions share their age with "
-            "the other class.",
+    "[panel] On the course's trial (50 exceptions of each kind among 2,100 "
+    "people) no rate gets past a certain training accuracy. With 20 younger "
+    "people with side effects and 20 older without instead (2,040 people), what "
+    "training accuracy could no rate beat? (as a fraction, e.g. 0.9, or with a "
+    "% sign; to 3 significant figures)",
+    lambda: trial_ceiling(FEWER_EXCEPTIONS), sig_figs=3,
+    hints=[(1.0, "the 40 exceptions share their age with people of the other "
+                 "label, and a function of age must give both the same answer."),
+           (2000 / 2100, "that is the ceiling of the course's trial (100 "
+                         "exceptions); here there are 40 among 2,040."),
+           (0.96, "there are 20 + 20 = 40 exceptions, not 80, among 2,040 "
+                  "people."),
+           (98.0, "give it as a fraction (0.980) or with a % sign (98.0%).")],
+    hint=("find the panel's highest training accuracy over the good rates; "
+          "which people does every run get wrong? Count them in the new trial."),
+    explain="2,000 of 2,040 = 98.0%: the 40 exceptions share their age with "
+            "the other label; on the course's trial 2,000 of 2,100 = 95.2%.",
 ))
 
 register(Exercise(
     "05.3",
-    "Keras 3: a model compiled with Adam(learning_rate=1e-4); then "
-    "model.optimizer.lr = 0.5. What does float(model.optimizer.learning_rate) "
-    "print now? (within 1%)",
-    1e-4, rel_tol=0.01,
-    hints=[(0.5, "model.optimizer.lr reads back 0.5, but in Keras 3 that is a new "
-                 "attribute; the rate lives in learning_rate."),
-           (0.001, "that is Adam's default; this model was compiled with 1e-4.")],
+    "Keras 3: a model compiled with SGD(learning_rate=0.1); then "
+    "model.optimizer.lr = 0.001. The next update gives a weight of value 1.0 "
+    "the gradient 2.0. Its new value? (within 1%)",
+    trap_update, rel_tol=0.01,
+    hints=[(0.998, "that uses the rate 0.001, but in Keras 3 `optimizer.lr = "
+                   "0.001` only makes a new attribute; which rate does the "
+                   "optimizer still hold?"),
+           (1.2, "the update subtracts lr x gradient.")],
     hint="which attribute holds the rate in Keras 3, and which one was set?",
-    explain="Setting .lr changed nothing; the optimizer still uses 1e-4 "
-            "(stored as float32: 9.9999997e-05).",
+    explain="Setting .lr changed nothing; the update uses 0.1: "
+            "1.0 - 0.1 x 2.0 = 0.8.",
 ))
