@@ -60,6 +60,7 @@ def live_figure(width=9.0, height=3.6, ncols=2, **subplot_kw):
                         ("capture_scroll", False)):
         if hasattr(canvas, attr):
             setattr(canvas, attr, value)
+    _compat.quick_frames(canvas)
     _compat.hold_frames_until_view_ready(canvas)
     return fig, axes
 
