@@ -188,17 +188,16 @@ class JupyterServer:
         import psutil
         from localhub import KernelChannel
 
-        before = {p.pid for p in psutil.Process(self.proc.pid).children()}
         kernel_id = self.request("POST", "/api/kernels", {"name": "python3"})["id"]
         ws = self.url.replace("http://", "ws://", 1)
         channel = KernelChannel(f"{ws}/api/kernels/{kernel_id}/channels",
                                 self.token, protocol=self.protocol)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            new = [p for p in psutil.Process(self.proc.pid).children()
-                   if p.pid not in before]
-            if new:
-                return channel, new[0]
+            for proc in psutil.Process(self.proc.pid).children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    if f"kernel-{kernel_id}" in " ".join(proc.cmdline()):
+                        return channel, proc
             time.sleep(0.1)
         raise RuntimeError("the kernel process did not appear")
 
