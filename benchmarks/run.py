@@ -252,13 +252,15 @@ def main():
     parser.add_argument("--server-all", action="store_true",
                         help="moves: every live panel through a jupyter server "
                              "(default: lesson 01's only)")
+    parser.add_argument("--moves", type=int, default=0,
+                        help="moves: slider moves per panel (default 60, 20 quick)")
     parser.add_argument("--markdown", default="",
                         help="also write the table as markdown to this file")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" /
                                              "latest.json"))
     args = parser.parse_args()
     args.repeat = 3 if args.quick else 7
-    args.moves = 20 if args.quick else 60
+    args.moves = args.moves or (20 if args.quick else 60)
     chosen = [b for b in args.only.split(",") if b] or [
         b for b in BENCHES if b != "nbval" or args.nbval]
     for name in chosen:
