@@ -205,11 +205,15 @@ class JupyterServer:
 BUILD = """
 import json as _json
 from panels import CASES as _CASES
+from lrcourse.widgets import _option_values
 _case = [c for _, f in _CASES for c in f() if c["name"] == {name!r}][0]
 _panel = _case["make"]()
 display(_panel)
-print(_json.dumps({{"model_id": _panel.widgets[_case["control"]].model_id,
-                   "values": list(_case["values"])}}))
+_w = _panel.widgets[_case["control"]]
+_options = _option_values(_w) if hasattr(_w, "index") else None
+print(_json.dumps({{"model_id": _w.model_id, "values": list(_case["values"]),
+                   "states": [{{"index": _options.index(v)}} if _options else
+                              {{"value": v}} for v in _case["values"]]}}))
 """
 
 
@@ -226,8 +230,9 @@ async def _drive(server, kernel, channel, name, moves, drive):
 
     async def move(i):
         value = values[(i + 1) % len(values)]
-        if drive == "slider":
-            await channel.set_widget(info["model_id"], {"value": value})
+        if drive == "slider":  # a selection slider's browser sends its index
+            state = info["states"][(i + 1) % len(values)]
+            await channel.set_widget(info["model_id"], state)
         else:
             await channel.execute(f"_ = _panel.set(**{{_case['control']: {value!r}}})")
 
