@@ -23,7 +23,8 @@ KERNEL_ENV := $(foreach v,$(ONE_THREAD),--env $(subst =, ,$(v)))
 # configurable-http-proxy, JupyterHub's proxy, from npm into the environment
 PROXY_VERSION := 5.3.0
 PROXY := $(VENV)/node/node_modules/.bin/configurable-http-proxy
-# make bench-classroom: learners, seconds of dragging, moves per second each
+# make bench-classroom: learners, seconds of dragging, moves per second each;
+# DRIVE=execute / PROTOCOL=legacy measure as the first classroom runs did
 LEARNERS ?= 3
 DURATION ?= 20
 RATE ?= 5
@@ -152,7 +153,8 @@ bench: $(STAMP)
 
 bench-classroom: $(STAMP) $(PROXY)
 	$(ONE_THREAD) $(PY) benchmarks/classroom.py --learners $(LEARNERS) \
-	  --lesson $(or $(LESSON),01) --seconds $(DURATION) --rate $(RATE)
+	  --lesson $(or $(LESSON),01) --seconds $(DURATION) --rate $(RATE) \
+	  $(if $(DRIVE),--drive $(DRIVE)) $(if $(PROTOCOL),--protocol $(PROTOCOL))
 
 # ----------------------------------------------------------------- producing
 

@@ -10,8 +10,11 @@ The hub is the course's recipe (deploy/jupyterhub/) on 127.0.0.1 only, with
 configurable-http-proxy (``make proxy``). Each learner gets their own server
 and kernel, runs the lesson's cells up to its first panel with a rate slider
 (or ``--panel K``), then moves that slider ``--rate`` times a second, one
-grid step at a time back and forth, as a drag does: each move is
-``panel.set(lr=...)`` sent through the Jupyter protocol, and it is timed until
+grid step at a time back and forth, as a drag does: each move is the
+slider's new value sent as the browser sends it (a widget comm message, over
+the websocket protocol JupyterLab 4 speaks; ``--drive execute`` runs
+``panel.set(lr=...)`` as a cell instead, and ``--protocol legacy`` uses the
+older JSON websocket protocol, as the first measurements did), timed until
 the kernel is idle again and the figure's new frame has arrived (this client
 answers the figure's draw requests as JupyterLab does). A move waits for the
 previous one. With ``--burst A,P`` a learner drags for A seconds in every P.
@@ -49,7 +52,8 @@ _n, _w = _s[0]
 _k = int(round((_w.max - _w.min) / _w.step))
 _g = [(_w.base ** (_w.min + i * _w.step)) if hasattr(_w, "base")
       else _w.min + i * _w.step for i in range(_k + 1)]
-print(_json.dumps({{"name": _n, "grid": _g, "value": _w.value}}))
+print(_json.dumps({{"name": _n, "grid": _g, "value": _w.value,
+                   "model_id": _w.model_id}}))
 """
 
 
@@ -104,8 +108,8 @@ class Start:
 async def learner(hub, name, cells, var, args, start, seed):
     """Drag the slider for the run's time; return each move's seconds."""
     kernel_id = hub.start_kernel(name)
-    channel = await KernelChannel(hub.channel_url(name, kernel_id),
-                                  hub.token).connect()
+    channel = await KernelChannel(hub.channel_url(name, kernel_id), hub.token,
+                                  protocol=args.protocol).connect()
     try:
         for source in cells:
             await channel.execute(source, timeout=SETUP_TIMEOUT)
@@ -130,7 +134,10 @@ async def learner(hub, name, cells, var, args, start, seed):
                 step = -step
             k += step
             t0 = time.monotonic()
-            await channel.execute(f"_ = {var}.set({name_}={grid[k]!r})")
+            if args.drive == "slider":  # as the browser sends a learner's move
+                await channel.set_widget(slider["model_id"], {"value": grid[k]})
+            else:
+                await channel.execute(f"_ = {var}.set({name_}={grid[k]!r})")
             times.append(time.monotonic() - t0)
             next_move = t0 + 1 / args.rate
         return {"moves": times, "frames": channel.frames - frames0,
@@ -213,6 +220,7 @@ def summarize(args, lesson, spawn_s, before, after, results):
     return {
         "learners": learners, "lesson": lesson, "seconds": args.seconds,
         "rate": args.rate, "burst": args.burst, "cores": os.cpu_count(),
+        "drive": args.drive, "protocol": args.protocol,
         "moves": n_moves, "moves_per_s": n_moves / wall,
         "p50_ms": 1000 * statistics.median(moves),
         "p95_ms": 1000 * moves[min(int(0.95 * n_moves), n_moves - 1)],
@@ -232,7 +240,8 @@ def report(s):
     cpu = s["cpu_ms_per_move"]
     rss = s["rss_mb_per_learner"]
     print(f"\nlesson {s['lesson']}, {s['learners']} learners at {pace}, "
-          f"{s['seconds']:g} s, {s['cores']} cores")
+          f"{s['seconds']:g} s, {s['cores']} cores; moves sent as "
+          f"{s['drive']}, websocket protocol {s['protocol']}")
     print(f"moves: {s['moves']} ({s['moves_per_s']:.1f}/s), frames {s['frames']}")
     print(f"move to readout and frame: p50 {s['p50_ms']:.0f} ms, "
           f"p95 {s['p95_ms']:.0f} ms, max {s['max_ms']:.0f} ms")
@@ -264,6 +273,12 @@ def parse_args(argv=None):
     p.add_argument("--rate", type=float, default=5, help="moves per second")
     p.add_argument("--burst", default=None,
                    help="A,P: drag for A seconds in every P (default: always)")
+    p.add_argument("--drive", choices=("slider", "execute"), default="slider",
+                   help="a move: the slider's new value sent as the browser "
+                        "sends it (default), or panel.set(...) run as a cell")
+    p.add_argument("--protocol", choices=("v1", "legacy"), default="v1",
+                   help="kernel websocket protocol: v1 (JupyterLab 4's) or the "
+                        "legacy JSON one")
     args = p.parse_args(argv)
     if not 1 <= args.learners <= MAX_LEARNERS:
         p.error(f"--learners must be in 1..{MAX_LEARNERS}, got {args.learners}")

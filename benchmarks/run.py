@@ -4,6 +4,7 @@
     python benchmarks/run.py --quick         # fewer repeats
     python benchmarks/run.py --only fit,panels
     python benchmarks/run.py --nbval         # also time the whole nbval suite
+    python benchmarks/run.py --only moves    # where a slider move's CPU goes
 
 Each figure is the median of repeated runs after a warm-up, with the spread
 (min-max). The machine is shared and noisy: compare figures measured in the
@@ -139,6 +140,47 @@ def bench_panels(args):
                    (statistics.median(times), min(times), max(times)), target=target)
 
 
+def bench_moves(args):
+    """Where a live panel's move spends its CPU: in this process by part, then
+    through a real jupyter server (kernel and server CPU, bytes sent)."""
+    import moves
+    from panels import CASES
+
+    cases = [(lesson, case) for lesson, fn in CASES for case in fn()
+             if case["kind"] == "live"]
+    print("CPU ms per move in the kernel's code, by part; frame bytes per move")
+    print(f"{'panel':<40} {'total':>6} {'compute':>8} {'callback':>9} {'draw':>6} "
+          f"{'encode':>7} {'bytes':>8}")
+    for lesson, case in cases:
+        row = moves.kernel_costs(case, moves=args.moves)
+        print(f"{lesson + ': ' + case['name']:<40} {row['total']:6.1f} "
+              f"{row['compute']:8.1f} {row['callback']:9.1f} {row['draw']:6.1f} "
+              f"{row['encode']:7.1f} {row['frame_bytes']:8.0f}", flush=True)
+        for part in ("total", *moves.PARTS):
+            _add("move", f"{lesson}: {case['name']}: kernel {part}",
+                 row[part], "ms/move")
+        _add("move", f"{lesson}: {case['name']}: frame", row["frame_bytes"], "B/move")
+    chosen = [c for lesson, c in cases if args.server_all or lesson == "lesson01"]
+    for drive, protocol in (("slider", "v1"), ("execute", "legacy")):
+        print(f"through jupyter server, drive={drive}, websocket protocol "
+              f"{protocol}: CPU ms per move, bytes and messages per move")
+        found = moves.server_costs(chosen, moves=args.moves, drive=drive,
+                                   protocol=protocol)
+        for name, r in found.items():
+            print(f"  {name:<38} kernel {r['kernel']:5.1f}  server {r['server']:5.1f}"
+                  f"  {r['bytes']:8.0f} B in {r['messages']:.1f} messages", flush=True)
+            for key in ("kernel", "server"):
+                _add("move", f"{name}: {key} CPU via server ({drive}, {protocol})",
+                     r[key], "ms/move")
+            _add("move", f"{name}: bytes via server ({drive}, {protocol})",
+                 r["bytes"], "B/move")
+
+
+def _add(group, name, value, unit):
+    RESULTS.append({"group": group, "name": name, "median": value, "min": value,
+                    "max": value, "unit": unit, "target": None, "note": ""})
+
+
 def bench_nbval(args):
     start = time.perf_counter()
     proc = subprocess.run(
@@ -161,7 +203,7 @@ def bench_frameworks(args):
 
 
 BENCHES = {"fit": bench_fit, "sweeps": bench_sweeps, "panels": bench_panels,
-           "frameworks": bench_frameworks, "nbval": bench_nbval}
+           "moves": bench_moves, "frameworks": bench_frameworks, "nbval": bench_nbval}
 
 
 def machine():
@@ -207,12 +249,18 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--only", default="", help="comma list of " + ",".join(BENCHES))
     parser.add_argument("--nbval", action="store_true", help="also time nbval")
+    parser.add_argument("--server-all", action="store_true",
+                        help="moves: every live panel through a jupyter server "
+                             "(default: lesson 01's only)")
+    parser.add_argument("--moves", type=int, default=0,
+                        help="moves: slider moves per panel (default 60, 20 quick)")
     parser.add_argument("--markdown", default="",
                         help="also write the table as markdown to this file")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" /
                                              "latest.json"))
     args = parser.parse_args()
     args.repeat = 3 if args.quick else 7
+    args.moves = args.moves or (20 if args.quick else 60)
     chosen = [b for b in args.only.split(",") if b] or [
         b for b in BENCHES if b != "nbval" or args.nbval]
     for name in chosen:

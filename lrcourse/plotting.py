@@ -8,6 +8,8 @@ line style and marker too, never by colour alone.
 import io
 
 import matplotlib as mpl
+import matplotlib.colors
+import matplotlib.text
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -70,6 +72,7 @@ def live_figure(width=9.0, height=3.6, ncols=2, **subplot_kw):
                         ("capture_scroll", False)):
         if hasattr(canvas, attr):
             setattr(canvas, attr, value)
+    _compat.quick_frames(canvas)
     _compat.hold_frames_until_view_ready(canvas)
     return fig, axes
 
@@ -133,6 +136,10 @@ def caption(fig, text):
     fig.text(0.5, -0.02, text, ha="center", va="top", fontsize=12)
 
 
+#: How many rendered texts a ``Blitter`` keeps (titles, one per grid value).
+TEXT_CACHE_SIZE = 256
+
+
 class Blitter:
     """Redraw only the moving artists of a figure whose axes stay fixed.
 
@@ -141,6 +148,12 @@ class Blitter:
     labels, fixed curves) is saved; ``update()`` restores it, draws the
     animated artists on top and sends just that. A full draw costs ~70 ms
     here (mostly tick labels); a blit a few milliseconds.
+
+    A moving text that no other moving artist can reach (a title, while the
+    other moving artists are clipped to their axes) is drawn once per
+    string: its pixels over the background are kept and put back the next
+    time it shows that string (drawing a title costs ~4 ms, putting it back
+    ~0.05 ms). A full draw forgets them.
     """
 
     def __init__(self, fig, artists):
@@ -148,6 +161,7 @@ class Blitter:
         self.canvas = fig.canvas
         self.artists = []
         self.background = None
+        self._texts = {}  # text's look -> its pixels over the background
         for artist in artists:
             self.add(artist)
         self.canvas.mpl_connect("draw_event", self._on_draw)
@@ -159,11 +173,34 @@ class Blitter:
 
     def _on_draw(self, event):
         self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self._texts.clear()  # the layout may have moved
         self._draw_artists()
 
     def _draw_artists(self):
         for artist in self.artists:
+            key = _text_key(artist)
+            kept = self._texts.get(key) if key is not None else None
+            if kept is not None:
+                self.canvas.restore_region(kept)
+                continue
             self.fig.draw_artist(artist)
+            if key is not None and key not in self._texts:
+                self._keep_text(key, artist)
+
+    def _keep_text(self, key, text):
+        """Keep the pixels of ``text`` if no other moving artist can reach
+        them (each is clipped to a box away from the text)."""
+        box = text.get_window_extent().padded(2)
+        reachable = any(
+            not (a.get_clip_on() and a.get_clip_box() is not None
+                 and not a.get_clip_box().overlaps(box))
+            for a in self.artists if a is not text)
+        if box.width <= 0 or box.height <= 0 or reachable:
+            self._texts[key] = None  # drawn each time
+            return
+        if len(self._texts) >= TEXT_CACHE_SIZE:
+            self._texts.pop(next(iter(self._texts)))
+        self._texts[key] = self.canvas.copy_from_bbox(box)
 
     def update(self):
         """Draw the animated artists over the saved background and send it."""
@@ -173,3 +210,15 @@ class Blitter:
             self.canvas.restore_region(self.background)
             self._draw_artists()
             self.canvas.blit(self.fig.bbox)
+
+
+def _text_key(artist):
+    """What a text's pixels depend on (None for other artists)."""
+    if not isinstance(artist, mpl.text.Text) or not artist.get_text():
+        return None
+    return (id(artist), artist.get_text(), artist.get_visible(),
+            mpl.colors.to_rgba(artist.get_color(), artist.get_alpha()),
+            artist.get_unitless_position(), artist.get_fontproperties(),
+            artist.get_rotation(), artist.get_horizontalalignment(),
+            artist.get_verticalalignment(), id(artist.get_transform()))
+

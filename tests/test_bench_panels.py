@@ -37,3 +37,18 @@ def test_a_case_builds_the_notebook_panel_and_visits_its_grid():
     panel = case["make"]()
     texts = {panel.set(lr=value) for value in case["values"]}
     assert len(texts) == len(case["values"])  # each value redraws the readout
+
+
+def test_a_moves_cpu_is_split_into_parts_that_add_up():
+    import sys
+
+    sys.path.insert(0, str(PATH.parent))
+    import moves
+
+    (case,) = BENCH.lesson01()
+    row = moves.kernel_costs(case, moves=4)
+    assert set(row) == {*moves.PARTS, "total", "frames", "frame_bytes"}
+    assert row["frames"] == 1  # one frame per move, as a browser gets
+    assert row["frame_bytes"] > 0
+    assert abs(sum(row[part] for part in moves.PARTS) - row["total"]) < 1e-6
+    assert all(row[part] >= 0 for part in ("compute", "draw", "encode"))

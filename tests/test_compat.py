@@ -84,3 +84,88 @@ def test_canvases_without_the_private_parts_are_left_alone():
     _compat.hold_frames_until_view_ready(plain)
     _compat.mark_view_ready(plain)
     assert vars(plain) == {}
+
+
+
+def _decoded(png):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def _quick_canvas():
+    """A canvas with quick frames, each frame it sends kept (decoded)."""
+    fig = _figure()
+    canvas = _compat.attach_ipympl_canvas(fig)
+    _compat.quick_frames(canvas)
+    sent = []
+    canvas.send_binary = lambda data: sent.append(_decoded(data))
+    return canvas, fig.axes[0].lines[0], sent
+
+
+def _pixels(canvas):
+    import numpy as np
+
+    return np.asarray(canvas.get_renderer().buffer_rgba())
+
+
+def test_quick_frames_are_what_the_view_composes_into_the_figure():
+    import numpy as np
+
+    canvas, line, sent = _quick_canvas()
+    canvas.draw()  # draws and sends the first frame, a full one
+    assert canvas._current_image_mode == "full"
+    shown = sent[-1].copy()
+    assert np.array_equal(shown, _pixels(canvas))
+    line.set_ydata([0.2, 0.4])
+    canvas.draw()
+    frame = sent[-1]
+    assert canvas._current_image_mode == "diff"
+    h, w = frame.shape[:2]
+    assert h <= shown.shape[0] and w <= shown.shape[1]
+    assert h * w < shown.shape[0] * shown.shape[1]  # cropped
+    # ipympl's view draws a diff frame over the last one from the top left
+    region = shown[:h, :w]
+    opaque = frame[..., 3] > 0
+    region[opaque] = frame[opaque]
+    assert np.array_equal(shown, _pixels(canvas))
+    assert canvas.get_diff_image() is None  # nothing new since the last frame
+
+
+def test_quick_frames_encode_a_changeless_frame_as_one_clear_pixel():
+    canvas, _, sent = _quick_canvas()
+    canvas.draw()
+    canvas.draw()
+    assert sent[-1].shape == (1, 1, 4) and sent[-1][0, 0, 3] == 0
+
+
+def test_quick_frames_send_a_full_frame_after_a_refresh():
+    import numpy as np
+
+    canvas, _, sent = _quick_canvas()
+    canvas.draw()
+    canvas.handle_refresh({})  # what a newly connected view asks for
+    canvas.draw()
+    assert canvas._current_image_mode == "full"
+    assert np.array_equal(sent[-1], _pixels(canvas))
+
+
+def test_png_rgba_round_trips_through_pillow():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
+    image = pixels.view(np.uint32).squeeze(2)
+    assert np.array_equal(_decoded(_compat.png_rgba(image)), pixels)
+
+
+def test_quick_frames_leave_canvases_without_the_private_parts_alone():
+    class Plain:
+        pass
+
+    plain = Plain()
+    _compat.quick_frames(plain)
+    assert vars(plain) == {}

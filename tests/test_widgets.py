@@ -280,3 +280,54 @@ def test_busy_text_shows_while_a_result_is_computed():
                                  names="value")
     quiet.set(steps=20)
     assert not any("training" in s for s in seen)
+
+
+def _blitted(texts_kept):
+    """Lesson 01's panel stepped over a few rates; the frames it drew."""
+    import numpy as np
+
+    from lrcourse import plotting
+
+    panel = lesson01.descent_panel(lr=0.1, steps=20, start=3.0, curvature=2.0)
+    if not texts_kept:
+        panel.blitter._keep_text = lambda key, text: None
+    frames = []
+    for i in (40, 45, 50, 45, 40, 62, 40):
+        panel.set(lr=float(GRID[i]))
+        frames.append(np.asarray(panel.fig.canvas.get_renderer().buffer_rgba()).copy())
+    assert plotting.TEXT_CACHE_SIZE > 0
+    return panel, frames
+
+
+def test_a_kept_title_gives_the_same_pixels_as_drawing_it():
+    import numpy as np
+
+    panel, frames = _blitted(texts_kept=True)
+    _, drawn = _blitted(texts_kept=False)
+    kept = [k for k, v in panel.blitter._texts.items() if v is not None]
+    assert len(kept) == 4  # one per rate shown: the title, outside the axes
+    assert all(np.array_equal(a, b) for a, b in zip(frames, drawn))
+
+
+def test_a_text_another_moving_artist_can_reach_is_drawn_each_time():
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from lrcourse.plotting import Blitter
+
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    line, = ax.plot([0, 1], [0, 1])
+    label = ax.text(0.5, 0.5, "inside", transform=ax.transAxes)
+    title = ax.set_title("outside")
+    label.set_clip_on(True)  # like the line, drawn only inside the axes
+    blitter = Blitter(fig, [line, label, title])
+    blitter.update()
+    blitter.update()
+    assert blitter._texts[next(k for k in blitter._texts if "inside" in k)] is None
+    assert blitter._texts[next(k for k in blitter._texts if "outside" in k)] is not None
+    before = np.asarray(fig.canvas.get_renderer().buffer_rgba()).copy()
+    fig.canvas.draw()  # a full drawing forgets the kept texts, then keeps again
+    assert np.array_equal(before, np.asarray(fig.canvas.get_renderer().buffer_rgba()))

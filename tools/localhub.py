@@ -233,23 +233,48 @@ class LocalHub:
 # ---------------------------------------------------------------- kernels
 
 
+#: The kernel websocket protocols a ``KernelChannel`` speaks.
+PROTOCOLS = {"v1": "v1.kernel.websocket.jupyter.org", "legacy": None}
+
+
+def _from_v1(raw):
+    """A message of the v1 websocket protocol as a dict (like the legacy one)."""
+    from jupyter_server.services.kernels.connection.base import (
+        deserialize_msg_from_ws_v1,
+    )
+
+    channel, parts = deserialize_msg_from_ws_v1(raw)
+    msg = dict(zip(("header", "parent_header", "metadata", "content"),
+                   (json.loads(part) for part in parts[:4])))
+    msg.update(channel=channel, buffers=parts[4:])
+    return msg
+
+
 class KernelChannel:
     """One kernel's channels over the server's websocket (asyncio).
 
     It also plays the part of JupyterLab's figure views: every ipympl canvas
     the kernel opens is told it is shown, each ``draw`` the kernel asks for is
     answered, and a move is over once the kernel has sent the new frame, as it
-    is in a browser.
+    is in a browser. ``protocol="v1"`` speaks the websocket protocol
+    JupyterLab 4 picks (``v1.kernel.websocket.jupyter.org``: the server
+    relays each message without decoding it); ``"legacy"`` the JSON one.
     """
 
-    def __init__(self, url, token):
+    def __init__(self, url, token, protocol="v1"):
+        if protocol not in PROTOCOLS:
+            raise ValueError(f"protocol must be one of {sorted(PROTOCOLS)}; "
+                             f"got {protocol!r}")
         self.url = url
         self.token = token
+        self.protocol = protocol
         self.session = uuid.uuid4().hex
         self.ws = None
         self.canvases = set()  # comm ids of ipympl figures
         self.frames = 0  # figure frames received
         self.frame_bytes = 0
+        self.messages = 0  # every message received, and their bytes
+        self.bytes = 0
         self._drawing = set()  # our draw answers the kernel has not finished
 
     async def connect(self):
@@ -258,7 +283,9 @@ class KernelChannel:
 
         req = HTTPRequest(self.url, headers={
             "Authorization": f"token {self.token}"}, request_timeout=60)
-        self.ws = await websocket_connect(req, max_message_size=64 << 20)
+        self.ws = await websocket_connect(
+            req, max_message_size=64 << 20,
+            subprotocols=[PROTOCOLS[self.protocol]] if self.protocol == "v1" else None)
         return self
 
     def close(self):
@@ -268,12 +295,20 @@ class KernelChannel:
 
     async def _send(self, msg_type, content):
         msg_id = uuid.uuid4().hex
-        await self.ws.write_message(json.dumps({
-            "header": {"msg_id": msg_id, "session": self.session,
-                       "username": "learner", "msg_type": msg_type,
-                       "version": "5.3", "date": ""},
-            "parent_header": {}, "metadata": {}, "channel": "shell",
-            "content": content, "buffers": []}))
+        header = {"msg_id": msg_id, "session": self.session, "username": "learner",
+                  "msg_type": msg_type, "version": "5.3", "date": ""}
+        if self.protocol == "v1":
+            from jupyter_server.services.kernels.connection.base import (
+                serialize_msg_to_ws_v1,
+            )
+
+            parts = [json.dumps(part).encode() for part in (header, {}, {}, content)]
+            await self.ws.write_message(serialize_msg_to_ws_v1(parts, "shell"),
+                                        binary=True)
+        else:
+            await self.ws.write_message(json.dumps({
+                "header": header, "parent_header": {}, "metadata": {},
+                "channel": "shell", "content": content, "buffers": []}))
         return msg_id
 
     async def _to_canvas(self, comm_id, kind):
@@ -292,6 +327,10 @@ class KernelChannel:
         raw = await asyncio.wait_for(self.ws.read_message(), left)
         if raw is None:
             raise RuntimeError("the kernel's websocket closed")
+        self.messages += 1
+        self.bytes += len(raw)
+        if self.protocol == "v1":
+            return _from_v1(raw), len(raw)
         if isinstance(raw, bytes):
             return deserialize_binary_message(raw), len(raw)
         return json.loads(raw), 0
@@ -316,13 +355,25 @@ class KernelChannel:
         elif kind == "status" and content["execution_state"] == "idle":
             self._drawing.discard(msg["parent_header"].get("msg_id"))
 
+    async def set_widget(self, model_id, state, timeout=120):
+        """Send a widget's new state as a browser does when a learner moves
+        it (a comm message); return once the kernel is idle again and every
+        frame it drew has arrived."""
+        msg_id = await self._send("comm_msg", {
+            "comm_id": model_id,
+            "data": {"method": "update", "state": state, "buffer_paths": []}})
+        await self._until_done(msg_id, timeout, replied=True)
+
     async def execute(self, code, timeout=120):
         """Run code; return its stdout once the kernel is idle and every
         frame it drew has arrived. Raises RuntimeError on an error."""
         msg_id = await self._send("execute_request", {
             "code": code, "silent": False, "store_history": False,
             "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
-        out, error, replied, idle = [], None, False, False
+        return await self._until_done(msg_id, timeout)
+
+    async def _until_done(self, msg_id, timeout, replied=False):
+        out, error, idle = [], None, False
         deadline = time.monotonic() + timeout
         while not (replied and idle and not self._drawing):
             msg, size = await self._read(deadline)

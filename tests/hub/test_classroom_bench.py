@@ -19,6 +19,8 @@ import classroom  # noqa: E402
     (["--lesson", "1"], "--lesson"),
     (["--burst", "5"], "--burst"),
     (["--burst", "30,20"], "--burst"),
+    (["--drive", "mouse"], "--drive"),
+    (["--protocol", "v2"], "--protocol"),
 ])
 def test_bad_options_are_refused_by_name(argv, word, capsys):
     with pytest.raises(SystemExit):
@@ -31,6 +33,7 @@ def test_defaults_are_short_and_bounded():
     assert (args.learners, args.lesson, args.seconds, args.rate, args.burst) == (
         3, "01", 20, 5, None)
     assert classroom.parse_args(["--burst", "5,20"]).burst == (5.0, 20.0)
+    assert (args.drive, args.protocol) == ("slider", "v1")  # as in JupyterLab 4
 
 
 @pytest.mark.parametrize("number", ["01", "09"])

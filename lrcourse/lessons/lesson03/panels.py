@@ -62,4 +62,5 @@ def bowl2d_panel(lr=0.1, condition=10.0, sharpness=10.0, rotation=30.0,
 
     return Panel(title="Lesson 03: an ill-conditioned 2-D bowl", controls=controls,
                  compute=compute, readout=compute.readout, layout=layout,
-                 view=BowlView(compute.lrs, sharpness, steps, max_steps))
+                 view=BowlView(compute.lrs, sharpness, steps, max_steps),
+                 cache=True)  # a revisited grid value reuses its run
