@@ -50,7 +50,8 @@ LESSONS = discover_lessons()
 LESSON_IDS = [lesson.number for lesson in LESSONS]
 PANEL_IDS = [(lesson.number, k) for lesson in LESSONS
              for k in range(len(lesson.panels))]
-RUN_TIMEOUT = 120_000  # ms for a whole lesson to run in the kernel
+RUN_TIMEOUT = 300_000  # ms for a whole lesson to run in the kernel (07 and 10 train
+# networks over several seeds: about a minute alone, more on a shared machine)
 MULTI_INPUT = {"01"}  # lessons whose rate slider is also dragged and typed into
 
 _state = {"lesson": None, "problem": None}
