@@ -34,7 +34,7 @@ LESSONS = discover_lessons()
 LESSON_IDS = [lesson.number for lesson in LESSONS]
 PANEL_IDS = [(lesson.number, k) for lesson in LESSONS
              for k in range(len(lesson.panels))]
-RENDER_TIMEOUT = 180_000  # ms: Voila runs the whole lesson before showing it
+RENDER_TIMEOUT = 300_000  # ms: Voila runs the whole lesson before showing it
 
 _state = {"lesson": None, "problem": None}
 
