@@ -687,7 +687,7 @@ class _FitRun:
         flat, grad_flat, rec = self.model.flat, self.grad_flat, self.rec
         k = rec.updates if rec is not None else 0
         if rec is not None:
-            rec.lrs[k] = self.opt.lr
+            rec.lrs[k] = self.opt.learning_rate
             rec.losses[k] = loss
             rec.grad_norms[k] = np.sqrt(grad_flat @ grad_flat)
             if rec.snapshot_every and k % rec.snapshot_every == 0:

@@ -2,7 +2,8 @@
 
 Every optimizer keeps its rate in ``lr`` (``learning_rate`` is the same
 attribute under Keras' name). A rate is a number or a schedule
-``step -> lr``; reading ``opt.lr`` gives the rate the next update will use.
+``step -> lr``; reading ``opt.learning_rate`` (or ``opt.lr``) gives the rate the
+next update will use.
 
 Inside, each optimizer is a pure rule, ``init(params) -> state`` and
 ``update(grads, state, lr, params) -> (changes, state)`` (optax's shape); the
@@ -34,13 +35,13 @@ from ._validate import (
 )
 from .engine import rate_at
 
-#: What assigning ``opt.lr = x`` says: lrcourse sets the rate, but in Keras 3 the
-#: same line silently does nothing, so the habit must not travel.
+#: What assigning ``opt.lr = x`` says. lrcourse behaves as Keras 3 does: the line
+#: makes an attribute that reads back x while training keeps the old rate.
 LR_ASSIGNMENT_WARNING = (
-    "opt.lr = x: write opt.learning_rate = x. lrcourse set the rate, but in Keras 3 "
-    "`optimizer.lr = x` silently does nothing (it makes a new attribute that reads "
-    "back x while training keeps the old rate); in PyTorch set g['lr'] for each of "
-    "optimizer.param_groups.")
+    "opt.lr = x does not change the rate: write opt.learning_rate = x. As in "
+    "Keras 3, `optimizer.lr = x` only makes an attribute that reads back x while "
+    "training keeps the old rate (check with float(optimizer.learning_rate)); in "
+    "PyTorch set g['lr'] for each of optimizer.param_groups.")
 
 #: Default rates of Keras 3's optimizers (read from the source of keras 3.15).
 #: Both tables are read-only mappings.
@@ -101,20 +102,24 @@ class Optimizer:
     # -- the rate -----------------------------------------------------------
     @property
     def lr(self):
-        """The rate the next update uses (a schedule is evaluated now)."""
-        if callable(self._lr):
-            return float(self._lr(self.iterations))
-        return self._lr
+        """The rate the next update uses, or, after ``opt.lr = x``, that x (which,
+        as in Keras 3, training never uses: read ``learning_rate``)."""
+        if "_lr_attribute" in self.__dict__:
+            return self._lr_attribute
+        return self.learning_rate
 
     @lr.setter
     def lr(self, value):
         rate = check_lr(value, "lr")  # raises before anything changes
         warnings.warn(LR_ASSIGNMENT_WARNING, UserWarning, stacklevel=2)
-        self._lr = rate
+        self._lr_attribute = rate
 
     @property
     def learning_rate(self):
-        return self.lr
+        """The rate the next update uses (a schedule is evaluated now)."""
+        if callable(self._lr):
+            return float(self._lr(self.iterations))
+        return self._lr
 
     @learning_rate.setter
     def learning_rate(self, value):

@@ -30,11 +30,21 @@ def test_keras_default_rates():
 def test_both_spellings_read_and_set():
     opt = lrcourse.Adam(learning_rate=1e-4)
     assert opt.lr == opt.learning_rate == 1e-4
-    with pytest.warns(UserWarning, match="learning_rate = x.*Keras 3"):
-        opt.lr = 0.01
-    assert opt.learning_rate == 0.01
     opt.learning_rate = 0.02
-    assert opt.lr == 0.02
+    assert opt.lr == opt.learning_rate == 0.02
+    with pytest.raises(TypeError, match="not both"):
+        lrcourse.SGD(lr=0.1, learning_rate=0.1)
+
+
+def test_assigning_lr_behaves_as_keras_3():
+    """``opt.lr = x`` warns, reads back x, and training keeps the old rate."""
+    opt = lrcourse.SGD(learning_rate=0.1)
+    with pytest.warns(UserWarning, match="learning_rate = x.*Keras 3"):
+        opt.lr = 0.001
+    assert opt.lr == 0.001 and opt.learning_rate == 0.1
+    w = np.array([1.0])
+    opt.step([w], [np.array([2.0])])
+    assert w[0] == pytest.approx(0.8)  # exercise 05.3: the old rate was used
     with pytest.raises(TypeError, match="not both"):
         lrcourse.SGD(lr=0.1, learning_rate=0.1)
 
@@ -49,7 +59,7 @@ def test_rejected_rate_leaves_the_old_one():
             opt.lr = bad
     with pytest.raises(ValueError, match="learning_rate"):
         opt.learning_rate = -1
-    assert opt.lr == 0.1
+    assert opt.lr == opt.learning_rate == 0.1
 
 
 def test_sgd_plain_and_momentum_by_hand():
