@@ -89,6 +89,10 @@ class SeedSweep:
     X: np.ndarray
     runs: tuple
 
+    def of_seed(self, seed):
+        """The ``sweep_fit`` history of one seed."""
+        return self.runs[list(self.seeds).index(seed)]
+
     def final(self, metric="loss"):
         """The last epoch's ``metric``, one row per seed, one column per rate."""
         return np.array([r[metric][:, -1] for r in self.runs])
