@@ -277,7 +277,7 @@ DIRECTION_STYLES = {"flat": {"linestyle": "-"}, "steep": {"linestyle": ":"}}
 FACTOR_CMAP = colormaps["viridis"].with_extremes(over=PALETTE["grey"])
 #: The map's bands of factor per update (finer near 1, where runs crawl).
 FACTOR_BANDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 0.999, 1.0)
-VALLEY_XLIM, VALLEY_YLIM = (-3.4, 3.4), (-3.4, 3.4)
+VALLEY_XLIM, VALLEY_YLIM = (-4.0, 4.0), (-4.0, 4.0)
 #: The error plots' vertical range (distance along a direction, log scale).
 ERROR_FLOOR, ERROR_TOP = 1e-8, 10.0
 
