@@ -110,6 +110,7 @@ def valley_panel(lr=0.1972, momentum=0.0, kappa=100, steps=VALLEY_STEPS):
         "kappa": choice_slider(VALLEY_KAPPAS, kappa, "condition number κ",
                                "lr-condition", continuous_update=False),
         "optimum": control(W.Checkbox, "lr-optimum", width=None, value=False,
+                           indent=False,
                            description="go to the optimum (the star's exact "
                                        "rate and β; the sliders are ignored)"),
     }
