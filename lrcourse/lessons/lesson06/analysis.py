@@ -10,6 +10,7 @@ from ..._validate import (
     check_finite,
     check_fraction,
     check_has,
+    check_lrs,
     check_positive,
 )
 from ...data import MinMaxScaler, make_drug_trial
@@ -109,21 +110,34 @@ class SeedSweep:
         return self.final()[:, i] > STALLED_LOSS
 
 
-@functools.lru_cache(maxsize=4)
 def adam_over_seeds(lrs=ADAM_RATES, seeds=ADAM_SEEDS, epochs=30, batch_size=10,
                     data_seed=0):
     """Adam on lesson 05's reference network and trial data (``data_seed``)
-    at every rate of ``lrs``, once per seed; cached."""
+    at every rate of ``lrs``, once per seed of ``seeds``; cached."""
+    lrs = tuple(float(v) for v in check_lrs(lrs))
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds must be a sequence of integers >= 0, got {seeds!r}")
+    seeds = tuple(check_count("seeds", s, minimum=0) for s in seeds)
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    return _adam_over_seeds(lrs, seeds, check_count("epochs", epochs),
+                            check_count("batch_size", batch_size),
+                            check_count("data_seed", data_seed, minimum=0))
+
+
+@functools.lru_cache(maxsize=4)
+def _adam_over_seeds(lrs, seeds, epochs, batch_size, data_seed):
     (ages, labels), _ = make_drug_trial(seed=data_seed)
     X = MinMaxScaler().fit_transform(ages)
     runs = tuple(sweep_fit(reference_model(seed=s), X, labels, list(lrs),
                            optimizer="adam", batch_size=batch_size,
                            epochs=epochs, seed=s) for s in seeds)
-    return SeedSweep(tuple(lrs), tuple(seeds), X, runs)
+    return SeedSweep(lrs, seeds, X, runs)
 
 
 def seed_spread(sweep):
     """Lines of text: per rate, the final loss and accuracy over the seeds."""
+    check_has("sweep", sweep, ("lrs", "final"), "an adam_over_seeds result")
     loss, acc = sweep.final("loss"), sweep.final("accuracy")
     lines = []
     for j, lr in enumerate(sweep.lrs):
