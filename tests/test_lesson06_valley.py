@@ -158,3 +158,26 @@ def test_panel_figures_fit_a_900_px_column():
     for panel in (lesson06.valley_panel(), lesson06.momentum_panel(),
                   lesson06.adam_panel()):
         assert panel.fig.get_figwidth() * panel.fig.dpi <= 900, panel.title
+
+
+def test_the_optimum_control_reaches_the_star():
+    panel = lesson06.valley_panel(lr=0.1972, momentum=0.0, kappa=100)
+    text = panel.set(optimum=True)
+    assert "35 by the factor, 54 in the run" in text
+    # the nearest notches are past the steep direction's edge: a sharp corner
+    near = panel.set(optimum=False, lr=0.3306, momentum=0.67)
+    assert "54 by the factor, 68 in the run" in near
+
+
+def test_wide_valley_runs_long_enough_and_its_beta_is_on_a_notch():
+    panel = lesson06.valley_panel(lr=0.1972, momentum=0.0, kappa=100)
+    panel.set(kappa=1000)
+    assert panel.compute.steps_for(1000) >= 4000
+    plain = panel.set(lr=0.1995, momentum=0.0)
+    assert "more than" not in plain
+    tuned = panel.set(optimum=True)
+    assert "110 by the factor, 189 in the run" in tuned
+    assert 0.881 in lesson06.VALLEY_BETAS and 0.67 in lesson06.VALLEY_BETAS
+    assert np.all(np.diff(lesson06.VALLEY_BETAS) > 0)
+    with pytest.raises(TypeError):
+        panel.set(optimum=1)

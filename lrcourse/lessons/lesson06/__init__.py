@@ -8,11 +8,13 @@ two import lines. ``answer_box`` and ``show_png`` load on first use.
 from ...training import sweep_fit
 from .. import notebook_names
 from .analysis import (
+    adam_over_seeds,
     best_plain,
     dead_units_after,
     first_updates,
     largest_stable_lr,
     momentum_limit,
+    seed_spread,
     steady_step_ratio,
     tuned_momentum,
     updates_to,
@@ -20,11 +22,13 @@ from .analysis import (
 )
 
 __all__ = [
+    "adam_over_seeds",
     "best_plain",
     "dead_units_after",
     "first_updates",
     "largest_stable_lr",
     "momentum_limit",
+    "seed_spread",
     "steady_step_ratio",
     "sweep_fit",
     "tuned_momentum",

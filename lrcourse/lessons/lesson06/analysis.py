@@ -1,5 +1,8 @@
 """Lesson 06: what momentum and Adam do with a rate: first steps, steady steps."""
 
+import functools
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..._validate import (
@@ -7,8 +10,10 @@ from ..._validate import (
     check_finite,
     check_fraction,
     check_has,
+    check_lrs,
     check_positive,
 )
+from ...data import MinMaxScaler, make_drug_trial
 from ...engine import rate_at
 from ...model import reference_model
 from ...optimizers import SGD, Adam
@@ -21,6 +26,7 @@ from ...stability import (  # noqa: F401 (the lesson's stability tools)
     momentum_limit,
     run_rates,
 )
+from ...training import sweep_fit
 from .valley import (  # the valley's analysis lives in its own module
     Valley,
     best_plain,
@@ -65,6 +71,81 @@ def dead_units_after(runs, lr, X, seed=0):
     model = reference_model(seed=seed)
     model.set_weights(model.views(runs.weights[int(i[0])]))
     return model.dead_units(X)
+
+
+#: The reference network's rates for Adam and the seeds they are run over.
+ADAM_RATES, ADAM_SEEDS = (1e-5, 1e-3, 0.3), (0, 1, 2, 3, 4)
+#: A run whose final loss is above this has stalled (ln 2 = 0.693: chance).
+STALLED_LOSS = 0.6
+
+
+@dataclass(frozen=True)
+class SeedSweep:
+    """Adam on the reference network at ``lrs``, once per seed (the initial
+    weights and the mini-batch order), on the same trial data ``X``:
+    ``runs[i]`` is seed ``seeds[i]``'s ``sweep_fit`` history."""
+
+    lrs: tuple
+    seeds: tuple
+    X: np.ndarray
+    runs: tuple
+
+    def of_seed(self, seed):
+        """The ``sweep_fit`` history of one seed."""
+        return self.runs[list(self.seeds).index(seed)]
+
+    def final(self, metric="loss"):
+        """The last epoch's ``metric``, one row per seed, one column per rate."""
+        return np.array([r[metric][:, -1] for r in self.runs])
+
+    def dead_units(self, lr):
+        """Per seed, the fraction of dead ReLUs in each hidden layer after
+        the run at ``lr``."""
+        return np.array([dead_units_after(r, lr, self.X, seed=s)
+                         for r, s in zip(self.runs, self.seeds)])
+
+    def stalled(self, lr):
+        """Per seed, whether the run at ``lr`` ended above ``STALLED_LOSS``."""
+        i = list(self.lrs).index(lr)
+        return self.final()[:, i] > STALLED_LOSS
+
+
+def adam_over_seeds(lrs=ADAM_RATES, seeds=ADAM_SEEDS, epochs=30, batch_size=10,
+                    data_seed=0):
+    """Adam on lesson 05's reference network and trial data (``data_seed``)
+    at every rate of ``lrs``, once per seed of ``seeds``; cached."""
+    lrs = tuple(float(v) for v in check_lrs(lrs))
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds must be a sequence of integers >= 0, got {seeds!r}")
+    seeds = tuple(check_count("seeds", s, minimum=0) for s in seeds)
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    return _adam_over_seeds(lrs, seeds, check_count("epochs", epochs),
+                            check_count("batch_size", batch_size),
+                            check_count("data_seed", data_seed, minimum=0))
+
+
+@functools.lru_cache(maxsize=4)
+def _adam_over_seeds(lrs, seeds, epochs, batch_size, data_seed):
+    (ages, labels), _ = make_drug_trial(seed=data_seed)
+    X = MinMaxScaler().fit_transform(ages)
+    runs = tuple(sweep_fit(reference_model(seed=s), X, labels, list(lrs),
+                           optimizer="adam", batch_size=batch_size,
+                           epochs=epochs, seed=s) for s in seeds)
+    return SeedSweep(lrs, seeds, X, runs)
+
+
+def seed_spread(sweep):
+    """Lines of text: per rate, the final loss and accuracy over the seeds."""
+    check_has("sweep", sweep, ("lrs", "final"), "an adam_over_seeds result")
+    loss, acc = sweep.final("loss"), sweep.final("accuracy")
+    lines = []
+    for j, lr in enumerate(sweep.lrs):
+        each = ", ".join(f"{v:.3f}" for v in loss[:, j])
+        lines.append(f"Adam lr {lr:g}: final loss {loss[:, j].min():.3f} to "
+                     f"{loss[:, j].max():.3f} (seeds: {each}), accuracy "
+                     f"{100 * acc[:, j].min():.0f} to {100 * acc[:, j].max():.0f}%")
+    return lines
 
 
 def steady_step_ratio(momentum, lr=0.01, grad=1.0, steps=200):

@@ -56,8 +56,14 @@ register(Exercise(
                   "larger; near the limit the steps flip sign each update and "
                   "the velocity damps them instead. Try the panel."),
            (0.1, "that is 1/lambda, where plain descent starts to overshoot."),
-           (3.8, "that is lr x lambda at the limit; divide by lambda.")],
-    hint="move the rate up in the panel until the shrink factor passes 1.",
+           (3.8, "that is lr x lambda at the limit; divide by lambda."),
+           (0.39, "just past the limit: there the shrink factor is already 1 "
+                  "or more. Step the rate down until it is just below 1."),
+           (0.4, "past the limit: there the run does not converge. Step the "
+                 "rate down until the shrink factor is just below 1.")],
+    hint="in the panel, with beta = 0.9, find the rate where the blue shrink "
+         "factor crosses 1: just below it the run converges, just above it "
+         "the run grows.",
     explain="bisection over runs gives 0.38 = 2(1 + beta)/lambda: "
             "momentum widens the stable range.",
 ))
@@ -100,10 +106,13 @@ register(Exercise(
            (0.669, "that is the best momentum for kappa = 100; set kappa to 16 "
                    "and look for the star on the map."),
            (0.9, "0.9 is the usual default, not the best here: at kappa = 16 its "
-                 "factor is about 0.95 at best. Lower beta and watch the factor.")],
+                 "factor is about 0.95 at best. Lower beta and watch the factor."),
+           (0.38, "close: on the notches 0.38 is second best. Compare one notch "
+                  "lower at its best rate, or tick 'go to the optimum'.")],
     hint="move the momentum down from 0.9, and at each value find the rate with "
          "the smallest factor per update; or use "
          "beta = ((sqrt(kappa) - 1)/(sqrt(kappa) + 1))^2.",
     explain="((4 - 1)/(4 + 1))^2 = 0.36, with factor 0.6 per update; on the "
-            "slider's notches the smallest factor sits at 0.36-0.37.",
+            "sliders' notches the smallest factor sits at beta 0.37 (the rate "
+            "grid is discrete).",
 ))

@@ -277,7 +277,7 @@ DIRECTION_STYLES = {"flat": {"linestyle": "-"}, "steep": {"linestyle": ":"}}
 FACTOR_CMAP = colormaps["viridis"].with_extremes(over=PALETTE["grey"])
 #: The map's bands of factor per update (finer near 1, where runs crawl).
 FACTOR_BANDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 0.999, 1.0)
-VALLEY_XLIM, VALLEY_YLIM = (-3.4, 3.4), (-3.4, 3.4)
+VALLEY_XLIM, VALLEY_YLIM = (-4.0, 4.0), (-4.0, 4.0)
 #: The error plots' vertical range (distance along a direction, log scale).
 ERROR_FLOOR, ERROR_TOP = 1e-8, 10.0
 
@@ -373,6 +373,7 @@ class ValleyView:
             axes = self.fig.subplot_mosaic([["path", "map"], ["error", "error"]],
                                            height_ratios=[1.15, 1])
         self.ax_p, self.ax_m, ax_e = axes["path"], axes["map"], axes["error"]
+        self.ax_e = ax_e
         self.exps = np.log10(compute.lrs)
         self.momenta, self.steps = compute.momenta, compute.steps
         setup_errors(ax_e, self.steps, reduction, start_distance)
@@ -431,6 +432,8 @@ class ValleyView:
         new_map = point.map is not self._map
         if new_map:
             self._draw_map(point.map)
+            self.k = np.arange(len(point.weights))
+            self.ax_e.set_xlim(0, len(point.weights) - 1)
         self.path.set_data(*_clip_path(point.weights))
         for line, along in zip(self.lines, point.along.T):
             line.set_data(*_error_data(along, self.k))

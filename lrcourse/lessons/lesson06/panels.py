@@ -1,9 +1,10 @@
 """Lesson 06 panels: momentum on a bowl and in a valley, and Adam against SGD."""
 
+import ipywidgets as W
 import numpy as np
 
 from ..._validate import check_finite, check_fraction, check_positive
-from ...widgets import Panel, choice_slider, float_slider, log_slider
+from ...widgets import Panel, choice_slider, control, float_slider, log_slider
 from .analysis import AdamRuns, MomentumRuns, adam_readout, momentum_readout
 from .figures import AdamView, MomentumView, ValleyView
 from .valley import REDUCTION, START, Valley, valley_readout
@@ -71,8 +72,17 @@ def adam_panel(lr=0.001, curvature=10.0, start=1.0):
 VALLEY_MIN, VALLEY_MAX, VALLEY_STEP = -2.5, -0.3, 0.005
 VALLEY_MOMENTA = np.round(np.arange(0.0, 0.995, 0.01), 2)
 VALLEY_KAPPAS = (10, 16, 25, 50, 100, 200, 500, 1000)
-#: Updates run per move (and shown).
+#: The momentum slider's notches: 0.01 apart up to 0.8, then 0.001 apart up
+#: to 0.99 (large kappa's best momenta lie close to 1).
+VALLEY_BETAS = tuple(float(b) for b in np.round(np.concatenate(
+    [np.arange(0.0, 0.8, 0.01), np.arange(0.8, 0.9905, 0.001)]), 3))
+#: Updates run per move (and shown) at least; more on wide valleys
+#: (``Valley.steps_for``: 4 kappa).
 VALLEY_STEPS = 400
+
+
+def _nearest_beta(momentum):
+    return VALLEY_BETAS[int(np.argmin(np.abs(np.array(VALLEY_BETAS) - momentum)))]
 
 
 def valley_panel(lr=0.1972, momentum=0.0, kappa=100, steps=VALLEY_STEPS):
@@ -82,8 +92,10 @@ def valley_panel(lr=0.1972, momentum=0.0, kappa=100, steps=VALLEY_STEPS):
     momentum), with the optimum and the current point marked.
 
     Controls ``lr`` and ``momentum`` (live: one run of the package's
-    ``SGD(momentum=beta)`` per move) and ``kappa`` (on release: a new valley
-    and map, made once per kappa).
+    ``SGD(momentum=beta)`` per move; momentum in 0.01 notches up to 0.8, then
+    0.001), ``kappa`` (on release: a new valley and map, made once per
+    kappa, with 4 kappa updates, at least ``steps``) and ``optimum`` (run
+    the valley's exact tuned rate and momentum).
     """
     lr = check_positive("lr", lr)
     momentum = check_fraction("momentum", momentum)
@@ -93,10 +105,14 @@ def valley_panel(lr=0.1972, momentum=0.0, kappa=100, steps=VALLEY_STEPS):
                      steps=steps)
     controls = {
         "lr": log_slider(lr, VALLEY_MIN, VALLEY_MAX, VALLEY_STEP),
-        "momentum": float_slider(min(momentum, 0.99), 0.0, 0.99, 0.01,
-                                 "momentum beta", "lr-momentum", fmt=".2f"),
+        "momentum": choice_slider(VALLEY_BETAS, _nearest_beta(momentum),
+                                  "momentum beta", "lr-momentum"),
         "kappa": choice_slider(VALLEY_KAPPAS, kappa, "condition number κ",
                                "lr-condition", continuous_update=False),
+        "optimum": control(W.Checkbox, "lr-optimum", width=None, value=False,
+                           indent=False,
+                           description="go to the optimum (the star's exact "
+                                       "rate and β; the sliders are ignored)"),
     }
     view = ValleyView(compute, REDUCTION, float(np.hypot(*START)))
     return Panel(title="Lesson 06: momentum in a long, narrow valley",

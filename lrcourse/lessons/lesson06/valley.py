@@ -201,6 +201,12 @@ class Valley:
         self.steps, self.start = check_count("steps", steps), start
         self._maps = {}
 
+    def steps_for(self, kappa):
+        """Updates run on the valley of condition number ``kappa``: at least
+        ``steps``, and 4 kappa, enough for plain descent's best rate
+        (about 3.5 kappa updates)."""
+        return max(self.steps, int(math.ceil(4 * float(kappa))))
+
     def map(self, kappa):
         """The valley of condition number ``kappa`` and its tables, made once."""
         key = round(float(kappa), 9)
@@ -212,12 +218,18 @@ class Valley:
                                         tuned_momentum(lam))
         return self._maps[key]
 
-    def __call__(self, lr, momentum, kappa):
-        lr = float(self.lrs[grid_index(lr, self.grid[0], self.grid[2],
-                                       len(self.lrs))])
-        momentum = check_fraction("momentum", momentum)
+    def __call__(self, lr, momentum, kappa, optimum=False):
+        """One run; ``optimum=True`` runs the exact tuned rate and momentum
+        of this valley instead of the sliders' values."""
         vmap = self.map(kappa)
-        runs = heavy_ball_path(vmap.bowl, lr, momentum, self.steps, self.start)
+        if optimum:
+            lr, momentum = vmap.tuned[0], vmap.tuned[1]
+        else:
+            lr = float(self.lrs[grid_index(lr, self.grid[0], self.grid[2],
+                                           len(self.lrs))])
+            momentum = check_fraction("momentum", momentum)
+        runs = heavy_ball_path(vmap.bowl, lr, momentum, self.steps_for(kappa),
+                               self.start)
         weights = runs.weights[0]
         return ValleyPoint(lr, momentum, vmap, weights,
                            np.abs(eigen_coordinates(vmap.bowl, weights)),
@@ -239,7 +251,7 @@ def valley_readout(point):
                f"{_count(updates_to(factor), steps)} by the factor, "
                f"{_count(point.updates, steps)} in the run")
     return "\n".join([
-        f"lr = {point.lr:.4g}   momentum β = {point.momentum:.2f}   "
+        f"lr = {point.lr:.4g}   momentum β = {point.momentum:.4g}   "
         f"κ = {point.map.kappa:g} (curvatures {point.map.bowl.curvatures.min():g} "
         f"and {point.map.bowl.curvatures.max():g})",
         f"factor per update: {factor:.4f}   (flat direction {flat:.4f}, "
