@@ -89,7 +89,7 @@ def valley_figure(lr=0.5, decay_start=800, seed=0):
     ax_rate.set_xlabel("update k")
     ax_rate.set_ylabel("learning rate")
     ax_rate.set_ylim(0, lr * 1.5)
-    ax_rate.set_title(f"three schedules, peak {lr:g}")
+    ax_rate.set_title(f"three schedules, peak {lr:.3g}")
     ax_rate.legend(loc="upper right")
     draw_valley(ax_path)
     _paths(ax_path, run, seed)
