@@ -224,6 +224,14 @@ def test_warmup_lets_the_peak_rate_train(optimizer, peak, without, with_warmup):
     assert warm.count("trained") >= with_warmup
 
 
+@pytest.mark.parametrize("optimizer, peak", [("sgd", 2.0), ("adam", 0.5)])
+@pytest.mark.parametrize("first_seed", [10, 20])
+def test_warmup_trains_nine_or_ten_of_ten_on_other_seeds(optimizer, peak, first_seed):
+    seeds = range(first_seed, first_seed + 10)
+    warm = network.warmup_runs(peak, 150, seeds=seeds, optimizer=optimizer)
+    assert warm.count("trained") >= 9
+
+
 def test_warmup_on_mini_batches_the_lessons_ten_seeds():
     kw = {"seeds": range(10), "optimizer": "adam", "steps": 210, "batch_size": 10}
     cold = network.warmup_runs(0.3, 0, **kw)

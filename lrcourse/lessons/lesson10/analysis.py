@@ -364,13 +364,17 @@ def decay_readout(result):
     lr, w = result["lr"], result["weights"]
     n = len(w["adamw"]) - 1
     shrink = result["weight_decay"] * lr
+
+    def last(key):  # four decimals, never "-0.0000"
+        return f"{round(float(w[key][-1]), 4) + 0.0:.4f}"
+
     return "\n".join([
         f"rate {lr:.3g}: AdamW shrinks the weight by lr x weight_decay = "
         f"{shrink:.3g} of itself per update",
         f"after {n} updates the weight (started at 1) is:",
-        f"  AdamW (weight_decay {result['weight_decay']:g})   {w['adamw'][-1]:.4f}",
-        f"  Adam + L2 {result['l2_factor']:g} in the loss    {w['adam_l2'][-1]:.4f}",
-        f"  Adam, no penalty              {w['adam'][-1]:.4f}",
+        f"  AdamW (weight_decay {result['weight_decay']:g})   {last('adamw')}",
+        f"  Adam + L2 {result['l2_factor']:g} in the loss    {last('adam_l2')}",
+        f"  Adam, no penalty              {last('adam')}",
     ])
 
 
@@ -578,6 +582,11 @@ def warmup_readout(runs):
     if counts.get("dead"):
         lines.append("dead: every ReLU of a layer dead, the loss stuck near "
                      "ln 2 = 0.693")
+    if counts.get("unsettled"):
+        from .network import TRAINED_LOSS
+
+        lines.append(f"unsettled: alive but not trained by the end, the loss still "
+                     f"above {TRAINED_LOSS:g}")
     return "\n".join(lines)
 
 

@@ -40,9 +40,12 @@ register(Exercise(
     "gradient stays 0 starts at 1. What is it after 1000 updates? (to 3 "
     "significant figures)",
     _kept_fraction, sig_figs=3,
-    hints=[((1 - DECAY_10_2) ** UPDATES_10_2,
-            "that shrinks by weight_decay per update; AdamW shrinks by "
-            "lr x weight_decay: the decay is multiplied by the rate."),
+    hints=[*[(wrong, "that shrinks by weight_decay per update; AdamW shrinks by "
+                     "lr x weight_decay: the decay is multiplied by the rate.")
+             for wrong in ((1 - DECAY_10_2) ** UPDATES_10_2, 0.018)],
+           (0.9512, "that is 500 updates at lr 0.001 with weight_decay 0.1, the "
+                    "lesson's example; here the rate, the decay and the number "
+                    "of updates differ."),
            (1 - DECAY_10_2, "that is one update without the rate; AdamW "
                             "multiplies each weight by (1 - lr x weight_decay) at "
                             "every one of the 1000 updates.")],

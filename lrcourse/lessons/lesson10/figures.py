@@ -89,8 +89,8 @@ def valley_figure(lr=0.5, decay_start=800, seed=0):
     ax_rate.set_xlabel("update k")
     ax_rate.set_ylabel("learning rate")
     ax_rate.set_ylim(0, lr * 1.5)
-    ax_rate.set_title(f"three schedules, peak {lr:g}")
-    ax_rate.legend(loc="upper right", fontsize=11)
+    ax_rate.set_title(f"three schedules, peak {lr:.3g}")
+    ax_rate.legend(loc="upper right")
     draw_valley(ax_path)
     _paths(ax_path, run, seed)
     for kind, ls in (("cosine", "--"), ("wsd", "-")):
@@ -101,11 +101,12 @@ def valley_figure(lr=0.5, decay_start=800, seed=0):
                       marker="|", markevery=100, label=f"{KIND_LABELS[kind]}, along")
     _loss_axis(ax_split, run.steps)
     ax_split.set_title("the loss split: across and along")
-    ax_split.legend(loc="lower left", fontsize=11)
+    ax_split.legend(loc="lower left")
     _loss_axis(ax_loss, run.steps)
-    ax_loss.axhline(valley_floor(lr), color=PALETTE["black"], lw=1, linestyle=":")
+    ax_loss.axhline(valley_floor(lr), color=PALETTE["black"], lw=1, linestyle=":",
+                    label=f"noise floor across: {valley_floor(lr):.3f}")
     ax_loss.set_title("expected loss (final value in the legend)")
-    ax_loss.legend(loc="lower left", fontsize=11)
+    ax_loss.legend(loc="lower left")
     caption(fig, "A high rate runs along the valley but bounces across it; "
                  "the decay removes the bounce.")
     return fig
@@ -119,7 +120,7 @@ def _paths(ax, run, seed):
     ax.plot(w[s:, 1], w[s:, 0], color=PALETTE["blue"], lw=1.6,
             label="WSD during its decay")
     ax.set_title("the river valley: one WSD run")
-    ax.legend(loc="lower right", fontsize=11)
+    ax.legend(loc="lower right")
 
 
 def branch_figure(lr=0.5, starts=(200, 400, 600, 800), decay_steps=100):
@@ -137,7 +138,7 @@ def branch_figure(lr=0.5, starts=(200, 400, 600, 800), decay_steps=100):
     _loss_axis(ax, len(constant) - 1)
     ax.set_ylim(0.01, 10)
     ax.set_title("a linear decay over 100 updates, branched from one run")
-    ax.legend(loc="upper right", fontsize=11, ncols=2)
+    ax.legend(loc="upper right", ncols=2)
     caption(fig, "Wherever a decay starts, the loss drops below the constant "
                  "run within its 100 updates.")
     return fig
@@ -154,7 +155,7 @@ def batch_figure(adam_best, adam_batches, sgd_best_batches, sgd_best):
     ax_u.plot(b, updates[0] * b[0] / b, color=PALETTE["black"], lw=1.2,
               linestyle="--", label="perfect scaling (1/B)")
     ax_u.axvline(crit, color=PALETTE["vermillion"], lw=1.5, linestyle=":")
-    ax_u.text(crit * 1.1, updates[0] * 0.5, f"critical\nbatch ~{crit:g}", fontsize=11,
+    ax_u.text(crit * 1.1, updates[0] * 0.5, f"critical\nbatch ~{crit:g}",
               color=PALETTE["vermillion"])
     ax_u.set_title("updates to reach the target loss")
     ax_u.set_ylabel("updates")
@@ -174,7 +175,7 @@ def batch_figure(adam_best, adam_batches, sgd_best_batches, sgd_best):
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xlabel("batch size B (log scale)")
-        ax.legend(loc="best", fontsize=11)
+        ax.legend(loc="best")
     caption(fig, "Double the batch, double SGD's rate, halve the updates: "
                  "up to a critical batch.")
     return fig
@@ -192,13 +193,13 @@ class ValleyView:
                                    label="WSD, before its decay")[0]
         self.decay = ax_path.plot([], [], color=PALETTE["blue"], lw=1.6,
                                   label="WSD, during its decay")[0]
-        ax_path.legend(loc="lower right", fontsize=11)
+        ax_path.legend(loc="lower right")
         ax_path.set_title("one WSD run (seed 0)")
         _loss_axis(ax_loss, steps)
         self.lines = {k: ax_loss.plot([], [], lw=2.2, label=KIND_LABELS[k],
                                       **KIND_STYLE[k])[0] for k in KINDS}
         self.start = ax_loss.axvline(0, color=PALETTE["black"], lw=1, linestyle=":")
-        ax_loss.legend(loc="lower left", fontsize=11)
+        ax_loss.legend(loc="lower left")
         ax_loss.set_title("expected loss")
         self.fig.tight_layout()
         self.artists = [self.stable, self.decay, *self.lines.values(), self.start]
@@ -230,7 +231,7 @@ class ScheduleFreeView:
     rate (left), and the final mean loss against the rate (right)."""
 
     def __init__(self, lrs, table, steps, figure=live_figure):
-        self.fig, (ax_run, ax_rate) = figure(width=9.0, height=3.8, ncols=2)
+        self.fig, (ax_run, ax_rate) = figure(width=9.0, height=4.4, ncols=2)
         ax_run.set_yscale("log")
         ax_run.set_xlim(0, steps)
         ax_run.set_ylim(1e-3, 10)
@@ -248,14 +249,15 @@ class ScheduleFreeView:
                                            color=style["color"],
                                            marker=style["marker"],
                                            linestyle="none")[0]
-        ax_run.legend(loc="lower left", fontsize=11)
+        self.fig.legend(handles=list(self.lines.values()), loc="lower center",
+                        ncols=2, frameon=False)
         ax_rate.set_xscale("log")
         ax_rate.set_yscale("log")
         ax_rate.set_xlabel("learning rate (log scale)")
         ax_rate.set_ylabel(f"mean loss after {steps} updates")
         ax_rate.set_title("every rate (marker: this one)")
         ax_rate.set_autoscale_on(False)
-        self.fig.tight_layout()
+        self.fig.tight_layout(rect=(0, 0.13, 1, 1))
         self.artists = [*self.lines.values(), *self.marks.values()]
 
     def update(self, result):
@@ -294,7 +296,7 @@ class DecayView:
             self.marks[key] = ax_rate.plot([], [], marker="o", ms=9, mfc="white",
                                            mew=2, color=style["color"],
                                            linestyle="none")[0]
-        ax_run.legend(loc="center right", fontsize=11)
+        ax_run.legend(loc="center right")
         ax_rate.set_xscale("log")
         ax_rate.set_xlabel("learning rate (log scale)")
         ax_rate.set_ylabel(f"the weight after {steps} updates")
@@ -341,11 +343,11 @@ class WarmupView:
         ax_loss.set_xlabel("update k")
         ax_loss.set_ylabel("full-batch loss")
         ax_loss.axhline(np.log(2), color=PALETTE["grey"], lw=1, linestyle=":")
-        ax_loss.text(steps * 0.98, np.log(2) + 0.02, "ln 2", ha="right", fontsize=11)
+        ax_loss.text(steps * 0.98, np.log(2) + 0.02, "ln 2", ha="right")
         self.lines = [ax_loss.plot([], [], lw=1.3)[0] for _ in range(seeds)]
         for name, style in OUTCOME_STYLE.items():
             ax_loss.plot([], [], lw=1.6, label=name, **style)
-        ax_loss.legend(loc="upper right", fontsize=11, ncols=2)
+        ax_loss.legend(loc="upper right", ncols=2)
         self.title = ax_loss.set_title("")
         self.fig.tight_layout()
         self.artists = [self.rate, *self.lines]
@@ -375,14 +377,14 @@ def sharpness_figure(trace):
             label="2 / (rate in force)")
     end = trace.runs.warmup_steps
     ax.axvline(end, color=PALETTE["black"], lw=1, linestyle=":")
-    ax.text(end + 3, 7.5, "warmup ends", fontsize=11)
+    ax.text(end + 3, 7.5, "warmup ends")
     ax.set_ylim(0, 8)
     ax.set_xlim(0, at[-1])
     ax.set_xlabel("update k")
     ax.set_ylabel("sharpness (top Hessian eigenvalue)")
     ax.set_title(f"SGD, full batch, warmup to {trace.runs.peak_lr:g} over {end} "
                  "updates")
-    ax.legend(loc="upper right", fontsize=11)
+    ax.legend(loc="upper right")
     caption(fig, "The sharpness rises while the rate is small, then follows the "
                  "falling ceiling 2/lr down.")
     return fig
@@ -409,7 +411,7 @@ def network_batch_figure(sgd, adam):
         ax.set_ylabel("learning rate (log scale)")
         title = "SGD" if bands.optimizer == "sgd" else "Adam"
         ax.set_title(f"{title}, {bands.epochs} epochs")
-        ax.legend(loc="upper left", fontsize=11)
+        ax.legend(loc="upper left")
     caption(fig, "On the network SGD follows the linear rule to a batch of about 20; "
-                 "Adam's best rate moves less than either rule.")
+                 "Adam's best rate moves far less than the linear rule says.")
     return fig
