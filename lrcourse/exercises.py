@@ -151,8 +151,11 @@ class Exercise:
         if self.sig_figs is not None:
             slack = 1e-12 * abs(target)  # rounding in the subtraction
             return abs(value - target) <= _unit(target, self.sig_figs) + slack
-        return math.isclose(value, target, rel_tol=max(self.rel_tol, 1e-9),
-                            abs_tol=self.abs_tol)
+        # a little slack so that an answer exactly at the stated tolerance
+        # ("within 2%": 0.98 for 1) is not lost to float rounding
+        rel_tol = max(self.rel_tol, 1e-9) * (1 + 1e-9)
+        return math.isclose(value, target, rel_tol=rel_tol,
+                            abs_tol=self.abs_tol * (1 + 1e-9))
 
     def _close(self, value, figures):
         """The "round less" message for a close answer, or None."""

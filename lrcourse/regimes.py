@@ -384,7 +384,8 @@ def _loss_text(loss, fmt):
 
 def tradeoff_readout(lr: float, curvature: float, tol: float, steps: float,
                      fastest: tuple[float, float, float], budget: int, loss: float,
-                     best: tuple[float, float], diverged_at: int | None = None) -> str:
+                     best: tuple[float, float], diverged_at: int | None = None,
+                     on_slider: float | None = None) -> str:
     """The lesson 03 readout for the 1-D trade-off panel.
 
     Args:
@@ -393,7 +394,8 @@ def tradeoff_readout(lr: float, curvature: float, tol: float, steps: float,
             the update budget N; ``loss``: this rate's loss after N updates
             (``inf``: diverged); ``best``: ``(rate, loss)`` of the best rate;
             ``diverged_at``: the update at which this rate's run diverged
-            (None: it did not).
+            (None: it did not); ``on_slider``: the fewest updates at the
+            slider's own notches, when the sweep holds rates between them.
 
     >>> text = tradeoff_readout(0.1, 2.0, 1e-3, 35, (1, 0.5, 0.5), 20, 1e-4,
     ...                         (0.5, 0.0))
@@ -407,12 +409,16 @@ def tradeoff_readout(lr: float, curvature: float, tol: float, steps: float,
     needed = f"{int(steps)}" if math.isfinite(steps) else (
         never if lr >= twice * (1 - 1e-9) else "more than the sweep ran")
     reached = _loss_text(loss, ".4g")
+    least = f"fewest in the sweep: {int(fastest[0])}"
+    if on_slider is not None and on_slider != fastest[0]:
+        least = (f"fewest on the slider: {_count(on_slider, None)}; in the sweep: "
+                 f"{int(fastest[0])}, at a rate between two notches")
     return "\n".join([
         f"lr = {lr:.4g}   lr x lambda = {lr * curvature:.3f}   (1/lambda = "
         f"{once:.4g}, 2/lambda = {twice:.4g})",
         f"predicted: {REGIME_TEXT[classify_lr(lr, curvature)]}",
-        f"updates to |w| < {tol:g}: {needed}   (fewest in the sweep: "
-        f"{int(fastest[0])})",
+        f"updates to |w| < {tol:g}: {needed}",
+        f"  ({least})",
         f"budget of {count_of(budget, 'update')}: loss {reached} here   "
         f"(lowest in the sweep: {_loss_text(best[1], '.3g')})",
     ])
@@ -442,7 +448,7 @@ def bowl_readout(trace: Trace, bowl: Bowl2D, tol: float, steps: float,
         f"   eigenvalues (curvatures) {lam_min:.4g} and {lam_max:.4g}",
         f"sharpness lambda_max = {lam_max:.4g}   condition number "
         f"{lam_max / lam_min:.4g}",
-        f"lr = {lr:.4g}   per update: steep x {steep:+.3f}, flat x {flat:+.3f}",
+        f"lr = {lr:.4g}   per update: steep x {steep:+.3f}, flat x {flat:+.4f}",
         f"limit 2/lambda_max = {2 / lam_max:.4g}   best fixed rate "
         f"2/(lambda_max + lambda_min) = {best_fixed_rate(bowl.curvatures):.4g}",
         f"happened: {what_happened(trace, bowl.minimum, tol)}",

@@ -315,7 +315,7 @@ def test_every_wrong_answer_with_a_hint_gets_it():
 def test_lesson_00_shows_a_hint_on_its_practice_question():
     # lesson 00 prints this once; no lesson checks one of its own exercises
     # (tests/test_lesson_checklist.py)
-    message = check("practice", 1.1).message
+    message = check("practice", 1.01).message
     assert message.startswith("Not yet: ") and "they do not add" in message
     assert "practice" not in [i for i in all_exercises() if i[:2].isdigit()]
 
@@ -340,3 +340,13 @@ def test_choices_ignore_whitespace():
     assert not wrong
     assert wrong.message == "Please answer minimum or minimum/10 (got 'minimum / 100')."
     assert "too long" in check("07.2", "minimum" * 10**5).message
+
+
+def test_an_answer_exactly_at_the_stated_tolerance_is_accepted():
+    # 0.98 - 1 is 0.0200000000000000178 in floats: still "within 2%"
+    exercise = Exercise("99.9", "Which rate? (within 2%)", 1.0, rel_tol=0.02)
+    for edge in (0.98, 1.02):
+        assert exercise.check(edge).correct, edge
+    for outside in (0.9799, 1.03):
+        assert not exercise.check(outside).correct, outside
+    assert check("00.3", 0.98).correct  # a registered one (answer 1, within 2%)

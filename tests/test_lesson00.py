@@ -53,7 +53,7 @@ def test_exercises():
     wrong = lrcourse.check("00.2", 6)
     assert not wrong.correct and "that is the gradient" in wrong.message
     assert get_exercise("00.3").answer == pytest.approx(1.0)
-    assert "lands exactly on the minimum" in lrcourse.check("00.3", 0.5).message
+    assert "step of 4" in lrcourse.check("00.3", 0.5).message
 
 
 def test_bad_input():
@@ -120,14 +120,16 @@ def test_practice_question_is_not_an_exercise_and_its_hint_works():
     lesson = [i for i in all_exercises() if i.startswith("00.")]
     assert lesson == ["00.1", "00.2", "00.3"]  # the practice is not among them
     practice = get_exercise("practice")
-    assert practice.answer == pytest.approx(1.0)
+    assert practice.answer == pytest.approx(0.1)
     assert practice.tolerance in practice.question
-    wrong = lrcourse.check("practice", 1.1)
-    assert not wrong.correct and "multiply, they do not add" in wrong.message
-    assert lrcourse.check("practice", "1").correct
-    # twenty notches of the warm-up slider from 0.1 do reach that rate
+    for added in (1.01, 0.02):  # the notches added instead of multiplied
+        wrong = lrcourse.check("practice", added)
+        assert not wrong.correct and "multiply, they do not add" in wrong.message
+        assert "10^(20" not in wrong.message  # a pointer, not the calculation
+    assert lrcourse.check("practice", "0.1").correct
+    # twenty notches of the warm-up slider from 0.01 do reach that rate
     grid = lr_grid(panels.LR_MIN, panels.LR_MAX, panels.LR_STEP)
-    k = int(np.argmin(np.abs(grid - 0.1)))
+    k = int(np.argmin(np.abs(grid - 0.01)))
     assert grid[k + 20] == pytest.approx(practice.answer)
 
 
@@ -186,3 +188,11 @@ def test_saved_lesson_fits_the_column_and_checks_no_exercise_of_its_own():
     for i in moves:
         assert cells[i + 1]["cell_type"] == "code" and "panel" in "".join(
             cells[i - 1]["source"] + cells[i + 1]["source"])
+
+
+def test_exercise_hints_do_not_give_away_later_answers():
+    # 00.3's hint for 0.5 must not say 0.5 lands on the minimum (that is 01.1)
+    message = lrcourse.check("00.3", 0.5).message
+    assert "minimum" not in message and "step of 4" in message
+    # 00.2 asks for a distance: a signed step gets a hint about its size
+    assert "size" in lrcourse.check("00.2", -0.06).message

@@ -147,3 +147,19 @@ def test_saved_lesson_fits_the_column_and_checks_no_exercise_of_its_own():
     for i in moves:
         assert cells[i + 1]["cell_type"] == "code" and "panel" in "".join(
             cells[i - 1]["source"] + cells[i + 1]["source"])
+
+
+def test_readout_says_when_update_1_lands_close_to_the_minimum():
+    # no notch of the slider is 0.5 (exercise 01.1): the notch nearest it
+    # tells the learner that update 1 lands very close to the minimum
+    from lrcourse.lessons.lesson01 import panels as lesson_panels
+    from lrcourse.lessons.lesson01.analysis import first_landing
+
+    panel = lesson_panels.descent_panel(lr=0.1, steps=20, start=3.0, curvature=2.0)
+    near = panel.set(lr=0.5012)
+    assert "update 1 lands 0.0071 from the minimum (0.24% of the start)" in near
+    for rate in (0.4467, 0.5623, 0.1, 1.259):
+        assert "update 1 lands" not in panel.set(lr=rate)
+    exact = lrcourse.gradient_descent(lrcourse.Quadratic(), lr=0.5, steps=2,
+                                      start=3.0)
+    assert first_landing(exact) == "update 1 lands exactly on the minimum"

@@ -113,7 +113,10 @@ def test_no_panel_prints_the_answers_of_03_2_and_03_3(tradeoff, bowl):
 
 def test_tradeoff_sweep_holds_the_fastest_rate(tradeoff):
     text = tradeoff.set(lr=0.1)
-    assert "(fewest in the sweep: 1)" in text  # lr = 1/lambda = 0.5, in one update
+    # lr = 1/lambda = 0.5 arrives in one update; no notch is 0.5 (0.5012 needs 2)
+    assert ("(fewest on the slider: 2; in the sweep: 1, at a rate between two "
+            "notches)") in text
+    assert "fewest in the sweep: 1)" not in text
     t = lrcourse.gradient_descent(lrcourse.Quadratic(2.0), lr=0.5, steps=3, start=1.0)
     assert t.steps_to(1e-3) == 1
     from lrcourse.lessons.lesson03 import analysis

@@ -17,7 +17,7 @@ def _first_step():
 
 
 def _twenty_notches():
-    return notches_up(0.1, 20, 0.05)  # the warm-up slider's notches: 10**0.05
+    return notches_up(0.01, 20, 0.05)  # the warm-up slider's notches: 10**0.05
 
 
 def _mirror_rate():
@@ -25,20 +25,24 @@ def _mirror_rate():
     return stability_limits(2.0)[1]
 
 
+_NOTCHES_MULTIPLY = ("the notches multiply, they do not add: each notch multiplies "
+                     "the rate by 10^0.05.")
+
 # Not an exercise: the practice question on which lesson 00 shows how a
 # wrong answer gets a hint (its id is not "LL.N", so no lesson counts it).
 register(Exercise(
     "practice",
     "Practice: each notch of a rate slider multiplies the rate by 10^0.05 "
-    "(about 1.122). Start at lr = 0.1 and move 20 notches up: which rate do you "
+    "(about 1.122). Start at lr = 0.01 and move 20 notches up: which rate do you "
     "reach? (within 1%)",
     _twenty_notches, rel_tol=0.01,
-    hints=[(1.1, ("the notches multiply, they do not add: 20 notches multiply "
-                  "the rate by 10^(20 x 0.05).")),
-           (2.244, ("20 notches multiply the rate by 1.122 twenty times over, "
+    hints=[(1.01, _NOTCHES_MULTIPLY),   # 0.01 + 20 x 0.05
+           (0.02, _NOTCHES_MULTIPLY),   # 0.01 + 20 x 0.0005
+           (0.2244, ("20 notches multiply the rate by 1.122 twenty times over, "
                      "not by 1.122 x 20."))],
-    hint="20 notches multiply the rate by 10^0.05, twenty times: 10^(20 x 0.05).",
-    explain="0.1 x 10^(20 x 0.05) = 0.1 x 10 = 1: twenty notches are a factor "
+    hint="each notch multiplies the rate by 10^0.05; 20 notches do it twenty "
+         "times over.",
+    explain="0.01 x 10^(20 x 0.05) = 0.01 x 10 = 0.1: twenty notches are a factor "
             "of ten.",
 ))
 register(Exercise(
@@ -59,6 +63,7 @@ register(Exercise(
     "weight? (within 1%)",
     _first_step, rel_tol=0.01,
     hints=[(6.0, "that is the gradient; the step is the rate times the gradient."),
+           (-0.06, "how far is a distance: give its size."),
            (0.01, "that is the rate; the step is the rate times the gradient."),
            (0.6, "check the decimal point: 0.01 x 6."),
            (600.0, "multiply by the rate, do not divide.")],
@@ -70,8 +75,8 @@ register(Exercise(
     "In the warm-up panel (bowl f(w) = w^2, lambda = 2) start at w = 2: which rate "
     "sends the weight exactly to its mirror image, w = -2? (within 2%)",
     _mirror_rate, rel_tol=0.02,
-    hints=[(0.5, ("0.5 lands exactly on the minimum (w = 0); the mirror image is "
-                  "twice as far.")),
+    hints=[(0.5, ("that step is too short: you need a step of 4 (from 2 to -2), "
+                  "and the gradient there is 4.")),
            (2.0, ("at lr 2 the step is 2 x 4 = 8, from 2 to -6: too far. The "
                   "gradient at w = 2 is 4."))],
     hint="you need a step of 4 (from 2 to -2) and the gradient there is 4.",

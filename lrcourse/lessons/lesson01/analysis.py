@@ -47,9 +47,37 @@ class Descent:
                           shown=min(update, trace.steps))
 
 
+#: Update 1 "lands close" when it leaves less than this share of the start's
+#: distance to the minimum (only the slider's notch nearest 1/lambda does).
+LANDS_CLOSE = 0.02
+
+
+def first_landing(trace, minimum=0.0):
+    """A line when update 1 lands very close to the minimum, else "".
+
+    >>> from lrcourse import Quadratic, gradient_descent
+    >>> first_landing(gradient_descent(Quadratic(), lr=0.5012, steps=3, start=3.0))
+    'update 1 lands 0.0072 from the minimum (0.24% of the start)'
+    """
+    if trace.steps == 0 or trace.diverged:
+        return ""
+    start = abs(float(trace.weights[0]) - minimum)
+    after = abs(float(trace.weights[1]) - minimum)
+    if start == 0 or after >= LANDS_CLOSE * start:
+        return ""
+    if after == 0:
+        return "update 1 lands exactly on the minimum"
+    share = 100 * after / start
+    return (f"update 1 lands {after:.2g} from the minimum "
+            f"({share:.2g}% of the start)")
+
+
 def descent_run_readout(run):
-    """The descent panel's text (see ``readouts.descent_readout``)."""
-    return descent_readout(run.trace, run.curvature)
+    """The descent panel's text (see ``readouts.descent_readout``), with a
+    line when update 1 lands very close to the minimum."""
+    text = descent_readout(run.trace, run.curvature)
+    landing = first_landing(run.trace)
+    return f"{text}\n{landing}" if landing else text
 
 
 def step_table_html(trace, current=None, max_rows=12):

@@ -40,7 +40,9 @@ register(Exercise(
     _step_ratio, sig_figs=3,
     hints=[(0.8, ("that is the ratio of one update to the previous one; "
                  "update 5 is four updates after update 1.")),
-           (1.0, "at a fixed rate the step still shrinks with the gradient.")],
+           (1.0, "at a fixed rate the step still shrinks with the gradient."),
+           (0.32768, ("that is 0.8^5; from update 1 to update 5 there are four "
+                      "factors."))],
     hint="each update multiplies the distance to the minimum by 1 - lr x 2.",
     explain="each step is 0.8 of the one before: 0.8^4.",
 ))
@@ -50,7 +52,8 @@ register(Exercise(
     "(to 3 significant figures)",
     _after_two, sig_figs=3,
     hints=[(2.6, "that is after one update; do it once more."),
-           (2.8, "the gradient of 2(w - 1)^2 is 4(w - 1), not 2(w - 1).")],
+           (2.8, "the gradient of 2(w - 1)^2 is 4(w - 1), not 2(w - 1)."),
+           (1.28, "that is w - 1; the question asks for w.")],
     hint="gradient 4(w - 1); apply w = w - 0.05 x gradient twice.",
     explain="2 x 0.8 = 1.6, then 1.6 x 0.8 = 1.28 above the minimum at 1.",
 ))

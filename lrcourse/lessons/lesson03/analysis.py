@@ -68,7 +68,8 @@ class Tradeoff:
     fine_step = 0.01
     max_budget = 200
 
-    def __init__(self, curvature, start, tol, max_steps, lr_min, lr_max):
+    def __init__(self, curvature, start, tol, max_steps, lr_min, lr_max,
+                 slider_step=0.05):
         self.problem = Quadratic(curvature=curvature)
         self.curvature, self.tol, self.max_steps = curvature, tol, max_steps
         self.lr_min = lr_min
@@ -78,6 +79,10 @@ class Tradeoff:
         self.steps, _ = steps_curve(self.problem, self.lrs, start, tol, max_steps)
         self.runs = sweep(self.problem, self.lrs, steps=self.max_budget, start=start)
         self.fastest = fewest(self.lrs, self.steps)
+        notches = lr_grid(lr_min, lr_max, slider_step)
+        on = np.isclose(self.lrs[:, None], notches[None, :], rtol=1e-9,
+                        atol=0.0).any(axis=1)
+        self.fastest_on_slider = fewest(self.lrs[on], self.steps[on])[0]
         self._budget = (None, None)  # the last budget and its losses
 
     def __call__(self, lr, budget):
@@ -97,7 +102,8 @@ class Tradeoff:
         """The trade-off panel's text (see ``regimes.tradeoff_readout``)."""
         return tradeoff_readout(point.lr, self.curvature, self.tol, point.steps,
                                 self.fastest, point.budget, point.loss, point.best,
-                                diverged_at=point.diverged_at)
+                                diverged_at=point.diverged_at,
+                                on_slider=self.fastest_on_slider)
 
 
 @dataclass(frozen=True)

@@ -218,7 +218,7 @@ class BowlView:
         (self.path,) = self.ax_c.plot([], [], lw=1.3, ms=4)
         ax_e.axhline(0.0, color=PALETTE["grey"], lw=1)
         ax_e.set(xlim=(-0.5, steps + 0.5), ylim=(-2.6, 2.6), xlabel="update k",
-                 ylabel="distance along direction")
+                 ylabel="signed coordinate along\neach eigen-direction")
         ax_e.set_autoscale_on(False)
         style_s = {"color": PALETTE["purple"], "linestyle": "--", "marker": "^"}
         style_f = {"color": PALETTE["blue"], "linestyle": "-", "marker": "o"}

@@ -24,7 +24,7 @@ def tradeoff_panel(lr=0.01, curvature=2.0, start=1.0, tol=1e-3, budget=20,
     Controls ``lr`` and ``budget``. Both curves come from one vectorized
     sweep over a fine grid of rates, made once; the slider moves a marker.
     """
-    compute = Tradeoff(curvature, start, tol, max_steps, LR_MIN, LR_MAX)
+    compute = Tradeoff(curvature, start, tol, max_steps, LR_MIN, LR_MAX, LR_STEP)
     controls = {"lr": log_slider(lr, LR_MIN, LR_MAX, LR_STEP),
                 "budget": int_slider(budget, 1, MAX_BUDGET, "update budget N",
                                      "lr-budget")}
