@@ -103,7 +103,7 @@ def test_the_rate_reaching_0_4_grows_with_every_doubling(bands):
 def test_band_upper_end_never_above_1(bands):
     highs = [sw.band[1] for sw in bands.sweeps.values()]
     assert all(0.39 < h <= 1.0 + 1e-9 for h in highs), highs  # below the cliff
-    assert bands.sweeps[10].band == pytest.approx((0.158, 0.631), rel=1e-3)
+    assert bands.sweeps[10].band == pytest.approx((0.158, 0.631), rel=5e-3)
 
 
 def test_past_1_the_mean_rises_to_between_0_7_and_1_2(bands):
@@ -117,7 +117,7 @@ def test_band_claims_hold_for_other_seeds(bands):
     for bs, sw in other.sweeps.items():
         assert sw.band[1] <= 1.0 + 1e-9, bs  # the upper end, every batch size
         assert sw.first_below() == bands.sweeps[bs].first_below() or bs == 160
-    assert other.sweeps[10].band == pytest.approx((0.1, 0.631), rel=1e-3)
+    assert other.sweeps[10].band == pytest.approx((0.1, 0.631), rel=5e-3)
     # at 160 the mean of seeds 5-9 stops just above 0.4
     assert other.sweeps[160].first_below() is None
     assert 0.4 < np.nanmin(other.sweeps[160].mean) < 0.43
@@ -131,7 +131,7 @@ def test_band_claims_hold_for_other_seeds(bands):
     singles = (bands.sweeps[160].first_below_per_seed()
                + other.sweeps[160].first_below_per_seed())
     assert sum(r is None for r in singles) == 1
-    assert min(r for r in singles if r) == pytest.approx(0.398, rel=1e-3)
+    assert min(r for r in singles if r) == pytest.approx(0.398, rel=5e-3)
     assert max(r for r in singles if r) == pytest.approx(1.0)
 
 
@@ -179,10 +179,10 @@ def test_adam_kills_the_relus_at_0_398_in_8_of_10_seeds():
     five = BandComparison(SETTINGS, seeds=SEEDS)
     assert np.all(five.sweeps["adam"].val[:, i] > LN2)  # every one of seeds 0-4
     assert five.loss_at("adam", 0.398) > LN2
-    assert five.sweeps["adam"].band == pytest.approx((0.00631, 0.1), rel=1e-3)
+    assert five.sweeps["adam"].band == pytest.approx((0.00631, 0.1), rel=5e-3)
     other = BandComparison(SETTINGS, seeds=OTHER_SEEDS).sweeps["adam"]
     assert sum(other.val[:, i] > LN2) == 3  # seeds 6 and 8 survive
-    assert other.band == pytest.approx((0.00251, 0.0398), rel=1e-3)
+    assert other.band == pytest.approx((0.00251, 0.0398), rel=5e-3)
     j = int(np.argmin(np.abs(GRID - 0.1)))
     assert other.val[2, j] > LN2  # seed 7 dies at steep's 0.1
 
@@ -372,7 +372,7 @@ def test_views_move_their_artists_and_make_no_new_ones(table, ranged, agg_figure
     assert view.curve.get_ydata() is curve  # same batch size: not redrawn
     assert view.title.get_text() == "lr = 1, batch size 80"
     lo, hi = view.band.get_xdata()
-    assert (lo, hi) == pytest.approx((0.631, 1.0), rel=1e-3)  # grid points
+    assert (lo, hi) == pytest.approx((0.631, 1.0), rel=5e-3)  # grid points
     assert [len(ax.lines) for ax in view.fig.axes] == before
     view = figures.RangeView(ranged.compute.result, 5, figure=agg_figure)
     view.update(ranged.result)
