@@ -260,7 +260,7 @@ def band_line(name, sweeps):
             f"{np.nanmin(sweeps.mean):.4f}")
 
 
-def rate_range(rates):
+def _rate_range(rates):
     """Rates (None for "never") as ``"a to b"``, ``"a"`` or ``"never"``, with
     the count of seeds that never get there."""
     seen = sorted(r for r in rates if r is not None)
@@ -272,12 +272,12 @@ def rate_range(rates):
     return text + (f" ({never} never)" if never else "")
 
 
-def threshold_cells(sweeps, level=TARGET_LOSS):
+def _threshold_cells(sweeps, level=TARGET_LOSS):
     """The lowest rate whose mean validation loss is below ``level``, and the
     range of each seed's own such rate, as two table cells."""
     mean = sweeps.first_below(level)
     return (f"{mean:.3g}" if mean is not None else "never",
-            rate_range(sweeps.first_below_per_seed(level)))
+            _rate_range(sweeps.first_below_per_seed(level)))
 
 
 class NearBestBands:
@@ -300,7 +300,7 @@ class NearBestBands:
                  f"{'lowest mean':<13}{'mean':<8}single seeds"]
         for bs, sw in self.sweeps.items():
             name = f"{bs} ({-(-n // bs) * self.epochs})"
-            mean, single = threshold_cells(sw)
+            mean, single = _threshold_cells(sw)
             lines.append(f"{band_line(name, sw):<52}{mean:<8}{single}")
         return "\n".join(lines)
 
