@@ -243,6 +243,10 @@ class SeedSweeps:
         """The lowest rate whose mean validation loss is below ``level``."""
         return first_below(self.lrs, self.mean, level)
 
+    def first_below_per_seed(self, level=TARGET_LOSS):
+        """Each seed's own lowest rate below ``level`` (None where it never is)."""
+        return [first_below(self.lrs, v, level) for v in self.val]
+
     def __repr__(self):
         lo, hi = self.band
         return (f"SeedSweeps(batch size {self.batch_size}, {len(self.seeds)} seeds, "
@@ -254,6 +258,26 @@ def band_line(name, sweeps):
     lo, hi = sweeps.band
     return (f"{name:<20} {f'{lo:.3g} to {hi:.3g}':<17} "
             f"{np.nanmin(sweeps.mean):.4f}")
+
+
+def _rate_range(rates):
+    """Rates (None for "never") as ``"a to b"``, ``"a"`` or ``"never"``, with
+    the count of seeds that never get there."""
+    seen = sorted(r for r in rates if r is not None)
+    never = len(rates) - len(seen)
+    if not seen:
+        return "never"
+    text = f"{seen[0]:.3g}" if seen[0] == seen[-1] else \
+        f"{seen[0]:.3g} to {seen[-1]:.3g}"
+    return text + (f" ({never} never)" if never else "")
+
+
+def _threshold_cells(sweeps, level=TARGET_LOSS):
+    """The lowest rate whose mean validation loss is below ``level``, and the
+    range of each seed's own such rate, as two table cells."""
+    mean = sweeps.first_below(level)
+    return (f"{mean:.3g}" if mean is not None else "never",
+            _rate_range(sweeps.first_below_per_seed(level)))
 
 
 class NearBestBands:
@@ -271,10 +295,13 @@ class NearBestBands:
         lines = [f"{OPTIMIZER_NAME.get(self.optimizer, self.optimizer)}, "
                  f"{self.epochs} epochs, {len(self.seeds)} seeds; near-best: mean "
                  f"validation loss within {NEAR_BEST:.0%} of the lowest",
-                 f"{'batch size (updates)':<20} {'near-best band':<17} lowest mean"]
+                 f"{'':<20} {'':<17} {'':<13}first rate with loss < {TARGET_LOSS:g}",
+                 f"{'batch size (updates)':<20} {'near-best band':<17} "
+                 f"{'lowest mean':<13}{'mean':<8}single seeds"]
         for bs, sw in self.sweeps.items():
             name = f"{bs} ({-(-n // bs) * self.epochs})"
-            lines.append(band_line(name, sw))
+            mean, single = _threshold_cells(sw)
+            lines.append(f"{band_line(name, sw):<52}{mean:<8}{single}")
         return "\n".join(lines)
 
 
@@ -500,6 +527,15 @@ class ChoicesOverSeeds:
     def __init__(self, rules=("valley", "steep", "minimum_over_10"), seeds=SEEDS):
         self.rules = tuple(rules)
         self.choices = {s: choose_on_validation(rules, s) for s in seeds}
+        self.means = {r: float(np.mean([c.scores[r][1] for c in
+                                        self.choices.values()])) for r in rules}
+        #: The rule with the lowest mean validation loss over the seeds.
+        self.rule = min(self.means, key=lambda r: np.nan_to_num(self.means[r],
+                                                                nan=np.inf))
+
+    def rate_for(self, seed):
+        """The rate the best rule on average suggests for ``seed``."""
+        return self.choices[seed].scores[self.rule][0]
 
     def __repr__(self):
         head = "".join(f"{RULE_NAME[r]:>12}" for r in self.rules)
@@ -508,4 +544,9 @@ class ChoicesOverSeeds:
         for s, c in self.choices.items():
             row = "".join(f"{c.scores[r][1]:>12.4f}" for r in self.rules)
             lines.append(f"{s:<6}{row}   {RULE_NAME[c.rule]}")
+        wins = {r: sum(c.rule == r for c in self.choices.values()) for r in self.rules}
+        lines.append(f"{'mean':<6}" + "".join(f"{self.means[r]:>12.4f}"
+                                             for r in self.rules))
+        lines.append(f"{'wins':<6}" + "".join(f"{wins[r]:>12}" for r in self.rules))
+        lines.append(f"lowest mean: {RULE_NAME[self.rule]}")
         return "\n".join(lines)

@@ -42,18 +42,12 @@ def setup_sweep_axes(ax, lo_exp=-3.1, hi_exp=0.7):
                label="ln 2 (dead ReLUs)")
 
 
-def widen(band):
-    """A band's ends moved half a notch of the sweep grid outwards, so that a
-    band of one rate still shows as a bar around it."""
-    half = 10.0 ** (SWEEP_GRID[2] / 2)
-    return [band[0] / half, band[1] * half]
-
-
 def draw_band(ax, band, y, style, **kw):
-    """The near-best band as a thick bar at height ``y`` (each end half a
-    notch wide); returns the line."""
-    (bar,) = ax.plot(widen(band), [y, y], color=style["color"], lw=7,
-                     solid_capstyle="butt", **kw)
+    """The near-best band as a thick bar at height ``y`` from its lowest to
+    its highest grid rate, a square at each end (so a band of one rate still
+    shows); returns the line."""
+    (bar,) = ax.plot(list(band), [y, y], color=style["color"], lw=7, marker="s",
+                     markersize=7, solid_capstyle="butt", **kw)
     return bar
 
 
@@ -202,7 +196,7 @@ class SweepView:
             for line, v in zip(self.seeds, sw.val):
                 line.set_data(lrs, pin(v, SWEEP_TOP))
             self.curve.set_data(lrs, pin(sw.mean, SWEEP_TOP))
-            self.band.set_data(widen(sw.band), [0.2, 0.2])
+            self.band.set_data(list(sw.band), [0.2, 0.2])
             self.sweeps = sw
         self.ring.set_data([lrs[i]], [pin(sw.mean[i:i + 1], SWEEP_TOP)[0]])
         self.val.set_data(self.ep, pin(sw.epoch_val[i]))
