@@ -284,6 +284,47 @@ def test_adam_preconditioner_reproduces_adams_update(data):
         adam_preconditioner(opt, opt.init([np.zeros(5)]))
 
 
+def _adam_dense_sharpness(X, y, lr, seed, at):
+    """The preconditioned sharpness over the live weights at the updates
+    ``at``, from the whole Hessian (built from Hessian-vector products on the
+    unit vectors) and np.linalg.eigvalsh; also the value over all weights."""
+    from lrcourse import hessian
+    from lrcourse.lessons.lesson09.adam_edge import adam_preconditioner, live_weights
+
+    opt = lrcourse.Adam(learning_rate=lr)
+    model = lrcourse.reference_model(seed=seed, optimizer="sgd", lr=lr)
+    Xd, yd, share = hessian.distinct(X, y)
+    w, state, found = model.flat.copy(), opt.init([model.flat]), {}
+    for k in range(max(at) + 1):
+        _, g = hessian.gradient(model, w, Xd, yd, share)
+        if k in at:
+            H = hessian.full_hessian(model, w, Xd, yd, share)
+            s = 1.0 / np.sqrt(adam_preconditioner(opt, state))
+            A = s[:, None] * (H + H.T) / 2 * s[None, :]
+            live = live_weights(model, w, g)
+            found[k] = (np.linalg.eigvalsh(A[np.ix_(live, live)])[-1],
+                        np.linalg.eigvalsh(A)[-1])
+        changes, state = opt.update([g], state, lr)
+        w = w + changes[0]
+    return found
+
+
+def test_adam_edge_run_matches_the_dense_eigenvalues(data):
+    """adam_edge_run's Lanczos values are the top eigenvalue of the dense
+    P^-1/2 H P^-1/2 over the live weights, at several updates; at update 900
+    a dead unit's weight (held only by L2, tiny P) would give a larger one."""
+    from lrcourse.lessons.lesson09.adam_edge import adam_edge_run
+
+    X, y = data
+    at = (100, 500, 900)
+    run = adam_edge_run(0.01, X, y, steps=900, every=10, seed=0)
+    dense = _adam_dense_sharpness(X, y, 0.01, 0, at)
+    for k in at:
+        value = run.preconditioned[run.measured_at == k][0]
+        assert value == pytest.approx(dense[k][0], rel=1e-6)
+    assert dense[900][1] > 1.05 * dense[900][0]
+
+
 def test_adam_threshold():
     from lrcourse.lessons.lesson09.adam_edge import adam_threshold
 
