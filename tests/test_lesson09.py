@@ -335,18 +335,18 @@ def test_adam_threshold():
         adam_threshold(0.0)
 
 
-@pytest.mark.parametrize("lr", [0.003, 0.01, 0.03])
+@pytest.mark.parametrize("lr", [0.01, 0.03])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_adams_preconditioned_sharpness_hovers_under_38_over_lr(data, lr, seed):
     """The lesson's claim, over three seeds: over updates 500-1000 the
-    preconditioned sharpness hovers under 38/lr (median 0.70-0.96 of it, the
-    lesson says), while the plain sharpness is still climbing, not held at
-    2/lr."""
+    preconditioned sharpness (live weights) hovers under 38/lr (median
+    0.83-0.96 of it, the lesson says), while the plain sharpness is still
+    climbing, not held at 2/lr."""
     from lrcourse.lessons.lesson09.adam_edge import adam_edge_run
 
     X, y = data
     run = adam_edge_run(lr, X, y, steps=1000, every=10, seed=seed)
-    assert 0.695 <= run.plateau() <= 0.965
+    assert 0.825 <= run.plateau() <= 0.965
     late = run.preconditioned[run.measured_at >= 500] / run.ceiling
     assert np.percentile(late, 90) < 1.1
     plain = run.sharpness
@@ -358,9 +358,11 @@ def test_adam_run_in_the_lesson(data):
 
     X, y = data
     plateaus = [adam_edge_run(lr, X, y).plateau() for lr in (0.003, 0.01, 0.03)]
-    assert [round(p, 2) for p in plateaus] == [0.82, 0.88, 0.90]
-    slow = [adam_edge_run(0.001, X, y, seed=s).plateau() for s in (0, 1, 2)]
-    assert slow[0] > 0.8 and slow[1] < 0.5 and slow[2] < 0.75
+    assert [round(p, 2) for p in plateaus] == [0.61, 0.90, 0.90]
+    slow = [adam_edge_run(0.003, X, y, seed=s).plateau() for s in (1, 2)]
+    assert slow[0] < 0.5 and 0.85 < slow[1] < 0.95
+    slower = [adam_edge_run(0.001, X, y, seed=s).plateau() for s in (0, 1, 2)]
+    assert max(slower) < 0.2
     b08 = adam_edge_run(0.01, X, y, beta_1=0.8)
     assert b08.ceiling == pytest.approx(1800) and 0.8 < b08.plateau() < 1.0
     text = adam_readout(b08)

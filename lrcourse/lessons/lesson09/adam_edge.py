@@ -12,8 +12,9 @@ bias-corrected second moment. On a bowl with Hessian ``H``, heavy-ball
 momentum of this form (an average ``m`` of past gradients, weight
 ``1 - beta_1``) is stable while the top eigenvalue of ``P^-1 H`` stays under
 ``(2 + 2 beta_1) / ((1 - beta_1) lr)``: 38/lr for ``beta_1 = 0.9``. Full-batch
-Adam's *preconditioned sharpness* climbs to that line and hovers there,
-while the plain sharpness goes its own way.
+Adam's *preconditioned sharpness*, measured over the weights the data moves
+(``live_weights``), climbs to just under that line and hovers there, while
+the plain sharpness goes its own way.
 
 >>> from .analysis import trial_subset
 >>> X, y = trial_subset(n=420)
