@@ -210,6 +210,15 @@ def test_edge_view_styles_the_outcome(agg_figure):
     assert view.sharp.get_color() == figures.OUTCOME_STYLE[figures.outcome(run)][
         "color"]
     assert [len(ax.lines) for ax in view.fig.axes] == before
+    other = EdgeRuns(n=420, steps=100, every=20)(lr=2.0)
+    kind = figures.outcome(other)
+    assert kind != "edge"
+    view = figures.EdgeView(100, figure=agg_figure)  # opens in the edge style
+    assert view.update(other) is True  # a new style: the legend is redrawn
+    key = view.sharp.axes.get_legend().legend_handles[0]
+    assert key.get_color() == view.sharp.get_color()
+    assert key.get_linestyle() == view.sharp.get_linestyle()
+    assert key.get_linestyle() == figures.OUTCOME_STYLE[kind]["linestyle"]
 
 
 # -- self-stabilisation: the spike at lr 0.5 ---------------------------------------
