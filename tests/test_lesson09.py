@@ -210,6 +210,15 @@ def test_edge_view_styles_the_outcome(agg_figure):
     assert view.sharp.get_color() == figures.OUTCOME_STYLE[figures.outcome(run)][
         "color"]
     assert [len(ax.lines) for ax in view.fig.axes] == before
+    other = EdgeRuns(n=420, steps=100, every=20)(lr=2.0)
+    kind = figures.outcome(other)
+    assert kind != "edge"
+    view = figures.EdgeView(100, figure=agg_figure)  # opens in the edge style
+    assert view.update(other) is True  # a new style: the legend is redrawn
+    key = view.sharp.axes.get_legend().legend_handles[0]
+    assert key.get_color() == view.sharp.get_color()
+    assert key.get_linestyle() == view.sharp.get_linestyle()
+    assert key.get_linestyle() == figures.OUTCOME_STYLE[kind]["linestyle"]
 
 
 # -- self-stabilisation: the spike at lr 0.5 ---------------------------------------
@@ -284,6 +293,47 @@ def test_adam_preconditioner_reproduces_adams_update(data):
         adam_preconditioner(opt, opt.init([np.zeros(5)]))
 
 
+def _adam_dense_sharpness(X, y, lr, seed, at):
+    """The preconditioned sharpness over the live weights at the updates
+    ``at``, from the whole Hessian (built from Hessian-vector products on the
+    unit vectors) and np.linalg.eigvalsh; also the value over all weights."""
+    from lrcourse import hessian
+    from lrcourse.lessons.lesson09.adam_edge import adam_preconditioner, live_weights
+
+    opt = lrcourse.Adam(learning_rate=lr)
+    model = lrcourse.reference_model(seed=seed, optimizer="sgd", lr=lr)
+    Xd, yd, share = hessian.distinct(X, y)
+    w, state, found = model.flat.copy(), opt.init([model.flat]), {}
+    for k in range(max(at) + 1):
+        _, g = hessian.gradient(model, w, Xd, yd, share)
+        if k in at:
+            H = hessian.full_hessian(model, w, Xd, yd, share)
+            s = 1.0 / np.sqrt(adam_preconditioner(opt, state))
+            A = s[:, None] * (H + H.T) / 2 * s[None, :]
+            live = live_weights(model, w, g)
+            found[k] = (np.linalg.eigvalsh(A[np.ix_(live, live)])[-1],
+                        np.linalg.eigvalsh(A)[-1])
+        changes, state = opt.update([g], state, lr)
+        w = w + changes[0]
+    return found
+
+
+def test_adam_edge_run_matches_the_dense_eigenvalues(data):
+    """adam_edge_run's Lanczos values are the top eigenvalue of the dense
+    P^-1/2 H P^-1/2 over the live weights, at several updates; at update 900
+    a dead unit's weight (held only by L2, tiny P) would give a larger one."""
+    from lrcourse.lessons.lesson09.adam_edge import adam_edge_run
+
+    X, y = data
+    at = (100, 500, 900)
+    run = adam_edge_run(0.01, X, y, steps=900, every=10, seed=0)
+    dense = _adam_dense_sharpness(X, y, 0.01, 0, at)
+    for k in at:
+        value = run.preconditioned[run.measured_at == k][0]
+        assert value == pytest.approx(dense[k][0], rel=1e-6)
+    assert dense[900][1] > 1.05 * dense[900][0]
+
+
 def test_adam_threshold():
     from lrcourse.lessons.lesson09.adam_edge import adam_threshold
 
@@ -294,18 +344,18 @@ def test_adam_threshold():
         adam_threshold(0.0)
 
 
-@pytest.mark.parametrize("lr", [0.003, 0.01, 0.03])
+@pytest.mark.parametrize("lr", [0.01, 0.03])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_adams_preconditioned_sharpness_hovers_under_38_over_lr(data, lr, seed):
     """The lesson's claim, over three seeds: over updates 500-1000 the
-    preconditioned sharpness hovers under 38/lr (median 0.70-0.96 of it, the
-    lesson says), while the plain sharpness is still climbing, not held at
-    2/lr."""
+    preconditioned sharpness (live weights) hovers under 38/lr (median
+    0.83-0.96 of it, the lesson says), while the plain sharpness is still
+    climbing, not held at 2/lr."""
     from lrcourse.lessons.lesson09.adam_edge import adam_edge_run
 
     X, y = data
     run = adam_edge_run(lr, X, y, steps=1000, every=10, seed=seed)
-    assert 0.695 <= run.plateau() <= 0.965
+    assert 0.825 <= run.plateau() <= 0.965
     late = run.preconditioned[run.measured_at >= 500] / run.ceiling
     assert np.percentile(late, 90) < 1.1
     plain = run.sharpness
@@ -317,9 +367,11 @@ def test_adam_run_in_the_lesson(data):
 
     X, y = data
     plateaus = [adam_edge_run(lr, X, y).plateau() for lr in (0.003, 0.01, 0.03)]
-    assert [round(p, 2) for p in plateaus] == [0.82, 0.88, 0.90]
-    slow = [adam_edge_run(0.001, X, y, seed=s).plateau() for s in (0, 1, 2)]
-    assert slow[0] > 0.8 and slow[1] < 0.5 and slow[2] < 0.75
+    assert [round(p, 2) for p in plateaus] == [0.61, 0.90, 0.90]
+    slow = [adam_edge_run(0.003, X, y, seed=s).plateau() for s in (1, 2)]
+    assert slow[0] < 0.5 and 0.85 < slow[1] < 0.95
+    slower = [adam_edge_run(0.001, X, y, seed=s).plateau() for s in (0, 1, 2)]
+    assert max(slower) < 0.2
     b08 = adam_edge_run(0.01, X, y, beta_1=0.8)
     assert b08.ceiling == pytest.approx(1800) and 0.8 < b08.plateau() < 1.0
     text = adam_readout(b08)

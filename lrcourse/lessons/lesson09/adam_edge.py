@@ -12,8 +12,9 @@ bias-corrected second moment. On a bowl with Hessian ``H``, heavy-ball
 momentum of this form (an average ``m`` of past gradients, weight
 ``1 - beta_1``) is stable while the top eigenvalue of ``P^-1 H`` stays under
 ``(2 + 2 beta_1) / ((1 - beta_1) lr)``: 38/lr for ``beta_1 = 0.9``. Full-batch
-Adam's *preconditioned sharpness* climbs to that line and hovers there,
-while the plain sharpness goes its own way.
+Adam's *preconditioned sharpness*, measured over the weights the data moves
+(``live_weights``), climbs to just under that line and hovers there, while
+the plain sharpness goes its own way.
 
 >>> from .analysis import trial_subset
 >>> X, y = trial_subset(n=420)
@@ -92,14 +93,60 @@ class AdamEdgeRun:
                 f"{self.steps} updates, plateau {self.plateau():.2f} x threshold)")
 
 
+def data_gradient(model, flat, grad):
+    """``grad`` (the loss's gradient at ``flat``) without the L2 penalties'
+    part: the gradient of the cross-entropy alone."""
+    penalty = np.zeros_like(grad)
+    params, parts = model.views(np.asarray(flat, dtype=float)), model.views(penalty)
+    for i, layer in enumerate(model.layers):
+        if layer.kernel_regularizer is not None:
+            parts[2 * i][...] = layer.kernel_regularizer.grad(params[2 * i])
+    return grad - penalty
+
+
+def live_weights(model, flat, grad, floor=1e-8):
+    """The weights whose data gradient is at least ``floor`` in size. The
+    rest (a dead ReLU's weights) are held only by the L2 penalty; Adam's
+    denominator for them shrinks towards epsilon, so they are left out of
+    the preconditioned sharpness."""
+    return np.abs(data_gradient(model, flat, grad)) >= floor
+
+
+def _start(previous, rng, n, mask=None):
+    """A Lanczos start: the last top eigenvector plus a random part of the
+    same size, so that a larger eigenvalue appearing elsewhere is found."""
+    r = rng.standard_normal(n)
+    q = r if previous is None else previous + r / np.linalg.norm(r)
+    return q if mask is None else q * mask
+
+
+def _measure(model, w, data, optimizer, state, grad, starts, rng, iterations):
+    """Both sharpnesses at ``w``: (preconditioned over the live weights,
+    plain), updating ``starts`` with the new top eigenvectors."""
+    Xd, yd, share = data
+    mask = live_weights(model, w, grad)
+    p = np.where(mask, adam_preconditioner(optimizer, state), 1.0)
+    n = len(w)
+    s = mask / np.sqrt(p)
+    pre, starts[0] = hessian.lanczos(
+        lambda v: s * hessian.hvp(model, w, Xd, yd, s * v, share), n,
+        iterations=iterations, start=_start(starts[0], rng, n, mask))
+    plain, starts[1] = hessian.lanczos(
+        lambda v: hessian.hvp(model, w, Xd, yd, v, share), n,
+        iterations=iterations, start=_start(starts[1], rng, n))
+    starts[0], starts[1] = starts[0][:, -1], starts[1][:, -1]
+    return float(pre[-1]), float(plain[-1])
+
+
 def adam_edge_run(lr, X, y, steps=1000, every=10, seed=0, beta_1=0.9,
-                  beta_2=0.999, epsilon=1e-7, iterations=6):
+                  beta_2=0.999, epsilon=1e-7, iterations=20):
     """Full-batch Adam on the reference network, both sharpnesses traced.
 
     Every ``every`` updates (from update ``every`` on) the top eigenvalues of
-    ``P^-1 H`` (as ``P^-1/2 H P^-1/2``) and of ``H`` are measured by Lanczos,
-    each started from its previous top eigenvector (the first gets 30
-    iterations). Returns an ``AdamEdgeRun``.
+    ``P^-1 H`` (as ``P^-1/2 H P^-1/2``, over the live weights, see
+    ``live_weights``) and of ``H`` are measured by Lanczos with
+    ``iterations`` steps, each started from its previous top eigenvector plus
+    a random part (seeded by ``seed``). Returns an ``AdamEdgeRun``.
     """
     lr, steps = check_positive("lr", lr), check_count("steps", steps)
     every = check_count("every", every)
@@ -108,7 +155,7 @@ def adam_edge_run(lr, X, y, steps=1000, every=10, seed=0, beta_1=0.9,
                      epsilon=epsilon)
     model = reference_model(seed=seed, optimizer="sgd", lr=lr)
     X, y, _ = check_model_data(model, X, y)
-    Xd, yd, share = hessian.distinct(X, y)
+    data, rng = hessian.distinct(X, y), np.random.default_rng(seed)
     w, state = model.flat.copy(), optimizer.init([model.flat])
     measured = np.arange(every, steps + 1, every)
     losses = np.full(steps + 1, np.nan)
@@ -116,20 +163,15 @@ def adam_edge_run(lr, X, y, steps=1000, every=10, seed=0, beta_1=0.9,
     starts, watch = [None, None], Watch(1)
     with np.errstate(all="ignore"):
         for k in range(steps + 1):
-            losses[k], grad = hessian.gradient(model, w, Xd, yd, share)
+            losses[k], grad = hessian.gradient(model, w, *data)
             if k == 0:
                 watch.start(losses[0])
             elif watch.check(k, losses[k], w):
                 break
             j = (k // every) - 1
             if k % every == 0 and j >= 0:
-                n = [30 if s is None else iterations for s in starts]
-                pre[j], starts[0] = hessian.preconditioned_top_eigenvalue(
-                    model, w, Xd, yd, adam_preconditioner(optimizer, state),
-                    iterations=n[0], start=starts[0], weights=share)
-                plain[j], starts[1] = hessian.top_eigenvalue(
-                    model, w, Xd, yd, iterations=n[1], start=starts[1],
-                    weights=share)
+                pre[j], plain[j] = _measure(model, w, data, optimizer, state, grad,
+                                            starts, rng, iterations)
             if k < steps:
                 changes, state = optimizer.update([grad], state, lr)
                 w = w + changes[0]
