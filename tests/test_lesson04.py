@@ -40,7 +40,10 @@ def test_bowl_readout_divergent_and_slow(bowl_panel):
     text = bowl_panel.set(lr=float(grid[67]))
     assert "diverged at update" in text and "2/lambda = 2" in text
     text = bowl_panel.set(lr=0.001)
-    assert "still falling" in text
+    assert "still falling" in text and "near 2/lambda" not in text
+    text = bowl_panel.set(lr=float(grid[grid < 2][-1]))
+    assert "near 2/lambda = 2: a huge floor" in text
+    assert "near 2/lambda" not in bowl_panel.set(lr=1.0)
     bowl_panel.set(lr=0.1)
 
 
