@@ -38,15 +38,15 @@ def test_sweep_repeats_gradient_descent_exactly():
 def test_package_loop_confirms_the_floor_and_the_exercise_ratio():
     bowl = lrcourse.Quadratic(curvature=1.0)
     measured = {}
-    for lr in (0.1, 0.05):
+    for lr in (1.0, 0.5):
         tr = lrcourse.gradient_descent(bowl, lr=lr, steps=40000, start=2.0,
                                        noise=1.0, rng=3)
         measured[lr] = float(tr.losses[2000:].mean())
         assert measured[lr] == pytest.approx(noise.noise_floor(lr, 1.0, 1.0),
                                              rel=0.1)
-    ratio = measured[0.05] / measured[0.1]
-    assert 0.4 <= ratio <= 0.6
-    assert ratio == pytest.approx(0.4872, abs=0.05)
+    ratio = measured[0.5] / measured[1.0]
+    assert 0.28 <= ratio <= 0.39  # not the 0.5 of lr / 4
+    assert ratio == pytest.approx(1 / 3, abs=0.03)
 
 
 def test_sweep_floor_matches_theory_and_divergence_is_reported():

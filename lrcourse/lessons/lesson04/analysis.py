@@ -452,6 +452,10 @@ class NoisyBowl:
                                   self.start)
 
 
+#: ``lr x lambda`` from which the noisy-bowl readout says the rate is near 2/lambda.
+NEAR_EDGE = 1.6
+
+
 def noisy_bowl_readout(lr, curvature, noise, steps, runs, floor, rise, diverged_at,
                        start):
     """The noisy-bowl panel's text for one rate and noise level."""
@@ -467,12 +471,17 @@ def noisy_bowl_readout(lr, curvature, noise, steps, runs, floor, rise, diverged_
     lines.append(f"measured floor (mean loss, updates {steps - last + 1}-{steps}, "
                  f"all runs) = {floor:.5f}")
     need = settle_updates(lr, curvature, start, theory)
+    near_edge = lr * curvature >= NEAR_EDGE
     if need > steps - last:
+        why = "near 2/lambda" if near_edge else "the small-rate trade-off"
         lines.append(f"still falling: it needs about {need:,.0f} updates to reach "
-                     "its floor (the small-rate trade-off)")
+                     f"its floor ({why})")
     else:
         lines.append(f"hovering: the loss rose after {rise:.0%} of those updates, "
                      "it does not fall every step")
+    if near_edge:
+        lines.append(f"near 2/lambda = {2 / curvature:.4g}: a huge floor (the "
+                     "(2 - lr lambda) factor), slow to settle")
     return "\n".join(lines)
 
 

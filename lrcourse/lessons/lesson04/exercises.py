@@ -8,7 +8,7 @@ TARGET_FLOOR = 0.01
 
 
 def _floor_ratio():
-    return noise_floor(0.05, 1.0, 1.0) / noise_floor(0.1, 1.0, 1.0)
+    return noise_floor(0.5, 1.0, 1.0) / noise_floor(1.0, 1.0, 1.0)
 
 
 def rate_for_floor(floor, curvature=1.0, noise=1.0):
@@ -23,17 +23,19 @@ def rate_for_floor(floor, curvature=1.0, noise=1.0):
 
 register(Exercise(
     "04.1",
-    "Noisy bowl, lambda = 1: lowering the rate from 0.1 to 0.05 shrinks the loss "
-    "floor by what factor (new floor / old floor)? (to 1 significant figure)",
-    _floor_ratio, sig_figs=1,
-    hints=[(0.25, ("each kick is lr x noise, so its square goes with lr^2; but a "
+    "Noisy bowl, lambda = 1: lowering the rate from 1.0 to 0.5 shrinks the loss "
+    "floor by what factor (new floor / old floor)? (to 2 significant figures)",
+    _floor_ratio, sig_figs=2,
+    hints=[(0.5, ("near 2/lambda the (2 - lr lambda) factor matters: the floor is "
+                  "lr sigma^2 / (2 (2 - lr lambda)), not just lr sigma^2 / 4.")),
+           (0.25, ("each kick is lr x noise, so its square goes with lr^2; but a "
                    "smaller rate also pulls back more slowly, so the kicks pile up "
-                   "over about 1/(lr x lambda) updates: lr^2 / lr = lr.")),
-           (2.0, "the floor shrinks: give the new floor divided by the old one."),
-           (0.707, ("the loss goes with the square of the distance; the spread of "
-                    "w shrinks by about sqrt(2), so the loss by about 2."))],
-    hint="read the theory floor at 0.1 and at 0.0501 in the panel and divide.",
-    explain="floor = lr sigma^2 / (2 (2 - lr lambda)): 0.0128 / 0.0263 = 0.487.",
+                   "over about 1/(lr x lambda) updates.")),
+           (2.0, "the floor shrinks: give the new floor divided by the old one.")],
+    hint="read the theory floor at 1.0 and at 0.501 in the panel and divide.",
+    explain=("floor = lr sigma^2 / (2 (2 - lr lambda)): 0.5 / (2 x 1.5) = 0.167 "
+             "and 1 / (2 x 1) = 0.5, so the factor is 0.33, not the 0.5 of "
+             "lr / 4 (the notch 0.501 gives 0.33 too)."),
 ))
 register(Exercise(
     "04.2",
