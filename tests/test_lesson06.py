@@ -123,7 +123,7 @@ def test_exercise_answers_are_computed_and_hinted():
     assert "other way round" in lrcourse.check("06.4", 0.1).message
     for right in (0.36, 0.37, 0.35, "0.360"):
         assert lrcourse.check("06.5", right).correct
-    assert "square it" in lrcourse.check("06.5", 0.6).message
+    assert "How are the factor and beta related" in lrcourse.check("06.5", 0.6).message
     assert "kappa = 100" in lrcourse.check("06.5", 0.67).message
     assert "usual default" in lrcourse.check("06.5", 0.9).message
     assert not lrcourse.check("06.5", 0.39).correct

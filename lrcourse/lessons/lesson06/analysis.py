@@ -142,7 +142,7 @@ def seed_spread(sweep):
     lines = []
     for j, lr in enumerate(sweep.lrs):
         each = ", ".join(f"{v:.3f}" for v in loss[:, j])
-        lines.append(f"Adam lr {lr:g}: final loss {loss[:, j].min():.3f} to "
+        lines.append(f"Adam lr {lr:g}: final training loss {loss[:, j].min():.3f} to "
                      f"{loss[:, j].max():.3f} (seeds: {each}), accuracy "
                      f"{100 * acc[:, j].min():.0f} to {100 * acc[:, j].max():.0f}%")
     return lines

@@ -101,8 +101,8 @@ register(Exercise(
     "beta, at its best rate, shrinks the distance fastest (the smallest factor "
     "per update)? (within 4%)",
     _valley_momentum, rel_tol=0.04,
-    hints=[(0.6, "that is the best factor per update, which is the square root of "
-                 "the best beta: square it."),
+    hints=[(0.6, "0.6 is the best factor per update; the question asks for beta. "
+                 "How are the factor and beta related when the roots are complex?"),
            (0.669, "that is the best momentum for kappa = 100; set kappa to 16 "
                    "and look for the star on the map."),
            (0.9, "0.9 is the usual default, not the best here: at kappa = 16 its "

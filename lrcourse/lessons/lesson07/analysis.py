@@ -82,8 +82,9 @@ def run_outcomes(history, model, X, validation_data=None):
     classes); with ``validation_data``, ``"not learning: ..."`` when the
     final validation loss is above the untrained network's (its start) or
     the final validation accuracy no better than the untrained network's
-    (``model`` must still hold the weights the runs started from); else
-    ``"trained"``.
+    (``model`` must still hold the weights the runs started from);
+    ``"still learning: ..."`` when it is below the start but still above a
+    constant guess's loss; else ``"trained"``.
     """
     from ...lessons.lesson05.analysis import constant_loss
 
@@ -113,6 +114,9 @@ def run_outcomes(history, model, X, validation_data=None):
         elif start is not None and history["val_accuracy"][i, -1] <= start[1]:
             out.append("not learning: no better than the untrained network's "
                        f"accuracy, {100 * start[1]:.1f}%")
+        elif bound is not None and history["val_loss"][i, -1] > bound:
+            out.append("still learning: loss above a constant guess's "
+                       f"{bound:.3f}")
         else:
             out.append("trained")
     return out
@@ -320,6 +324,12 @@ class BandComparison:
         sw = self.sweeps[name]
         return float(sw.mean[grid_index(lr, SWEEP_GRID[0], SWEEP_GRID[2],
                                         len(sw.lrs))])
+
+    def losses_at(self, name, lr):
+        """Each seed's validation loss of setting ``name`` at grid rate ``lr``."""
+        sw = self.sweeps[name]
+        return sw.val[:, grid_index(lr, SWEEP_GRID[0], SWEEP_GRID[2],
+                                    len(sw.lrs))].copy()
 
     def __repr__(self):
         lines = [f"batch size {self.batch_size}, 5 epochs, {len(self.seeds)} seeds",

@@ -80,10 +80,10 @@ register(Exercise(
                "the mean first drops below 0.5."),
            (1, "the rate does move: at batch size 80 the small rates no longer "
                "get below 0.5 in 5 epochs."),
-           (6.31, "check batch size 10: is 0.0158's mean below 0.5? And at batch "
-                  "size 80, is 0.1's? (6.31 is also the ratio at the lesson's 0.4.)"),
-           (15.8, "check batch size 10: is 0.01's mean below 0.5, or only "
-                  "0.0158's?")],
+           (6.31, "re-read the readout at each batch size, one notch at a time, "
+                  "for the first mean below 0.5."),
+           (15.8, "re-read the readout at each batch size, one notch at a time, "
+                  "for the first mean below 0.5.")],
     hint="at each batch size, move the rate up from 0.001 one notch at a time; "
          "the first rate whose mean is below 0.5 is the one; divide the two.",
     explain="8 times larger batches make 8 times fewer updates in 5 epochs; a "

@@ -39,7 +39,7 @@ def setup_sweep_axes(ax, lo_exp=-3.1, hi_exp=0.7):
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("final validation loss")
     ax.axhline(np.log(2), color=PALETTE["black"], lw=1, ls=":",
-               label="ln 2 (dead ReLUs)")
+               label="ln 2 (a constant guess's loss)")
 
 
 def draw_band(ax, band, y, style, **kw):
