@@ -105,6 +105,18 @@ def test_training_panel_names_the_stall(training):
     training.set(lr=0.1, epochs=30)
 
 
+def test_stall_headline_says_ln_2_only_near_it(training):
+    for optimizer, lr in (("sgd", 3.16), ("sgd", 10.0), ("adam", 10.0)):
+        sweep = inspector.rate_sweep(optimizer)
+        text = inspector.training_readout(sweep, lr, 30)
+        loss = sweep.loss[sweep.index(lr), 30]
+        assert loss > 0.72, (optimizer, lr, loss)
+        assert "loss ln 2 = 0.693" not in text
+        assert f"one answer for everyone; loss {loss:.3g}, above the ln 2" in text
+    text = inspector.training_readout(inspector.rate_sweep("sgd"), 1.0, 30)
+    assert "stalled: dead ReLUs, loss ln 2 = 0.693" in text
+
+
 def test_training_panel_adam(training):
     text = training.set(optimizer="adam", lr=1e-4)
     assert text.startswith("Adam, lr = 0.0001") and "learned" in text
