@@ -112,7 +112,8 @@ def test_stall_headline_says_ln_2_only_near_it(training):
         loss = sweep.loss[sweep.index(lr), 30]
         assert loss > 0.72, (optimizer, lr, loss)
         assert "loss ln 2 = 0.693" not in text
-        assert f"one answer for everyone; loss {loss:.3g}, above the ln 2" in text
+        assert (f"one answer for everyone, loss {loss:.4f} (above ln 2 = 0.693)"
+                in text)
     text = inspector.training_readout(inspector.rate_sweep("sgd"), 1.0, 30)
     assert "stalled: dead ReLUs, loss ln 2 = 0.693" in text
 

@@ -232,8 +232,8 @@ def _stalled_text(loss):
     """The stalled headline: "loss ln 2" only while the loss is near ln 2."""
     if loss - LN2 <= STALLED_NEAR_LN2:
         return f"stalled: dead ReLUs, loss ln 2 = {LN2:.3f}"
-    return (f"stalled: dead ReLUs, one answer for everyone; loss {loss:.3g}, "
-            f"above the ln 2 = {LN2:.3f} of a steady 50/50 answer")
+    return (f"stalled: dead ReLUs, one answer for everyone, loss {loss:.4f} "
+            f"(above ln 2 = {LN2:.3f})")
 
 
 def training_readout(sweep, lr, epochs):
