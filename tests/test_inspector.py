@@ -79,7 +79,7 @@ def test_a_too_high_rate_stalls_without_warnings():
         assert sweep.accuracy[i, 2] == pytest.approx(0.5)
     text = I.training_readout(sweep, 1.0, 2)  # loss 0.751 after 2 epochs
     assert "stalled: dead ReLUs, one answer for everyone, loss 0.75" in text
-    assert "loss ln 2" not in text
+    assert "loss ln 2 = 0.693" not in text
     assert "layer 2 32/32" in text
 
 
