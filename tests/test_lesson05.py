@@ -36,7 +36,7 @@ def test_05_1_frozen_loss_is_the_best_constants_cross_entropy():
     assert ex.answer == pytest.approx(-np.sum(p * np.log(p)))
     assert ex.answer == pytest.approx(0.598, abs=0.005)
     assert lrcourse.check("05.1", 0.598)
-    assert lrcourse.check("05.1", "0.60")
+    assert not lrcourse.check("05.1", "0.59").correct  # asked to 3 figures
     wrong = lrcourse.check("05.1", 0.693)
     assert not wrong and "balanced" in wrong.message
     assert "majority" in lrcourse.check("05.1", 0.336).message
@@ -84,6 +84,8 @@ def test_05_3_keras_lr_attribute_changes_nothing():
     assert lrcourse.check("05.3", 0.8).correct
     wrong = lrcourse.check("05.3", 0.998)
     assert not wrong.correct and "new attribute" in wrong.message
+    no_update = lrcourse.check("05.3", 1.0)
+    assert not no_update.correct and "no update at all" in no_update.message
     assert not lrcourse.check("05.3", 1.2).correct
 
 
@@ -103,6 +105,19 @@ def test_training_panel_names_the_stall(training):
     text = training.set(lr=0.001, epochs=30)
     assert "still crawling" in text
     training.set(lr=0.1, epochs=30)
+
+
+def test_stall_headline_says_ln_2_only_near_it(training):
+    for optimizer, lr in (("sgd", 3.16), ("sgd", 10.0), ("adam", 10.0)):
+        sweep = inspector.rate_sweep(optimizer)
+        text = inspector.training_readout(sweep, lr, 30)
+        loss = sweep.loss[sweep.index(lr), 30]
+        assert loss > 0.72, (optimizer, lr, loss)
+        assert "loss ln 2 = 0.693" not in text
+        assert (f"one answer for everyone, loss {loss:.4f} (above ln 2 = 0.693)"
+                in text)
+    text = inspector.training_readout(inspector.rate_sweep("sgd"), 1.0, 30)
+    assert "stalled: dead ReLUs, loss ln 2 = 0.693" in text
 
 
 def test_training_panel_adam(training):

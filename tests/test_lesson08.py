@@ -110,6 +110,25 @@ def test_readout_normal_and_divergent():
     text = C.composer_readout(run)
     assert f"diverged at update {run.diverged_at}" in text
     assert "passed 2/lambda = 2 at update 0" in text
+    above = int(np.sum(run.rates[:run.diverged_at] > 2.0))
+    assert above > 10
+    assert (f"the rate stayed above 2/lambda for {above} updates; a schedule "
+            "cannot move the limit") in text
+
+
+def test_a_peak_just_above_two_over_lambda_can_survive():
+    """Cell 16: cosine from 2.05 survives (few, weakly amplifying updates),
+    2.2 does not; at the slider's notches 2.51 and 3.16 every schedule but
+    exponential decay from 2.51 diverges, warm-up or not."""
+    assert C.compose("cosine_decay", lr=2.05).diverged_at is None
+    assert C.compose("cosine_decay", lr=2.2).diverged_at == 49
+    for kind in ("constant", "step_decay", "exponential_decay", "cosine_decay",
+                 "one_cycle"):
+        for lr in (10**0.4, 10**0.5):
+            for warmup in (0, 100):
+                run = C.compose(kind, lr=lr, warmup_steps=warmup)
+                survives = kind == "exponential_decay" and lr < 3
+                assert (run.diverged_at is None) == survives, (kind, lr, warmup)
 
 
 def test_a_warmup_cannot_rescue_a_peak_above_two_over_lambda():

@@ -38,6 +38,8 @@ WEIGHT_SHAPES = {"W1": (1, 16), "b1": (16,), "W2": (16, 32), "b2": (32,),
 
 #: Accuracy at or above this counts as "learned" in the readouts.
 LEARNED_ACCURACY = 0.9
+#: How far above ln 2 a stalled run's loss may sit and still be called "ln 2".
+STALLED_NEAR_LN2 = 0.02
 
 
 # -- the floors no rate can beat -------------------------------------------------------
@@ -217,13 +219,21 @@ def outcome(loss, accuracy, dead, diverged_at=None, updates=None, start_loss=Non
     if diverged_at and (updates is None or updates >= diverged_at):
         return "diverged", f"diverged at update {int(diverged_at)}"
     if is_stalled(dead):
-        return "stalled", f"stalled: dead ReLUs, loss ln 2 = {LN2:.3f}"
+        return "stalled", _stalled_text(loss)
     if accuracy >= LEARNED_ACCURACY:
         return "learned", f"learned: training accuracy {100 * accuracy:.1f}%"
     if start_loss is not None:
         return "crawling", (f"still crawling: loss {start_loss:.3f} -> {loss:.3f}, "
                             f"accuracy {100 * accuracy:.1f}%")
     return "crawling", f"still crawling: accuracy {100 * accuracy:.1f}%"
+
+
+def _stalled_text(loss):
+    """The stalled headline: "loss ln 2" only while the loss is near ln 2."""
+    if loss - LN2 <= STALLED_NEAR_LN2:
+        return f"stalled: dead ReLUs, loss ln 2 = {LN2:.3f}"
+    return (f"stalled: dead ReLUs, one answer for everyone, loss {loss:.4f} "
+            f"(above ln 2 = {LN2:.3f})")
 
 
 def training_readout(sweep, lr, epochs):

@@ -31,8 +31,8 @@ register(Exercise(
     "05.1",
     "If every ReLU of a layer died and the training classes were 1,500/600 "
     "(instead of 1,050/1,050): at which loss would training freeze? "
-    "(to 2 significant figures)",
-    _frozen_loss, sig_figs=2,
+    "(to 3 significant figures)",
+    _frozen_loss, sig_figs=3,
     hints=[(math.log(2), "ln 2 is the frozen loss for balanced classes; here the "
                          "best constant prediction is 1500/2100 and 600/2100."),
            (-math.log(1500 / 2100), "that is the loss of the 1,500 majority samples "
@@ -77,9 +77,12 @@ register(Exercise(
     "model.optimizer.lr = 0.001. The next update gives a weight of value 1.0 "
     "the gradient 2.0. Its new value? (within 1%)",
     trap_update, rel_tol=0.01,
-    hints=[(0.998, "that uses the rate 0.001, but in Keras 3 `optimizer.lr = "
-                   "0.001` only makes a new attribute; which rate does the "
-                   "optimizer still hold?"),
+    # 1.0 (no update) is within 1% of 0.998 (the rate 0.001), so one hint
+    # answers both
+    hints=[(0.998, "0.998 would use the rate 0.001, and 1.0 would mean no update "
+                   "at all; but in Keras 3 `optimizer.lr = 0.001` only makes a "
+                   "new attribute: the update happens, at the rate the "
+                   "optimizer still holds."),
            (1.2, "the update subtracts lr x gradient.")],
     hint="which attribute holds the rate in Keras 3, and which one was set?",
     explain="Setting .lr changed nothing; the update uses 0.1: "

@@ -223,7 +223,9 @@ def composer_readout(run):
         when = (f"; the rate first passed 2/lambda = {limit:g} at update {over[0]}"
                 if over.size else "")
         lines.append(f"diverged at update {run.diverged_at}{when}")
-        lines.append("a schedule cannot rescue a peak above 2/lambda on a bowl")
+        n = int(np.sum(over < run.diverged_at))
+        lines.append(f"the rate stayed above 2/lambda for {n} update"
+                     f"{'s' if n != 1 else ''}; a schedule cannot move the limit")
         return "\n".join(lines)
     peak = ("never settles (peak >= 2/lambda)" if math.isinf(run.peak_floor)
             else f"{run.peak_floor:.4f}")
