@@ -59,7 +59,7 @@ class Lesson:
         found = []
         for cell in self.nb.cells:
             if cell.cell_type == "code" and "answer_box" in cell.source:
-                found += re.findall(r'"(\d\d\.\d+)"', cell.source)
+                found += re.findall(r'"(\d\d\.\d+|practice)"', cell.source)
         return found
 
 
@@ -518,8 +518,40 @@ def answer_in_page(page, box, typed, expected, timeout=15_000, retries=None):
 
 def exercise_id_of(box):
     label = box.locator(".lr-answer .widget-label").first.inner_text()
-    match = re.search(r"(\d\d\.\d+)", label)
+    match = re.search(r"(\d\d\.\d+|practice)", label)
     return match.group(1) if match else None
+
+
+def press_choice(page, root, panel, name, timeout=60_000):
+    """Drive a panel whose control is a choice slider on release (lesson 10's
+    warmup length): move its handle one notch by keyboard and return
+    ``(shown, expected, canvas_changed)`` as ``press_train`` does."""
+    widget = panel.widgets[name]
+    values = list(widget._options_values)
+    j = values.index(widget.value)
+    nxt, key = (j + 1, "ArrowRight") if j + 1 < len(values) else (j - 1, "ArrowLeft")
+    handle = root.element_handle()
+    page.evaluate(JS_CANVAS_SNAPSHOT, handle)
+    css = [c for c in widget._dom_classes if c != "lr-control"][0]
+    knob = root.locator(f".{css} .noUi-handle").first
+    knob.focus()
+    knob.press(key)
+    panel.set(**{name: values[nxt]})
+    expected = norm(panel.readout_text)
+    shown = wait_readout(page, root, expected, timeout=timeout)
+    return shown, expected, wait_canvas_changed(page, root)
+
+
+def drive_without_rate(page, root, panel):
+    """A panel with no rate slider: its train button, or else its first
+    choice slider (``press_train`` / ``press_choice``)."""
+    if "rule" in panel.widgets:
+        return press_train(page, root, panel)
+    import ipywidgets as W
+
+    name = next(n for n, w in panel.widgets.items()
+                if isinstance(w, W.SelectionSlider))
+    return press_choice(page, root, panel, name)
 
 
 def press_train(page, root, panel, timeout=15_000):

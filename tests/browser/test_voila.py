@@ -16,12 +16,12 @@ from helpers import (
     answer_in_page,
     answers_to_try,
     discover_lessons,
+    drive_without_rate,
     exercise_id_of,
     expected_feedback,
     lesson_by_number,
     move_slider,
     norm,
-    press_train,
     rate_sliders,
     readout_text,
     slider_base,
@@ -118,7 +118,7 @@ def test_voila_slider_changes_readout(lesson, k, voila_lesson, voila_page, stats
     cell, panel = lab.panels[k]
     root = voila_page.locator(PANEL_ROOT).nth(k)
     if not rate_sliders(panel):  # driven by a rule toggle and a train button
-        shown, expected, changed = press_train(voila_page, root, panel)
+        shown, expected, changed = drive_without_rate(voila_page, root, panel)
         assert shown == expected, (
             f"Voila, lesson {lesson}, panel {cell.var}: after the train button\n"
             f" browser: {shown}\nlrcourse: {expected}")

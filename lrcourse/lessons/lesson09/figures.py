@@ -139,7 +139,8 @@ def mark_overshoot(ax, runs):
         if outcome(run) == "edge" and over.size:
             i = over[0] + int(np.argmax(run.sharpness[over[0]:over[0] + 3]))
             at, value = run.measured_at[i], run.sharpness[i]
-            ax.annotate(f"overshoot to {value:.1f}\n(update {at}); the loss spikes next",
+            text = f"overshoot to {value:.1f}\n(update {at}); the loss spikes next"
+            ax.annotate(text,
                         xy=(at, value), xytext=(250, 4.25), va="bottom",
                         fontsize=11, arrowprops={"arrowstyle": "->", "lw": 1.2})
             return
