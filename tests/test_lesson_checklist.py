@@ -240,3 +240,17 @@ def test_figure_text_is_large_enough(path):
             f"{path.relative_to(ROOT)}: text of {match[1]} pt")
     for match in re.finditer(r"fontsize\s*=\s*['\"](x-small|small|xx-small)", source):
         raise AssertionError(f"{path.relative_to(ROOT)}: fontsize={match[1]!r}")
+
+
+@pytest.mark.parametrize("nn", LESSONS)
+def test_your_moves_come_before_the_readouts(nn):
+    """Where a lesson says "Your moves", the readouts that confirm the
+    prediction come in the next code cell, with no new question between."""
+    name, cells = _cells(nn)
+    for i, cell in enumerate(cells):
+        if "**Your moves.**" in "".join(cell["source"]):
+            j = next((j for j in range(i + 1, len(cells))
+                      if cells[j]["cell_type"] == "code"), None)
+            assert j is not None, f"{name} cell {i}: no readout after the moves"
+            between = "".join("".join(c["source"]) for c in cells[i + 1:j])
+            assert "Predict first" not in between, f"{name} cell {i}"
