@@ -163,7 +163,7 @@ print([round(rates[k], 6) for k in (0, 99, 500, 800, 900, 999)])
     "keras_schedule_free": ('''
 opt = keras.optimizers.ScheduleFreeAdamW(learning_rate=0.0025)
 model.compile(optimizer=opt, loss="sparse_categorical_crossentropy")
-model.fit(X, y, epochs=2, verbose=0)
+model.fit(X, labels, epochs=2, verbose=0)
 # the model holds y; the average x, to evaluate, is recovered from y and z:
 b1 = opt.beta_1
 x = [(v.numpy() - (1 - b1) * z.numpy()) / b1

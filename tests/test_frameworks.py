@@ -59,7 +59,8 @@ def run_snippets(names, ns):
 
 def small_data(n=40):
     data = trial_data(0)
-    return {"X": data.X[:n].copy(), "y": data.y[:n].copy()}
+    return {"X": data.X[:n].copy(), "y": data.y[:n].copy(),
+            "labels": data.y[:n].copy()}
 
 
 @pytest.fixture

@@ -116,6 +116,22 @@ def test_readout_normal_and_divergent():
             "cannot move the limit") in text
 
 
+def test_readout_when_the_expectation_runs_away_but_the_seed_survives():
+    """Exponential decay from 2.51 after 100 warm-up updates: seed 0 comes
+    back, the exact expected loss does not; the readout says both, with
+    no NaN."""
+    run = C.compose("exponential_decay", lr=10**0.4, warmup_steps=100)
+    assert run.diverged_at is None and not np.isfinite(run.final_expected)
+    text = C.composer_readout(run)
+    assert "nan" not in text.lower()
+    gone = int(np.flatnonzero(~np.isfinite(run.expected))[0])
+    above = int(np.sum(run.rates[:gone] > 2.0))
+    assert (f"expected loss (the average over seeds) ran away at update {gone}, "
+            f"after {above} updates above 2/lambda = 2") in text
+    assert f"happened to come back: mean loss over the last 30 updates " \
+           f"{run.tail_mean():.5f}" in text
+
+
 def test_a_peak_just_above_two_over_lambda_can_survive():
     """Cell 16: cosine from 2.05 survives (few, weakly amplifying updates),
     2.2 does not; at the slider's notches 2.51 and 3.16 every schedule but

@@ -227,13 +227,23 @@ def composer_readout(run):
         lines.append(f"the rate stayed above 2/lambda for {n} update"
                      f"{'s' if n != 1 else ''}; a schedule cannot move the limit")
         return "\n".join(lines)
-    peak = ("never settles (peak >= 2/lambda)" if math.isinf(run.peak_floor)
-            else f"{run.peak_floor:.4f}")
+    peak = (f"a constant {run.lr:.4g} never settles (peak >= 2/lambda)"
+            if math.isinf(run.peak_floor)
+            else f"a constant {run.lr:.4g} hovers at {run.peak_floor:.4f}")
+    tail = (f"mean loss over the last {max(int(round(0.1 * run.steps)), 1)} "
+            f"updates {run.tail_mean():.5f}")
+    gone = np.flatnonzero(~np.isfinite(run.expected))
+    if gone.size:
+        over = int(np.sum(r[:gone[0]] * run.curvature > 2.0))
+        lines += [
+            f"expected loss (the average over seeds) ran away at update {gone[0]}, "
+            f"after {over} update{'s' if over != 1 else ''} above 2/lambda = {limit:g}",
+            f"this run (seed {run.seed}) happened to come back: {tail}",
+        ]
+        return "\n".join(lines)
     lines += [
-        f"expected loss after {run.steps} updates: {run.final_expected:.5f}   "
-        f"(a constant {run.lr:.4g} hovers at {peak})",
-        f"this run (seed {run.seed}): mean loss over the last "
-        f"{max(int(round(0.1 * run.steps)), 1)} updates {run.tail_mean():.5f}",
+        f"expected loss after {run.steps} updates: {run.final_expected:.5f}   ({peak})",
+        f"this run (seed {run.seed}): {tail}",
     ]
     return "\n".join(lines)
 

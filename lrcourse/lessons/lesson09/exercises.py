@@ -39,10 +39,13 @@ def _rises_at_one():
 register(Exercise(
     "09.1",
     "[panel] At lr 0.794 (the notch nearest 0.8), where does the sharpness hover "
-    "over the second half of the run? (within 5%)",
-    _plateau_near_08, rel_tol=0.05,
+    "over the second half of the run? Give the readout's median, and compare it "
+    "with 2/lr (within 1%)",
+    _plateau_near_08, rel_tol=0.01,
     hints=[(1 / LR_NEAR_08, "that is 1/lr; a bowl turns unstable at 2/lr, and "
                             "that is the level the sharpness is pushed to."),
+           (2 / LR_NEAR_08, "that is 2/lr itself, the line the sharpness is pushed "
+                            "to; give where the curve hovers, the readout's median."),
            (1.614, "that is the sharpness at the start; let the run go on."),
            (3.48, "that is the highest spike; read where the curve hovers."),
            (2.0, "that is 2/lr at lr 1.0; use the 0.794 notch.")],
