@@ -41,6 +41,7 @@ def control(widget_class, css, *, width="560px", **traits):
     widget = widget_class(style={"description_width": "initial"}, **traits)
     widget.add_class(css)
     widget.add_class("lr-control")
+    _compat.no_echo(widget)
     return widget
 
 

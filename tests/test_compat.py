@@ -160,6 +160,18 @@ def test_png_rgba_round_trips_through_pillow():
     pixels = rng.integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
     image = pixels.view(np.uint32).squeeze(2)
     assert np.array_equal(_decoded(_compat.png_rgba(image)), pixels)
+    assert np.array_equal(_decoded(_compat.png_rgba(image, up=False)), pixels)
+
+
+def test_deflate_is_zlib_ng_when_installed_and_reads_as_zlib():
+    import zlib
+
+    from zlib_ng import zlib_ng  # a dependency: lrcourse falls back to zlib without it
+
+    assert _compat._deflate is zlib_ng
+    data = bytes(range(256)) * 50
+    packer = _compat._deflate.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    assert zlib.decompress(packer.compress(data) + packer.flush()) == data
 
 
 def test_quick_frames_leave_canvases_without_the_private_parts_alone():
@@ -169,3 +181,24 @@ def test_quick_frames_leave_canvases_without_the_private_parts_alone():
     plain = Plain()
     _compat.quick_frames(plain)
     assert vars(plain) == {}
+
+
+def _sent_methods(widget, state):
+    sent = []
+    widget._send = lambda msg, buffers=None: sent.append(msg["method"])
+    widget.set_state(state)
+    return sent
+
+
+def test_no_echo_stops_the_echo_of_a_browser_move_and_only_that():
+    from lrcourse.widgets import log_slider
+
+    plain = W.FloatLogSlider(value=0.1, min=-3, max=0, step=0.1)
+    assert "echo_update" in _sent_methods(plain, {"value": 0.01})
+    course = log_slider(0.1, -3.0, 0.0, 0.1)
+    assert _sent_methods(course, {"value": 0.01}) == []
+    assert course.value == 0.01
+    sent = []
+    course._send = lambda msg, buffers=None: sent.append(msg["method"])
+    course.value = 0.1  # a change made in the kernel still reaches the page
+    assert sent == ["update"]

@@ -23,8 +23,8 @@ EXTRAS = {
 }
 MAKE_TARGETS = ["lab", "test", "reset", "notebooks", "bench", "present",
                 "test-hub", "bench-classroom", "proxy"]
-#: The hub extra's packages as conda-forge names them (the learner's side only).
-CONDA_NAMES = {"jupyterhub": "jupyterhub-singleuser"}
+#: Packages conda-forge names otherwise (the hub's: the learner's side only).
+CONDA_NAMES = {"jupyterhub": "jupyterhub-singleuser", "zlib-ng": "python-zlib-ng"}
 
 
 def read_constraints() -> dict[str, Version]:
@@ -65,7 +65,7 @@ def test_python_versions_agree():
 @pytest.mark.parametrize("req", RUNTIME, ids=str)
 def test_runtime_dependency_in_environment_yml(req):
     conda, _ = read_environment()
-    name = canonicalize_name(req.name)
+    name = CONDA_NAMES.get(canonicalize_name(req.name), canonicalize_name(req.name))
     assert name in conda, f"{req.name} is missing from environment.yml"
     assert conda[name] == str(req.specifier), (
         f"environment.yml asks for {req.name}{conda[name]}, pyproject for {req}"
