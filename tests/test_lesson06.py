@@ -256,3 +256,14 @@ def test_adam_rates_over_five_seeds():
 def test_side_aware_hints():
     assert "down" in lrcourse.check("06.2", 0.4).message
     assert "down" in lrcourse.check("06.2", 0.39).message
+
+
+def test_valley_path_is_drawn_decimated_keeping_the_zig_zag():
+    from lrcourse.lessons.lesson06.figures import _drawn_path
+
+    w = np.column_stack([np.arange(4001.0) / 4000, (-1.0) ** np.arange(4001)])
+    x, y = _drawn_path(w)
+    assert len(x) <= 700 and np.array_equal(x[:150], w[:150, 0])
+    assert np.all(y[1:] != y[:-1])  # every drawn segment still crosses the valley
+    short = w[:400]
+    assert np.array_equal(_drawn_path(short)[0], short[:, 0])  # short runs: all
