@@ -101,18 +101,20 @@ def test_adam_path_ignores_the_gradient_scale(adam):
 
 
 def test_exercise_answers_are_computed_and_hinted():
-    assert lrcourse.check("06.1", 0.0005).correct
-    assert lrcourse.check("06.1", "5e-4").correct
-    assert lrcourse.check("06.1", 0.0004996).correct  # Keras' epsilon 1e-7
-    wrong = lrcourse.check("06.1", 0.04)
-    assert not wrong.correct and "that is SGD" in wrong.message
-    assert "that is SGD" in lrcourse.check("06.1", 2e-6).message
-    assert "here the rate is 5e-4" in lrcourse.check("06.1", 0.001).message
+    for right in (1.94e-4, "0.000194", "1.937e-4", 1.9e-4):
+        assert lrcourse.check("06.1", right).correct
+    wrong = lrcourse.check("06.1", 5e-4)
+    assert not wrong.correct and "epsilon matters" in wrong.message
+    assert "that is SGD" in lrcourse.check("06.1", 1e-9).message
+    assert "before the bias correction" in lrcourse.check("06.1", 4.76e-4).message
+    assert "gradient of 1e-6" in lrcourse.check("06.1", 1.2e-4).message
+    assert "here the rate is 5e-4" in lrcourse.check("06.1", 3.87e-4).message
     assert lrcourse.check("06.2", 0.38).correct
     assert lrcourse.check("06.2", "0.378").correct
     hint = lrcourse.check("06.2", 0.2)
     assert not hint.correct and "2/lambda" in hint.message
     assert "1/(1 - beta)" in lrcourse.check("06.2", 0.02).message
+    assert "limit for beta = 0.5" in lrcourse.check("06.2", 0.3).message
     assert lrcourse.check("06.3", 20).correct
     assert "plain SGD" in lrcourse.check("06.3", 1).message
     assert "is larger" in lrcourse.check("06.3", 0.95).message
@@ -121,19 +123,23 @@ def test_exercise_answers_are_computed_and_hinted():
     assert not ten.correct and "that is beta = 0.9" in ten.message
     assert lrcourse.check("06.4", 10).correct
     assert "other way round" in lrcourse.check("06.4", 0.1).message
-    for right in (0.36, 0.37, 0.35, "0.360"):
+    for right in (0.8186, 0.82, 0.81, "0.819"):
         assert lrcourse.check("06.5", right).correct
-    assert "How are the factor and beta related" in lrcourse.check("06.5", 0.6).message
-    assert "kappa = 100" in lrcourse.check("06.5", 0.67).message
+    assert "factor squared" in lrcourse.check("06.5", 0.905).message
     assert "usual default" in lrcourse.check("06.5", 0.9).message
-    assert not lrcourse.check("06.5", 0.39).correct
+    assert "where the formula has sqrt(kappa)" in lrcourse.check("06.5", 0.99).message
+    assert "kappa = 1000" in lrcourse.check("06.5", 0.88).message
+    assert "kappa = 100;" in lrcourse.check("06.5", 0.67).message
+    assert not lrcourse.check("06.5", 0.36).correct
 
 
 def test_exercise_answers_match_the_closed_forms():
     from lrcourse.exercises import get_exercise
 
-    assert get_exercise("06.1").answer == pytest.approx(5e-4, rel=1e-6)
-    assert get_exercise("06.5").answer == pytest.approx(((4 - 1) / (4 + 1)) ** 2)
+    eps = 1e-7 / np.sqrt(1 - 0.999)  # Keras' epsilon after the bias correction
+    assert get_exercise("06.1").answer == pytest.approx(5e-4 * 2e-6 / (2e-6 + eps),
+                                                        rel=1e-6)
+    assert get_exercise("06.5").answer == pytest.approx(((20 - 1) / (20 + 1)) ** 2)
     assert get_exercise("06.2").answer == pytest.approx(
         momentum_limit(10.0, 0.9), rel=1e-4)
     assert get_exercise("06.3").answer == pytest.approx(1 / (1 - 0.95), rel=1e-6)
@@ -250,5 +256,14 @@ def test_adam_rates_over_five_seeds():
 def test_side_aware_hints():
     assert "down" in lrcourse.check("06.2", 0.4).message
     assert "down" in lrcourse.check("06.2", 0.39).message
-    assert "second best" in lrcourse.check("06.5", 0.38).message
-    assert lrcourse.check("06.5", 0.37).correct
+
+
+def test_valley_path_is_drawn_decimated_keeping_the_zig_zag():
+    from lrcourse.lessons.lesson06.figures import _drawn_path
+
+    w = np.column_stack([np.arange(4001.0) / 4000, (-1.0) ** np.arange(4001)])
+    x, y = _drawn_path(w)
+    assert len(x) <= 700 and np.array_equal(x[:150], w[:150, 0])
+    assert np.all(y[1:] != y[:-1])  # every drawn segment still crosses the valley
+    short = w[:400]
+    assert np.array_equal(_drawn_path(short)[0], short[:, 0])  # short runs: all

@@ -74,6 +74,10 @@ def test_exercise_2_checks():
     assert not wrong.correct and "Train with this rate" in wrong.message
     other = lrcourse.check("07.2", "maximum")
     assert not other.correct and "Please answer minimum or minimum/10" in other.message
+    for spelling in ("min/10", "Min / 10", "(min/10)"):  # short spellings
+        assert lrcourse.check("07.2", spelling).correct, spelling
+    short = lrcourse.check("07.2", "min")
+    assert not short.correct and "Train with this rate" in short.message
 
 
 def test_exercise_3_the_rate_reaching_0_5_grows_with_the_batch_size():
@@ -107,6 +111,17 @@ def test_band_upper_end_never_above_1(bands):
     assert bands.sweeps[10].band == pytest.approx((0.158, 0.631), rel=5e-3)
 
 
+def test_upper_end_moves_two_notches_and_the_cliff_about_as_much(bands):
+    # "0.398 at batch size 5, 0.631 at 10 and 20, 1 at 40 to 160"
+    highs = [bands.sweeps[bs].band[1] for bs in (5, 10, 20, 40, 80, 160)]
+    assert highs == pytest.approx([0.398, 0.631, 0.631, 1, 1, 1], rel=5e-3)
+    # "the first seed's ReLUs die at 0.631 at batch size 5, at 1 at 10 and 20,
+    # at 1.58 at 40 to 160"
+    first_dead = [next(r for r in GRID if _dead(bands, bs, r) > 0)
+                  for bs in (5, 10, 20, 40, 80, 160)]
+    assert first_dead == pytest.approx([0.631, 1, 1, 1.58, 1.58, 1.58], rel=5e-3)
+
+
 def test_past_1_the_mean_rises_to_between_0_7_and_1_2(bands):
     sw = bands.sweeps[10]
     past = sw.mean[sw.lrs > 1.01]
@@ -119,6 +134,9 @@ def test_band_claims_hold_for_other_seeds(bands):
         assert sw.band[1] <= 1.0 + 1e-9, bs  # the upper end, every batch size
         assert sw.first_below() == bands.sweeps[bs].first_below() or bs == 160
     assert other.sweeps[10].band == pytest.approx((0.1, 0.631), rel=5e-3)
+    # at batch size 5 the band shrinks to one notch for seeds 5-9
+    assert other.sweeps[5].band == pytest.approx((0.251, 0.251), rel=5e-3)
+    assert bands.sweeps[5].band == pytest.approx((0.1, 0.398), rel=5e-3)
     # at 160 the mean of seeds 5-9 stops just above 0.4
     assert other.sweeps[160].first_below() is None
     assert 0.4 < np.nanmin(other.sweeps[160].mean) < 0.43
@@ -332,6 +350,17 @@ def test_range_panel_opens_with_the_default_rule_trained():
     assert "Adam" in fresh.fig.axes[0].get_title()
 
 
+def test_range_panel_legend_lists_only_trained_rules():
+    fresh = panels.range_test_panel(rule="valley", batch_size=10, num_it=100,
+                                    epochs=5, seed=0)
+    def names():
+        return [t.get_text() for t in fresh.fig.axes[1].get_legend().get_texts()]
+    assert names() == ["valley"]
+    fresh.set(rule="steep")
+    fresh.actions["train"]()
+    assert names() == ["valley", "steep"]
+
+
 def test_range_panel_rejects_unknown_rule():
     with pytest.raises(ValueError, match="rule"):
         panels.range_test_panel(rule="median")
@@ -346,9 +375,21 @@ def test_key_figure_is_one_optimizer_and_fits_a_column(bands):
     assert 600 <= width <= 900
     titles = [ax.get_title() for ax in fig.axes]
     assert all("SGD" in t for t in titles) and not any("Adam" in t for t in titles)
-    for ax in fig.axes:
-        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    legends = [*fig.legends, fig.axes[1].get_legend()]
+    for legend in legends:
+        labels = [t.get_text() for t in legend.get_texts()]
         assert labels and all(labels)
+    _legends_clear_of_the_axes(fig)
+
+
+def _legends_clear_of_the_axes(fig):
+    """A figure legend covers no axes (it would hide curves and ticks)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for legend in fig.legends:
+        box = legend.get_window_extent(renderer)
+        for ax in fig.axes:
+            assert not box.overlaps(ax.get_window_extent(renderer)), ax.get_title()
 
 
 # -- compute, readout and view, without widgets ---------------------------------------
@@ -400,6 +441,7 @@ def test_views_move_their_artists_and_make_no_new_ones(table, ranged, agg_figure
     lo, hi = view.band.get_xdata()
     assert (lo, hi) == pytest.approx((0.631, 1.0), rel=5e-3)  # grid points
     assert [len(ax.lines) for ax in view.fig.axes] == before
+    _legends_clear_of_the_axes(view.fig)
     view = figures.RangeView(ranged.compute.result, 5, figure=agg_figure)
     view.update(ranged.result)
     drawn = [r for r, line in view.lines.items() if len(line.get_xdata())]

@@ -13,14 +13,15 @@ from .analysis import (
 
 
 def _adam_first():
-    """Both first updates (gradients 0.004 and 80); the answer is the larger
-    one, and the smaller lies within 0.1 % of it."""
-    return float(max(abs(first_updates(Adam(lr=5e-4), [0.004, 80.0]))))
+    """Adam's first update at lr 5e-4 for a first gradient of 2e-6, where
+    Keras' epsilon (1e-7, before the bias correction) matters."""
+    return float(abs(first_updates(Adam(lr=5e-4), [2e-6])[0]))
 
 
 def _valley_momentum():
-    """The best momentum on the valley of condition number 16."""
-    return tuned_momentum(valley(16.0).curvatures)[1]
+    """The best momentum on the valley of condition number 400 (beyond the
+    panel's slider)."""
+    return tuned_momentum(valley(400.0).curvatures)[1]
 
 
 def _momentum_limit():
@@ -30,20 +31,23 @@ def _momentum_limit():
 
 register(Exercise(
     "06.1",
-    "Adam at lr 5e-4 meets a first gradient of 0.004 on one weight and 80 on "
-    "another. What is the size of each weight's first update? (one number, "
-    "within 2%)",
+    "Adam (Keras' epsilon = 1e-7) at lr 5e-4 meets a first gradient of 2e-6. "
+    "What is the size of its first update? (within 2%)",
     _adam_first, rel_tol=0.02,
-    hints=[(2e-6, "that is lr x gradient for 0.004: that is SGD. Adam divides "
-                  "by the gradient's own size first."),
-           (0.04, "that is lr x gradient for 80: that is SGD. Adam divides by "
-                  "the gradient's own size first."),
-           (1e-3, "that is the rate of the lesson's table; here the rate is "
-                  "5e-4.")],
-    hint="Adam's first update is lr x m / sqrt(v) after bias correction, and "
-         "m / sqrt(v) = g / |g| on the first step.",
-    explain="m / sqrt(v) is g / |g| on the first step, so each weight moves by "
-            "about lr, whatever its gradient.",
+    hints=[(5e-4, "that is lr, Adam's first update for gradients much larger "
+                  "than epsilon; 2e-6 is not: epsilon matters here."),
+           (1e-9, "that is lr x gradient: that is SGD. Adam divides by the "
+                  "gradient's own size (plus epsilon) first."),
+           (4.76e-4, "that adds epsilon = 1e-7 as it is; Keras adds it before "
+                     "the bias correction, so on the first update it acts "
+                     "like epsilon / sqrt(1 - beta2)."),
+           (1.2e-4, "that is the first update for a gradient of 1e-6; here the "
+                    "gradient is 2e-6."),
+           (3.87e-4, "that is at lr 1e-3; here the rate is 5e-4.")],
+    hint="on the first update Adam moves by lr x g / (|g| + eps'), with "
+         "eps' = 1e-7 / sqrt(1 - 0.999), about 3.2e-6.",
+    explain="5e-4 x 2e-6 / (2e-6 + 3.16e-6) = 1.94e-4: for gradients near "
+            "epsilon Adam's first update falls below lr.",
 ))
 register(Exercise(
     "06.2",
@@ -60,7 +64,9 @@ register(Exercise(
            (0.39, "just past the limit: there the shrink factor is already 1 "
                   "or more. Step the rate down until it is just below 1."),
            (0.4, "past the limit: there the run does not converge. Step the "
-                 "rate down until the shrink factor is just below 1.")],
+                 "rate down until the shrink factor is just below 1."),
+           (0.3, "that is the limit for beta = 0.5 (the key figure's legend); "
+                 "here beta = 0.9, which widens the range further.")],
     hint="in the panel, with beta = 0.9, find the rate where the blue shrink "
          "factor crosses 1: just below it the run converges, just above it "
          "the run grows.",
@@ -97,22 +103,23 @@ register(Exercise(
 ))
 register(Exercise(
     "06.5",
-    "In the valley panel, set the condition number to kappa = 16. Which momentum "
-    "beta, at its best rate, shrinks the distance fastest (the smallest factor "
-    "per update)? (within 4%)",
-    _valley_momentum, rel_tol=0.04,
-    hints=[(0.6, "0.6 is the best factor per update; the question asks for beta. "
-                 "How are the factor and beta related when the roots are complex?"),
-           (0.669, "that is the best momentum for kappa = 100; set kappa to 16 "
-                   "and look for the star on the map."),
-           (0.9, "0.9 is the usual default, not the best here: at kappa = 16 its "
-                 "factor is about 0.95 at best. Lower beta and watch the factor."),
-           (0.38, "close: on the notches 0.38 is second best. Compare one notch "
-                  "lower at its best rate, or tick 'go to the optimum'.")],
-    hint="move the momentum down from 0.9, and at each value find the rate with "
-         "the smallest factor per update; or use "
-         "beta = ((sqrt(kappa) - 1)/(sqrt(kappa) + 1))^2.",
-    explain="((4 - 1)/(4 + 1))^2 = 0.36, with factor 0.6 per update; on the "
-            "sliders' notches the smallest factor sits at beta 0.37 (the rate "
-            "grid is discrete).",
+    "A valley of condition number kappa = 400 (beyond the panel's slider): "
+    "which momentum beta, at its best rate, shrinks the distance fastest (the "
+    "smallest factor per update)? (within 2%)",
+    _valley_momentum, rel_tol=0.02,
+    hints=[(0.9048, "that is the best factor per update, (sqrt(kappa) - 1)/"
+                    "(sqrt(kappa) + 1) (or the usual default 0.9); the best "
+                    "beta is that factor squared."),
+           (0.9925, "that uses kappa where the formula has sqrt(kappa) (and "
+                    "is near plain descent's factor (kappa - 1)/(kappa + 1)): "
+                    "the best beta is ((sqrt(kappa) - 1)/(sqrt(kappa) + 1))^2."),
+           (0.0, "on a 1-D bowl momentum does not help; in a valley it does."),
+           (0.8811, "that is the best momentum for kappa = 1000; here kappa "
+                    "is 400."),
+           (0.6694, "that is the best momentum for kappa = 100; here kappa "
+                    "is 400.")],
+    hint="the best momentum is beta = ((sqrt(kappa) - 1)/(sqrt(kappa) + 1))^2; "
+         "check it on the panel at kappa = 100 or 500 first.",
+    explain="((20 - 1)/(20 + 1))^2 = 0.819, with factor 19/21 = 0.905 per "
+            "update; between the panel's kappa = 200 (0.753) and 500 (0.836).",
 ))

@@ -301,6 +301,19 @@ def _clip_path(weights):
             np.clip(w[:, 1], VALLEY_YLIM[0] - 0.1, VALLEY_YLIM[1] + 0.1))
 
 
+def _drawn_path(weights, full=150, most=600):
+    """The panel's path, drawn cheaply and legibly: every update of the first
+    ``full``, then pairs of consecutive updates at a stride (a pair crosses
+    the valley, so a zig-zag stays a zig-zag), at most about ``most`` points."""
+    w = np.asarray(weights, dtype=float)
+    if len(w) <= most:
+        return _clip_path(w)
+    stride = 2 * int(np.ceil((len(w) - full) / (most - full)))
+    late = np.arange(full, len(w), stride)
+    keep = np.concatenate([np.arange(full), np.ravel([late, late + 1], "F")])
+    return _clip_path(w[keep[keep < len(w)]])
+
+
 def setup_errors(ax, steps, reduction, start_distance):
     """The axes of the error split into the two eigen-directions."""
     ax.set_yscale("log")
@@ -379,8 +392,11 @@ class ValleyView:
         setup_errors(ax_e, self.steps, reduction, start_distance)
         self._setup_map()
         self.k = np.arange(self.steps + 1)
-        mk = {"lw": 1.4, "ms": 3}
-        self.path = self.ax_p.plot([], [], **mk, **VALLEY_RUN_STYLES["momentum"])[0]
+        # thin and see-through, markers on the first 12 updates only: the
+        # opening zig-zag stays visible where hundreds of updates overlap
+        self.path = self.ax_p.plot([], [], lw=0.5, ms=3, alpha=0.8,
+                                   markevery=slice(0, 12),
+                                   **VALLEY_RUN_STYLES["momentum"])[0]
         self.lines = [ax_e.plot([], [], lw=1.6, color=PALETTE[c], label=label,
                                 **DIRECTION_STYLES[d])[0]
                       for d, c, label in (("flat", "blue", "flat direction (λmin)"),
@@ -434,7 +450,7 @@ class ValleyView:
             self._draw_map(point.map)
             self.k = np.arange(len(point.weights))
             self.ax_e.set_xlim(0, len(point.weights) - 1)
-        self.path.set_data(*_clip_path(point.weights))
+        self.path.set_data(*_drawn_path(point.weights))
         for line, along in zip(self.lines, point.along.T):
             line.set_data(*_error_data(along, self.k))
         self.now.set_data([np.log10(point.lr)], [point.momentum])

@@ -98,9 +98,9 @@ def key_figure(bands, compare=(10, 40, 160)):
     Args:
         bands: a ``NearBestBands`` holding every batch size in ``compare``.
     """
-    fig, (ax_u, ax_b) = static_figure(width=8.6, height=4.6, ncols=2)
+    fig, (ax_u, ax_b) = static_figure(width=8.6, height=5.2, ncols=2)
     setup_sweep_axes(ax_u)
-    ax_u.set_ylim(0.1, 1.45)
+    ax_u.set_ylim(0.1, 1.35)
     n = len(bands.seeds)
     for k, (bs, st) in enumerate(zip(compare, BATCH_STYLES)):
         sw = bands.sweeps[bs]
@@ -109,8 +109,11 @@ def key_figure(bands, compare=(10, 40, 160)):
     ax_u.plot([], [], color=PALETTE["grey"], lw=7, solid_capstyle="butt",
               label="near-best band")
     ax_u.set_title(f"SGD: mean of {n} seeds")
-    ax_u.legend(loc="upper center", fontsize=11, framealpha=0.9, ncol=2,
-                handlelength=1.8, columnspacing=0.8)
+    # above the plots: inside, the legend would hide the curves' tops
+    fig.legend(*ax_u.get_legend_handles_labels(), loc="outside upper left",
+               fontsize=11, ncol=3, handlelength=1.8, columnspacing=1.0,
+               frameon=False, title="left plot:", title_fontsize=11,
+               alignment="left")
     draw_band_chart(ax_b, bands)
     caption(fig, f"Plain SGD, 5 epochs, {n} seeds. Near-best: mean validation loss "
                  f"within {NEAR_BEST:.0%} of the lowest.")
@@ -158,9 +161,9 @@ class SweepView:
 
     def __init__(self, lrs, reference, epochs, figure=live_figure,
                  reference_batch=10, n_seeds=5, optimizer="plain SGD"):
-        self.fig, (ax_u, ax_e) = figure(width=8.6, height=4.2, ncols=2)
+        self.fig, (ax_u, ax_e) = figure(width=8.6, height=5.0, ncols=2)
         setup_sweep_axes(ax_u, SWEEP_GRID[0] - 0.1, SWEEP_GRID[1] + 0.1)
-        ax_u.set_ylim(0.15, 1.65)
+        ax_u.set_ylim(0.15, 1.35)
         ax_u.set_title(f"{optimizer}, {epochs} epochs")
         ax_u.plot(lrs, pin(reference, SWEEP_TOP), color=PALETTE["grey"], ls="--",
                   lw=1.5, label=f"batch {reference_batch}, mean")
@@ -174,8 +177,6 @@ class SweepView:
         self.ring = ax_u.plot([], [], "o", markersize=14, mfc="none", mew=2.5,
                               color=PALETTE["black"], zorder=6,
                               label="selected rate")[0]
-        ax_u.legend(loc="upper center", fontsize=11, framealpha=0.9, ncol=2,
-                    handlelength=1.5, columnspacing=0.6, labelspacing=0.3)
         setup_epoch_axes(ax_e, epochs, "loss (mean of seeds)")
         self.ep = np.arange(1, epochs + 1)
         self.val = ax_e.plot([], [], "o-", color=PALETTE["vermillion"], lw=2,
@@ -185,7 +186,14 @@ class SweepView:
         ax_e.legend(loc="upper right", fontsize=12, framealpha=0.9)
         self.title = ax_e.text(0.03, 0.04, "", transform=ax_e.transAxes, fontsize=12,
                                va="bottom", ha="left")
-        self.fig.tight_layout()
+        # the left plot's legend below both plots: inside, it would hide the
+        # largest rates' seeds
+        self.fig.tight_layout(rect=(0, 0.13, 1, 1))
+        self.fig.legend(*ax_u.get_legend_handles_labels(), loc="lower left",
+                        bbox_to_anchor=(0.02, 0.0), fontsize=11, ncol=3,
+                        handlelength=1.5, columnspacing=1.0, labelspacing=0.3,
+                        frameon=False, title="left plot:", title_fontsize=11,
+                        alignment="left")
         self.artists = [*self.seeds, self.curve, self.band, self.ring, self.val,
                         self.train, self.title]
         self.lrs, self.sweeps = lrs, None
@@ -222,16 +230,33 @@ class RangeView:
         self.ep = np.arange(1, epochs + 1)
         self.lines = {r: ax_v.plot([], [], lw=2, markersize=7, label=RULE_NAME[r],
                                    **RULE_STYLE[r])[0] for r in RULES}
-        ax_v.legend(loc="upper right", fontsize=12, framealpha=0.9,
-                    title="trained with", title_fontsize=12)
+        self.ax_v = ax_v
+        self._legend()
         self.fig.tight_layout()
         self.artists = [self.ring, *self.lines.values()]
         self.drawn = {}
 
+    def _legend(self):
+        """The right plot's legend: only the rules trained so far."""
+        trained = [r for r in RULES if r in getattr(self, "drawn", {})]
+        if not trained:
+            self.ax_v.legend([], [], loc="upper right", fontsize=12,
+                             title="press Train", title_fontsize=12)
+            return
+        self.ax_v.legend([self.lines[r] for r in trained],
+                         [RULE_NAME[r] for r in trained], loc="upper right",
+                         fontsize=12, framealpha=0.9, title="trained with",
+                         title_fontsize=12)
+
     def update(self, point):
         rate, loss = self.points[point.rule]
         self.ring.set_data([rate], [min(loss, 1.97)])
+        new_rules = False
         for rule, curve in point.curves.items():
             if self.drawn.get(rule) is not curve:
                 self.lines[rule].set_data(self.ep, pin(curve))
+                new_rules = new_rules or rule not in self.drawn
                 self.drawn[rule] = curve
+        if new_rules:  # the legend (not blitted) changes: one full drawing
+            self._legend()
+        return new_rules
