@@ -312,6 +312,20 @@ def top_eigenvalue(model: Sequential, flat: ArrayLike, X: ArrayLike, y: ArrayLik
     return float(values[-1]), vectors[:, -1]
 
 
+def sharpness(model: Sequential, X: ArrayLike, y: ArrayLike, iterations: int = 30,
+              rng: Seed = 0) -> float:
+    """The sharpness of ``model``'s loss on ``X, y`` at its current weights:
+    ``top_eigenvalue(model, model.flat, X, y)``'s value alone.
+
+    >>> import lrcourse
+    >>> m = lrcourse.reference_model(seed=0)
+    >>> X, y = np.linspace(0, 1, 20)[:, None], np.arange(20) % 2
+    >>> sharpness(m, X, y) == top_eigenvalue(m, m.flat, X, y)[0]
+    True
+    """
+    return top_eigenvalue(model, model.flat, X, y, iterations=iterations, rng=rng)[0]
+
+
 def finite_difference_hvp(model: Sequential, flat: ArrayLike, X: ArrayLike,
                           y: ArrayLike, v: ArrayLike, eps: float = 1e-6,
                           weights: ArrayLike | None = None) -> np.ndarray:

@@ -128,6 +128,7 @@ def test_sharpness_equals_the_top_eigenvalue_of_the_full_hessian(data, steps):
     assert eigenvalues[0] < 0  # the Hessian is not positive definite
     if steps == 0:
         assert value == pytest.approx(1.6141, abs=1e-4)
+    assert hessian.sharpness(model, X, y) == value  # the value alone
 
 
 def test_warm_started_lanczos_tracks_the_sharpness(data):

@@ -173,6 +173,19 @@ def test_l2_under_adam_hardly_depends_on_its_factor():
     assert 0.5 < big < 0.6  # about lr per update: 1 - 500 x 0.001 x 0.9
 
 
+def test_decay_runs_final_names_the_last_weight():
+    one = a.decay_runs([0.001], steps=50)
+    assert one.final("adam_l2") == one["adam_l2"][0, -1]
+    several = a.decay_runs([0.001, 0.01], steps=50)
+    assert several.final("adamw", lr=0.01) == several["adamw"][1, -1]
+    with pytest.raises(ValueError, match="lr"):
+        several.final("adamw")  # which rate?
+    with pytest.raises(ValueError, match="lr"):
+        several.final("adamw", lr=0.003)
+    with pytest.raises(ValueError, match="method"):
+        one.final("sgd")
+
+
 def test_decay_table_readout():
     table = a.DecayTable([0.01], steps=1000)
     text = a.decay_readout(table(lr=0.01))
@@ -254,6 +267,19 @@ def test_warmup_readout():
     assert "dead: 10" in text and "ln 2" in text
     with pytest.raises(ValueError, match="optimizer"):
         a.warmup_compute("rmsprop", 0)
+
+
+def test_warmup_readout_counts_updates_from_0():
+    """Updates are counted from 0, as lesson 08 and the schedules' own calls
+    do: a warmup of 25 reaches the peak at update 24, none at update 0; one
+    trained seed gets one loss, not a range."""
+    text = a.warmup_readout(a.warmup_compute("sgd", 25))
+    assert "peak rate 2, first at update 24;" in text
+    assert "300 full-batch updates (0-299)" in text
+    assert "trained: 1 " in text and "the trained seed ends at loss 0." in text
+    assert "first at update 0;" in a.warmup_readout(a.warmup_compute("sgd", 0))
+    text = a.warmup_readout(a.warmup_compute("adam", 25))
+    assert "trained seeds end at loss 0." in text
 
 
 # -- exercises -------------------------------------------------------------------------

@@ -172,6 +172,17 @@ def test_without_warmup_adams_first_updates_kill_the_first_layer(adam_first):
     assert np.all(warm.dead[:, -1] < 1.0)  # no layer dead with warmup
 
 
+def test_first_updates_accessors_name_the_lessons_numbers(adam_first):
+    cold = adam_first[False]
+    np.testing.assert_array_equal(cold.first_step_over_lr(), cold.ratio()[:, 0])
+    assert cold.seeds_with_dead_layer(1) == np.sum(cold.dead[:, -1, 0] == 1.0)
+    assert cold.seeds_with_dead_layer(layer=2) == np.sum(cold.dead[:, -1, 1] == 1.0)
+    assert adam_first[True].seeds_with_dead_layer() == 0
+    for bad in (0, 3, True, "first"):
+        with pytest.raises(ValueError, match="layer"):
+            cold.seeds_with_dead_layer(bad)
+
+
 # -- batch size and the rate ----------------------------------------------------------
 @pytest.fixture(scope="module")
 def sgd_bands():

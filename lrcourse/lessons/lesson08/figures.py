@@ -107,10 +107,10 @@ def rate_change_figure(changed, kept, window=210, labels=("changed", "kept")):
         ax_rate.plot(k, lrs, color=color, linestyle=ls, lw=2.2, label=label)
         ax_loss.plot(k, _smooth(losses, window), color=color, linestyle=ls, lw=2.2,
                      label=label)
-    for ax in (ax_rate, ax_loss):
+    for ax, where in ((ax_rate, "lower left"), (ax_loss, "upper right")):
         ax.axvline(boundary + 0.5, color=PALETTE["black"], lw=1, linestyle=":")
         ax.set_xlabel("update k")
-        ax.legend(loc="upper right", fontsize=11)
+        ax.legend(loc=where, fontsize=11)  # the rate's drop is on the right
     ax_rate.set_yscale("log")
     ax_rate.set_ylabel("learning rate (log scale)")
     ax_rate.set_title("trace.lrs: the rate of each update")

@@ -44,14 +44,17 @@ register(Exercise(
     _plateau_near_08, rel_tol=0.01,
     hints=[(1 / LR_NEAR_08, "that is 1/lr; a bowl turns unstable at 2/lr, and "
                             "that is the level the sharpness is pushed to."),
-           (2 / LR_NEAR_08, "that is 2/lr itself, the line the sharpness is pushed "
-                            "to; give where the curve hovers, the readout's median."),
+           # also the curve read by eye, 2.5, within 1% of 2/lr = 2.518
+           (2 / LR_NEAR_08, "that is 2/lr = 2.52 (or the curve read by eye near "
+                            "it), the line the sharpness is pushed to; it hovers a "
+                            "little below: read the readout's median, to 3 "
+                            "figures."),
            (1.614, "that is the sharpness at the start; let the run go on."),
            (3.48, "that is the highest spike; read where the curve hovers."),
            (2.0, "that is 2/lr at lr 1.0; use the 0.794 notch.")],
     hint="read the sharpness curve (or the readout's median) against the dashed "
          "2/lr line.",
-    explain="2/lr = 2.52: the sharpness rises to the edge and hovers there.",
+    explain="2/lr = 2.52: the sharpness rises to the edge and hovers just under it.",
 ))
 register(Exercise(
     "09.2",

@@ -330,14 +330,35 @@ def schedule_free_readout(result):
 WEIGHT_DECAY, L2_FACTOR, DECAY_STEPS = 0.1, 0.01, 1000
 
 
+class DecayRuns(dict):
+    """``decay_runs``' weights by method ("adamw", "adam_l2", "adam",
+    "predicted"), each shape (rates, steps + 1), with the rates in ``lrs``."""
+
+    def __init__(self, lrs, weights):
+        super().__init__(weights)
+        self.lrs = lrs
+
+    def final(self, method, lr=None):
+        """The weight after the last update of ``method`` at the rate ``lr``
+        (which may be left out when there is one rate)."""
+        if method not in self:
+            raise ValueError(f"method must be one of {tuple(self)}, got {method!r}")
+        hits = np.flatnonzero(np.isclose(self.lrs, self.lrs[0] if lr is None else lr))
+        if not hits.size or (lr is None and len(self.lrs) != 1):
+            raise ValueError(f"lr must be one of the rates run, {self.lrs.tolist()}, "
+                             f"got {lr!r}")
+        return float(self[method][hits[0], -1])
+
+
 def decay_runs(lrs, weight_decay=WEIGHT_DECAY, l2_factor=L2_FACTOR,
                steps=DECAY_STEPS, start=1.0):
     """A weight the data does not need (its data gradient is 0), at every
     rate of ``lrs``: AdamW with ``weight_decay``; Adam with an L2 penalty
     ``l2_factor * w^2`` in the loss (gradient ``2 l2_factor w``); plain Adam.
 
-    Returns a dict of weights, each shape (rates, steps + 1); "predicted" is
-    AdamW's ``(1 - lr weight_decay)^k``.
+    Returns a ``DecayRuns``: a dict of weights, each shape (rates, steps + 1)
+    ("predicted" is AdamW's ``(1 - lr weight_decay)^k``), whose
+    ``final(method)`` is a method's last weight.
     """
     lrs = np.asarray(lrs, dtype=float)
     rate = lrs[:, None]
@@ -356,7 +377,7 @@ def decay_runs(lrs, weight_decay=WEIGHT_DECAY, l2_factor=L2_FACTOR,
             (change,), state = opt.update([g], state, rate, [w])
             w = w + change
             out[key][:, t + 1] = w[:, 0]
-    return out
+    return DecayRuns(lrs, out)
 
 
 def decay_readout(result):
@@ -570,13 +591,16 @@ def warmup_readout(runs):
     n = len(runs.outcomes)
     peak = float(np.max(runs.lrs))
     warm = int(np.argmax(runs.lrs >= peak))
-    lines = [f"{runs.optimizer}: peak rate {peak:g}, reached at update {warm + 1}; "
-             f"{runs.losses.shape[1] - 1} full-batch updates, {n} seeds"]
+    steps = runs.losses.shape[1] - 1
+    lines = [f"{runs.optimizer}: peak rate {peak:g}, first at update {warm}; "
+             f"{steps} full-batch updates (0-{steps - 1}), {n} seeds"]
     lines.append("  ".join(f"{k}: {v}" for k, v in counts.items() if v)
                  + f"   (of {n})")
     final = runs.final_losses()
     ok = np.array([o == "trained" for o in runs.outcomes])
-    if ok.any():
+    if ok.sum() == 1:
+        lines.append(f"the trained seed ends at loss {final[ok][0]:.3f}")
+    elif ok.any():
         lines.append(f"trained seeds end at loss {np.min(final[ok]):.3f}-"
                      f"{np.max(final[ok]):.3f}")
     if counts.get("dead"):

@@ -282,7 +282,7 @@ class DecayView:
     at the chosen rate (left), and where it ends against the rate (right)."""
 
     def __init__(self, lrs, table, steps, figure=live_figure):
-        self.fig, (ax_run, ax_rate) = figure(width=9.0, height=3.8, ncols=2)
+        self.fig, (ax_run, ax_rate) = figure(width=9.0, height=4.4, ncols=2)
         ax_run.set_xlim(0, steps)
         ax_run.set_ylim(-0.1, 1.1)
         ax_run.set_autoscale_on(False)
@@ -296,14 +296,16 @@ class DecayView:
             self.marks[key] = ax_rate.plot([], [], marker="o", ms=9, mfc="white",
                                            mew=2, color=style["color"],
                                            linestyle="none")[0]
-        ax_run.legend(loc="center right")
+        # below the plots: inside, the legend would cover a curve at some rate
+        self.fig.legend(handles=list(self.lines.values()), loc="lower center",
+                        ncols=2, frameon=False)
         ax_rate.set_xscale("log")
         ax_rate.set_xlabel("learning rate (log scale)")
         ax_rate.set_ylabel(f"the weight after {steps} updates")
         ax_rate.set_ylim(-0.1, 1.1)
         ax_rate.set_title("every rate (marker: this one)")
         ax_rate.set_autoscale_on(False)
-        self.fig.tight_layout()
+        self.fig.tight_layout(rect=(0, 0.13, 1, 1))
         self.artists = [*self.lines.values(), *self.marks.values()]
 
     def update(self, result):
@@ -354,7 +356,7 @@ class WarmupView:
 
     def update(self, runs):
         k = np.arange(len(runs.lrs) + 1)
-        self.rate.set_data(k[1:], runs.lrs)
+        self.rate.set_data(k[:-1], runs.lrs)  # the rate of update k, from k = 0
         for line, loss, outcome in zip(self.lines, runs.losses, runs.outcomes):
             line.set_data(k, np.clip(np.nan_to_num(loss, nan=5.0), 0, 5))
             line.set(**OUTCOME_STYLE[outcome])
@@ -412,6 +414,8 @@ def network_batch_figure(sgd, adam):
         title = "SGD" if bands.optimizer == "sgd" else "Adam"
         ax.set_title(f"{title}, {bands.epochs} epochs")
         ax.legend(loc="upper left")
+    growth = adam.batch_sizes[-1] / adam.batch_sizes[0]
     caption(fig, "On the network SGD follows the linear rule to a batch of about 20; "
-                 "Adam's best rate moves far less than the linear rule says.")
+                 "Adam's best rate grows far less\nthan the batch (dashed: the "
+                 f"square-root rule; the linear rule would be {growth:.0f}-fold).")
     return fig

@@ -471,6 +471,19 @@ class FirstUpdates:
         """``step_size / lr``: about 1 for Adam's first updates."""
         return self.step_size / self.lrs
 
+    def first_step_over_lr(self):
+        """Per seed, the first update's mean ``|change|`` per weight over its
+        rate."""
+        return self.ratio()[:, 0]
+
+    def seeds_with_dead_layer(self, layer=1):
+        """How many seeds have every ReLU of ``layer`` (1: the first hidden
+        layer, 2: the second) dead after the last recorded update."""
+        layers = self.dead.shape[2]
+        if isinstance(layer, bool) or layer not in range(1, layers + 1):
+            raise ValueError(f"layer must be 1..{layers}, got {layer!r}")
+        return int(np.sum(self.dead[:, -1, layer - 1] == 1.0))
+
     def __repr__(self):
         return (f"FirstUpdates({self.runs.optimizer}, peak {self.runs.peak_lr:g}, "
                 f"warmup {self.runs.warmup_steps}, {self.step_size.shape[1]} "
