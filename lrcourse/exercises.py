@@ -72,11 +72,13 @@ class Exercise:
         explain: one line shown with a right answer.
         choices: the accepted words, for a multiple choice.
 
-    A close wrong answer is told "round less" instead of the general hint (a
-    targeted hint still comes first): the exact answer rounded or truncated to
-    fewer figures than ``figures`` ("round less: give N significant figures"),
-    and, where the question asks for N significant figures, any answer within
-    10 times the tolerance (a sign of figures rounded along the way).
+    A close wrong answer gets a message instead of the general hint (a
+    targeted hint still comes first): the exact answer correctly rounded to
+    fewer figures than ``figures`` is told "round less: give N significant
+    figures" (or, written with more figures than are right, as 0.60 for 0.64,
+    "right to 1 significant figure only"); a truncation is not a rounding.
+    Where the question asks for N significant figures, any other answer within
+    10 times the tolerance is told to keep more figures along the way.
 
     >>> ex = Exercise("99.1", "What is 1/8, within 1%?", 0.125)
     >>> bool(ex.check("1/8")), bool(ex.check(0.2))
@@ -158,19 +160,24 @@ class Exercise:
                             abs_tol=self.abs_tol * (1 + 1e-9))
 
     def _close(self, value, figures):
-        """The "round less" message for a close answer, or None."""
+        """The message for a close wrong answer, or None: "round less" only
+        for the exact answer correctly rounded to the fewer figures given."""
         needed, answer = self.figures, self.answer
         if needed is None:
             return None
-        phrase, slack = _figures_phrase(needed), 1e-12 * abs(answer)
-        if figures is not None and figures < needed and any(
-                math.isclose(value, cut, rel_tol=1e-9)
-                for cut in (_round_sig(answer, figures), _cut_sig(answer, figures))):
+        phrase = _figures_phrase(needed)
+        if figures is not None and figures < needed and _rounds_to(
+                value, answer, figures):
             return f"Close, but round less: give {phrase}."
+        right = [n for n in range(needed - 1, 0, -1) if _rounds_to(value, answer, n)]
+        if right:
+            return (f"Close, but that is right to {_figures_phrase(right[0])} "
+                    f"only: work out {phrase}.")
+        slack = 1e-12 * abs(answer)
         if (self.sig_figs is not None
                 and abs(value - answer) <= 10 * _unit(answer, needed) + slack):
-            return ("Close, but round less: keep more figures along the way "
-                    f"and give {phrase}.")
+            return ("Close, but outside the tolerance: keep more figures along the "
+                    f"way and give {phrase}.")
         return None
 
     def check(self, given):
@@ -223,14 +230,19 @@ def _unit(x, figures):
     return 10.0 ** (math.floor(math.log10(abs(x))) - figures + 1)
 
 
+def _rounds_to(value, answer, figures):
+    """Whether ``value`` is ``answer`` correctly rounded to ``figures``
+    significant figures (either way at a tie); a truncation is not."""
+    unit = _unit(answer, figures)
+    if not unit:
+        return value == 0
+    steps = value / unit
+    return (abs(steps - round(steps)) < 1e-6
+            and abs(value - answer) <= 0.5 * unit * (1 + 1e-9))
+
+
 def _round_sig(x, figures):
     return float(f"{x:.{figures - 1}e}")
-
-
-def _cut_sig(x, figures):
-    """``x`` truncated to ``figures`` significant figures."""
-    unit = _unit(x, figures)
-    return math.copysign(math.floor(abs(x) / unit + 1e-9) * unit, x) if unit else 0.0
 
 
 def _shown(text):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._validate import ArrayLike, check_has, check_tolerance
-from .descent import classify_lr, stability_limits
+from .descent import classify_lr
 from .engine import RUNAWAY_FACTOR, RUNAWAY_FLOOR, WEIGHT_BOUND, runaway_limit
 
 if TYPE_CHECKING:
@@ -93,7 +93,8 @@ def what_happened(trace: Trace, minimum: float | ArrayLike = 0.0, tol: float = 1
 
 
 def descent_readout(trace: Trace, curvature: float, minimum: float = 0.0) -> str:
-    """The lesson 01/02 readout for one run on a bowl of this curvature.
+    """The lesson 01 readout for one run on a bowl of this curvature (the
+    rates 1/lambda and 2/lambda are left out: lesson 01 asks for 1/lambda).
 
     >>> from lrcourse import Quadratic, gradient_descent
     >>> trace = gradient_descent(Quadratic(), lr=0.1, steps=3, start=3.0)
@@ -101,11 +102,9 @@ def descent_readout(trace: Trace, curvature: float, minimum: float = 0.0) -> str
     True
     """
     lr = float(trace.lrs[0]) if trace.steps else float("nan")
-    once, twice = stability_limits(curvature)
     regime = classify_lr(lr, curvature)
     lines = [
-        f"lr = {lr:.4g}   lr x lambda = {lr * curvature:.3f}   "
-        f"(1/lambda = {once:.4g}, 2/lambda = {twice:.4g})",
+        f"lr = {lr:.4g}   lr x lambda = {lr * curvature:.3f}",
         f"predicted: {REGIME_TEXT[regime]}",
         f"happened: {what_happened(trace, minimum)}",
     ]

@@ -241,6 +241,8 @@ def loss_story(trace: Trace, minimum: float = 0.0) -> str:
         return f"loss rose first at update {rise}; {crossed}"
     if fell_every_update(trace.losses):
         return f"loss fell at every update; {crossed}"
+    if np.all(np.asarray(trace.losses) == trace.losses[0]):
+        return f"loss stayed at its starting value at every update; {crossed}"
     return f"loss never rose but did not always fall; {crossed}"
 
 
@@ -264,10 +266,8 @@ def regime_readout(trace: Trace, curvature: float, minimum: float = 0.0) -> str:
     True
     """
     lr = float(trace.lrs[0])
-    once, twice = stability_limits(curvature)
-    lines = [
-        f"lr = {lr:.4g}   lambda = {curvature:g}   lr x lambda = {lr * curvature:.3f}"
-        f"   (1/lambda = {once:.4g}, 2/lambda = {twice:.4g})",
+    lines = [  # no 1/lambda, 2/lambda values: exercise 02.1 needs the slider
+        f"lr = {lr:.4g}   lambda = {curvature:g}   lr x lambda = {lr * curvature:.3f}",
         f"predicted: {REGIME_TEXT[classify_lr(lr, curvature)]}",
         f"happened:  {what_happened(trace, minimum)}",
         loss_story(trace, minimum),

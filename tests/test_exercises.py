@@ -197,13 +197,12 @@ def test_significant_figures_accept_every_rounding_and_truncation():
 def test_close_answers_are_told_to_round_less():
     three = "round less: give 3 significant figures"
     assert three in check("01.2", 0.4).message  # the answer at 1 figure
-    assert three in check("01.2", "0.40").message  # 2 figures, within one unit
     along = check("01.2", "0.408").message  # within 10x the tolerance
-    assert "round less" in along and "give 3 significant figures" in along
+    assert "round less" not in along and "give 3 significant figures" in along
     assert "keep more figures along the way" in along
     assert three in check("01.3", "2.3").message
     assert "round less: give 2 significant figures" in check("08.1", "0.009").message
-    assert three in check("05.2", "0.9").message
+    assert three in check("05.1", "0.6").message
     assert "round less: give 2 significant figures" in check("09.3", "400").message
     for far in ("0.42", "0.39", "0.5"):  # too far: the method hint
         assert "1 - lr x 2" in check("01.2", far).message
@@ -224,6 +223,28 @@ def test_round_less_for_every_exercise_rounded_too_much():
             if not (result.correct or hinted):
                 assert "round less" in result.message, (ex_id, k)
                 assert f"give {ex.figures} significant" in result.message, ex_id
+
+
+def test_round_less_only_for_a_correct_rounding():
+    within_2 = Exercise("T.8", "q, within 2%?", 0.38, rel_tol=0.02,
+                        hint="the method.")
+    assert "round less: give 2 significant figures" in within_2.check("0.4").message
+    assert within_2.check("0.3").message == "Not yet: the method."  # truncated
+    assert "round less" not in check("01.2", "0.40").message  # 0.4096 cut at 2
+    tie = Exercise("T.9", "q, to 3 significant figures?", 0.125, sig_figs=3)
+    assert "round less" in tie.check("0.13").message  # a tie rounds either way
+    assert "round less" in tie.check("0.12").message
+
+
+def test_more_zeros_after_round_less_are_not_told_the_method():
+    assert "round less: give 3 significant figures" in check("02.3", "0.6").message
+    for padded in ("0.60", "0.600", "3/5"):
+        message = check("02.3", padded).message
+        assert "right to 1 significant figure only" in message, padded
+        assert "3 significant figures" in message and "round less" not in message
+    assert "right to 1 significant figure only" in check("01.2", "0.40").message
+    assert "round less" in check("05.1", "0.60").message  # 0.598 at 2 figures
+    assert "right to 2 significant figures only" in check("05.1", "0.600").message
 
 
 @settings(max_examples=300, deadline=None)

@@ -53,7 +53,7 @@ def test_exercises():
     wrong = lrcourse.check("00.2", 6)
     assert not wrong.correct and "that is the gradient" in wrong.message
     assert get_exercise("00.3").answer == pytest.approx(1.0)
-    assert "step of 4" in lrcourse.check("00.3", 0.5).message
+    assert "too short" in lrcourse.check("00.3", 0.5).message
 
 
 def test_bad_input():
@@ -165,6 +165,11 @@ def test_new_weight_marker_keeps_its_legend_colour():
 def test_exercise_hints_do_not_give_away_later_answers():
     # 00.3's hint for 0.5 must not say 0.5 lands on the minimum (that is 01.1)
     message = lrcourse.check("00.3", 0.5).message
-    assert "minimum" not in message and "step of 4" in message
+    assert "minimum" not in message and "too short" in message
+    # ...and the hints point the way without doing the working
+    for wrong in (0.5, 0.3):
+        message = lrcourse.check("00.3", wrong).message
+        assert "step of 4" not in message and "gradient there is 4" not in message
+        assert "step = lr x gradient" in message
     # 00.2 asks for a distance: a signed step gets a hint about its size
     assert "size" in lrcourse.check("00.2", -0.06).message

@@ -135,3 +135,23 @@ def test_readout_says_when_update_1_lands_close_to_the_minimum():
     exact = lrcourse.gradient_descent(lrcourse.Quadratic(), lr=0.5, steps=2,
                                       start=3.0)
     assert first_landing(exact) == "update 1 lands exactly on the minimum"
+
+
+def test_readout_never_prints_the_answer_to_exercise_01_1(panel):
+    # 01.1's answer is 1/lambda = 0.5: the readout shows lr x lambda only
+    for rate in (0.001, 0.1, 0.5012, 0.8913, 1.259):
+        text = panel.set(lr=rate)
+        assert "lr x lambda" in text and "1/lambda =" not in text, rate
+        assert "2/lambda =" not in text and "0.5," not in text, rate
+    panel.set(lr=0.1)
+
+
+def test_exercise_01_4_tells_a_fraction_and_one_short_apart():
+    assert lrcourse.check("01.4", 87) and lrcourse.check("01.4", "87.0")
+    for fraction in ("86.47", "86.5", 86.47):
+        message = lrcourse.check("01.4", fraction).message
+        assert "updates come in whole numbers" in message, fraction
+        assert "0.996" not in message
+    assert "after update 86 the loss is still above half" in (
+        lrcourse.check("01.4", 86).message)
+    assert "0.996^2" in lrcourse.check("01.4", 90).message  # the method hint

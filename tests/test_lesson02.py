@@ -4,6 +4,7 @@
 import pytest
 
 import lrcourse
+from lrcourse.exercises import get_exercise
 from lrcourse.lessons.lesson02 import figures, panels
 from lrcourse.plotting import png_bytes
 from lrcourse.readouts import lr_grid
@@ -20,15 +21,20 @@ def panel():
 
 
 def test_exercise_answers_are_computed():
-    assert lrcourse.check("02.1", 0.25).correct
-    assert lrcourse.check("02.1", "1/4").correct
+    assert lrcourse.check("02.1", 0.2239).correct
+    assert lrcourse.check("02.1", "0.224").correct
+    assert not lrcourse.check("02.1", 0.226).correct  # the valleys readout's 2/lambda
     assert lrcourse.check("02.2", -0.512).correct
     assert lrcourse.check("02.3", 0.64).correct
     assert not lrcourse.check("02.2", -0.216).correct  # the worked example, rescaled
 
 
 @pytest.mark.parametrize("ex, wrong, words", [
-    ("02.1", 0.125, "1/lambda"),
+    ("02.1", 0.125, "overshooting runs still converge"),
+    ("02.1", 0.25, "no longer converges"),
+    ("02.1", "1/4", "no longer converges"),
+    ("02.1", 0.2512, "no longer converges"),
+    ("02.1", 0.2, "next one up"),
     ("02.2", 0.512, "sign"),
     ("02.2", -0.8, "w1"),
     ("02.2", -0.216, "lr 0.4"),
@@ -153,3 +159,23 @@ def test_why_stopped_names_the_rule_that_stopped_the_run():
     assert "weights grew beyond 1e+12" in why_stopped(huge)
     with pytest.raises(TypeError, match="trace"):
         why_stopped("not a trace")
+
+
+def test_exercise_02_1_is_the_last_converging_notch_of_the_panel(panel):
+    answer = get_exercise("02.1").answer
+    assert answer in GRID and answer < 2 / 8 < GRID[list(GRID).index(answer) + 1]
+    below, above = panel.set(curvature=8.0, lr=answer), panel.set(lr=0.2512)
+    assert "oscillating, still 0.02757 from the minimum" in below
+    assert "diverging" in above and "diverging" not in below
+    for text in (below, above):  # the readout needs the slider: no limits printed
+        assert "1/lambda =" not in text and "2/lambda =" not in text
+        assert "0.125" not in text and "0.25)" not in text
+    assert "1/lambda" not in lrcourse.check("02.1", 0.125).message
+    assert "twice" not in lrcourse.check("02.1", 0.125).message
+    panel.set(curvature=2.0, lr=0.1)
+
+
+def test_marginal_readout_says_the_loss_stayed_at_its_start(panel):
+    text = panel.set(curvature=2.0, lr=1.0)
+    assert "loss stayed at its starting value at every update" in text
+    panel.set(lr=0.1)

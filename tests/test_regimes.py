@@ -69,7 +69,11 @@ def test_loss_story_and_first_rise():
     assert regimes.sign_changes(osc.weights) == 10
     assert regimes.loss_story(osc).startswith("loss fell at every update")
     flat = lrcourse.gradient_descent(bowl, lr=1.0, steps=5, start=3.0)
-    assert regimes.loss_story(flat).startswith("loss never rose but did not")
+    assert regimes.loss_story(flat).startswith(
+        "loss stayed at its starting value at every update")
+    landed = lrcourse.gradient_descent(lrcourse.Quadratic(1000.0), lr=0.001, steps=5,
+                                       start=3.0)  # 0 after update 1, then 0
+    assert regimes.loss_story(landed).startswith("loss never rose but did not")
     up = lrcourse.gradient_descent(bowl, lr=1.1, steps=5, start=3.0)
     assert regimes.first_rise(up.losses) == 1
 

@@ -75,11 +75,11 @@ register(Exercise(
     "In the warm-up panel (bowl f(w) = w^2, lambda = 2) start at w = 2: which rate "
     "sends the weight exactly to its mirror image, w = -2? (within 2%)",
     _mirror_rate, rel_tol=0.02,
-    hints=[(0.5, ("that step is too short: you need a step of 4 (from 2 to -2), "
-                  "and the gradient there is 4.")),
-           (2.0, ("at lr 2 the step is 2 x 4 = 8, from 2 to -6: too far. The "
-                  "gradient at w = 2 is 4."))],
-    hint="you need a step of 4 (from 2 to -2) and the gradient there is 4.",
+    hints=[(0.5, ("that step is too short: how far is w = -2 from w = 2? "
+                  "step = lr x gradient.")),
+           (2.0, "at lr 2 the weight goes past -2, to -6: too far.")],
+    hint="how far is w = -2 from w = 2, and what is the gradient at w = 2? "
+         "step = lr x gradient.",
     explain=("lr = 1 = 2/lambda: the edge between oscillating and divergent, "
              "where the weight bounces for ever."),
 ))

@@ -1,7 +1,7 @@
 """Lesson 01 exercises: the step and the rule."""
 
 from ...descent import gradient_descent
-from ...exercises import Exercise, register
+from ...exercises import Exercise, Feedback, parse_number, register
 from ...problems import Quadratic
 
 
@@ -21,6 +21,22 @@ def _half_loss():
                           start=3.0)
     below = tr.losses < tr.losses[0] / 2
     return int(below.argmax())
+
+
+class _UpdateCount(Exercise):
+    """A count of updates: a fraction near the answer is told that updates
+    come in whole numbers (the method that gave it was right)."""
+
+    def check(self, given):
+        try:
+            value = parse_number(given, integer=True)
+        except (TypeError, ValueError):
+            return super().check(given)
+        if value != round(value) and abs(value - self.answer) < 2:
+            return Feedback(False, "Not yet: updates come in whole numbers: which "
+                                   "is the first update after which the loss is "
+                                   "below half?")
+        return super().check(given)
 
 
 register(Exercise(
@@ -57,7 +73,7 @@ register(Exercise(
     hint="gradient 4(w - 1); apply w = w - 0.05 x gradient twice.",
     explain="2 x 0.8 = 1.6, then 1.6 x 0.8 = 1.28 above the minimum at 1.",
 ))
-register(Exercise(
+register(_UpdateCount(
     "01.4",
     "Same loss, lr 0.001: the first update after which the loss is below half "
     "its starting value? (a whole number)",
@@ -65,7 +81,8 @@ register(Exercise(
     hints=[(173, ("the loss goes with the square of the distance, so it halves "
                  "when the distance has shrunk by only 1/sqrt(2).")),
            (174, ("the loss goes with the square of the distance, so it halves "
-                 "when the distance has shrunk by only 1/sqrt(2)."))],
+                 "when the distance has shrunk by only 1/sqrt(2).")),
+           (86, "after update 86 the loss is still above half.")],
     hint="each update multiplies w - 1 by 0.996; the loss by 0.996^2.",
     explain="0.996^(2k) < 1/2 first at k = 87: small rates make slow progress.",
 ))

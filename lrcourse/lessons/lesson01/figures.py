@@ -36,7 +36,8 @@ def three_rates_figure(problem, lrs, steps, start, lo=-4.5, hi=4.5):
                 fontsize=12)
     axes[0].set_ylabel("loss f(w)")
     caption(fig, f"Gradient descent on f(w) = w² from w = {start:g}, "
-                 f"{steps} updates: too small crawls, too large overshoots.")
+                 f"{steps} updates: too small crawls; past 1/λ it "
+                 "overshoots, yet still converges.")
     return fig
 
 

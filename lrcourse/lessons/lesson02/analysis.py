@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ...descent import Trace, classify_lr, gradient_descent
 from ...problems import Quadratic, TwoValleys
+from ...readouts import lr_grid
 from ...regimes import (
     fell_every_update,
     first_rise,
@@ -14,6 +15,22 @@ from ...regimes import (
     regime_readout,
     valleys_readout,
 )
+
+#: The regimes panel's rate grid: 10 ** (-5 + 0.05 i), from 1e-5 to about 3.98.
+LR_MIN, LR_MAX, LR_STEP = -5.0, 0.6, 0.05
+
+
+def last_converging_notch(curvature):
+    """The largest rate on the regimes panel's slider at which a run on a
+    bowl of this curvature still converges (``lr x lambda < 2``).
+
+    >>> f"{last_converging_notch(2.0):.4g}"
+    '0.8913'
+    """
+    grid = lr_grid(LR_MIN, LR_MAX, LR_STEP)
+    converging = [lr for lr in grid
+                  if classify_lr(lr, curvature) in ("monotone", "oscillating")]
+    return float(converging[-1])
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,10 @@
 """Lesson 02 exercises: too high a rate."""
 
 
-from ...descent import gradient_descent, stability_limits
+from ...descent import gradient_descent
 from ...exercises import Exercise, register
 from ...problems import Quadratic
-
-
-def _limit_at_8():
-    return stability_limits(8.0)[1]
+from .analysis import last_converging_notch
 
 
 def _run_4():
@@ -23,17 +20,29 @@ def _loss_factor():
     return float(losses[1] / losses[0])
 
 
+_NO_LONGER = "at that notch the run no longer converges."
+
 register(Exercise(
     "02.1",
-    "Curvature 8: the rate at which gradient descent stops converging? "
-    "(within 1%)",
-    _limit_at_8, rel_tol=0.01,
-    hints=[(0.125, ("that is 1/lambda, where the weight starts to overshoot; it "
-                    "still converges until twice that.")),
-           (0.0625, "each update multiplies w by 1 - lr x 8; when is that -1?"),
-           (8.0, "the limit is a rate, not a curvature: it is 2 divided by 8.")],
-    hint="set the curvature to 8 and find where the strip turns divergent.",
-    explain="|1 - lr x 8| < 1 needs lr < 2/8: lr x lambda = 2 is the edge.",
+    "Curvature 8: the largest rate on the slider at which the run still "
+    "converges? (within 0.5%)",
+    lambda: last_converging_notch(8.0), rel_tol=0.005,
+    hints=[(0.25, _NO_LONGER),
+           (0.2512, _NO_LONGER),
+           (0.1995, ("the run still converges at that notch: what happens at "
+                     "the next one up?")),
+           (0.125, ("that is where overshooting begins, and overshooting runs "
+                    "still converge: keep raising the rate and watch the "
+                    "'happened' line.")),
+           (0.0625, ("the run converges well above that: keep raising the rate "
+                     "and watch the 'happened' line.")),
+           (last_converging_notch(2.0), ("that is the last converging notch on "
+                                         "curvature 2; set the curvature to 8.")),
+           (8.0, "the answer is a rate on the slider, not a curvature.")],
+    hint=("set the curvature to 8 and raise the rate notch by notch: the answer is "
+          "the last notch before the 'happened' line says diverging."),
+    explain=("|1 - lr x 8| < 1 needs lr < 2/8 = 0.25, and the slider's last notch "
+             "below 0.25 is 0.2239 (the next, 0.2512, diverges)."),
 ))
 register(Exercise(
     "02.2",

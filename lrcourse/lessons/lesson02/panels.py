@@ -2,11 +2,17 @@
 
 
 from ...widgets import Panel, choice_slider, log_slider
-from .analysis import Regimes, Valleys, regime_run_readout, valley_run_readout
+from .analysis import (
+    LR_MAX,
+    LR_MIN,
+    LR_STEP,
+    Regimes,
+    Valleys,
+    regime_run_readout,
+    valley_run_readout,
+)
 from .figures import RegimesView, ValleysView
 
-#: The regimes panel's rate grid: 10 ** (-5 + 0.05 i), from 1e-5 to about 3.98.
-LR_MIN, LR_MAX, LR_STEP = -5.0, 0.6, 0.05
 #: The curvatures the regimes panel offers (lambda).
 CURVATURES = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 100.0, 1000.0, 10000.0)
 #: The valleys panel's rate grid: 10 ** (-2 + 0.05 i), from 0.01 to 1.
