@@ -38,8 +38,10 @@ def test_342_by_three_routes():
 
 def test_exercise_answers_are_computed():
     assert lrcourse.check("03.1", 342).correct
-    assert lrcourse.check("03.2", 0.1).correct
+    assert lrcourse.check("03.2", 0.125).correct
+    assert lrcourse.check("03.2", "1/8").correct
     assert not lrcourse.check("03.2", 0.5).correct  # the worked bowl's answer
+    assert not lrcourse.check("03.2", 0.1).correct  # the round 2-D bowl's rate
     assert lrcourse.check("03.3", "2/5").correct
     assert lrcourse.check("03.3", 0.4).correct
     assert not lrcourse.check("03.3", 0.41).correct
@@ -48,8 +50,9 @@ def test_exercise_answers_are_computed():
 @pytest.mark.parametrize("ex, wrong, words", [
     ("03.1", 345, "count the updates exactly"),
     ("03.1", 688, "0.98"),
-    ("03.2", 0.2, "2/lambda"),
-    ("03.2", 0.5, "the curvature of 5w² is 10"),
+    ("03.2", 0.25, "for 4w² that is 8"),
+    ("03.2", 0.5, "the curvature of 4w² is 8"),
+    ("03.2", 0.1, "the curvature of 4w² is 8"),
     ("03.3", 0.25, "1/lambda_max"),
     ("03.3", 0.5, "2/lambda_max"),
     ("03.3", 0.2, "twice that"),
@@ -101,7 +104,7 @@ def test_no_panel_prints_the_answers_of_03_2_and_03_3(tradeoff, bowl):
     from lrcourse.exercises import get_exercise
 
     # 03.2 and 03.3 ask about bowls the panels do not show
-    assert get_exercise("03.2").answer == pytest.approx(0.1)
+    assert get_exercise("03.2").answer == pytest.approx(0.125)
     assert "1/lambda = 0.5," in tradeoff.set(lr=0.1)  # the panel's bowl is w²
     assert get_exercise("03.3").answer == pytest.approx(0.4)
     for i in range(21):  # every notch of the condition slider
@@ -143,7 +146,7 @@ def test_bowl_slow_rate_is_not_within_the_sweep_and_the_band_says_so(bowl):
     assert "updates to within 0.001: not within 2000 updates" in text
     assert "never" not in text.split("updates to within")[1].split("(")[0]
     labels = [t.get_text() for t in bowl.fig.axes[2].texts]
-    assert "> 2000 updates or never" in labels
+    assert "> 2000 updates\nor never" in labels  # two lines: clear of 2/lambda_max
     bowl.set(lr=0.1)
 
 

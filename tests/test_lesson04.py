@@ -41,6 +41,10 @@ def test_bowl_readout_divergent_and_slow(bowl_panel):
     assert "diverged at update" in text and "2/lambda = 2" in text
     text = bowl_panel.set(lr=0.001)
     assert "still falling" in text and "near 2/lambda" not in text
+    assert "more than the run's 1,000" in text
+    text = bowl_panel.set(lr=float(grid[grid <= 0.00502][-1]))  # 0.005012
+    assert "only after about 963 updates," in text  # within the run, but after
+    assert "the mean over updates 501-1000 still includes the descent" in text
     text = bowl_panel.set(lr=float(grid[grid < 2][-1]))
     assert "near 2/lambda = 2: a huge floor" in text
     assert "near 2/lambda" not in bowl_panel.set(lr=1.0)

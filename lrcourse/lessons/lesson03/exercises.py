@@ -11,8 +11,8 @@ def _updates_at_001():
     return tr.steps_to(1e-3)
 
 
-def _fastest_on_5w2():
-    return stability_limits(10.0)[0]  # f(w) = 5 w^2 has curvature 10
+def _fastest_on_4w2():
+    return stability_limits(8.0)[0]  # f(w) = 4 w^2 has curvature 8
 
 
 def _best_4_1():
@@ -38,18 +38,20 @@ register(Exercise(
 ))
 register(Exercise(
     "03.2",
-    "A steeper bowl, f(w) = 5w², w0 = 1, run until |w| < 0.001: which rate needs "
+    "A steeper bowl, f(w) = 4w², w0 = 1, run until |w| < 0.001: which rate needs "
     "the fewest updates? (within 3%)",
-    _fastest_on_5w2, rel_tol=0.03,
-    hints=[(0.5, ("that is 1/lambda for f(w) = w² (lambda = 2); the curvature of "
-                  "5w² is 10.")),
-           (0.2, ("that is 2/lambda, where the weight bounces for ever and never "
-                  "arrives.")),
-           (1.0, "that is 2/lambda for f(w) = w²; here the curvature is 10."),
+    _fastest_on_4w2, rel_tol=0.03,
+    hints=[(0.25, ("the curvature is the second derivative: for 4w² that is 8, "
+                   "not 4; and at 2/lambda the weight bounces for ever.")),
+           (0.5, ("that is 1/lambda for f(w) = w² (lambda = 2); the curvature of "
+                  "4w² is 8.")),
+           (0.1, ("that is 1/lambda for the round bowl of curvature 10; the "
+                  "curvature of 4w² is 8.")),
+           (1.0, "that is 2/lambda for f(w) = w²; here the curvature is 8."),
            (0.001, "smaller is not faster: the U climbs to the left.")],
     hint="the bottom of the U is where lr x lambda = 1 (one update lands on the "
-         "minimum); the curvature of 5w² is 10.",
-    explain="lr = 1/lambda = 1/10 lands on the minimum in one update.",
+         "minimum); the curvature of 4w² is 8.",
+    explain="lr = 1/lambda = 1/8 lands on the minimum in one update.",
 ))
 register(Exercise(
     "03.3",

@@ -25,17 +25,20 @@ def u_values(steps, max_steps):
     return np.where(np.isfinite(steps), np.maximum(steps, 1), NEVER * max_steps)
 
 
-def setup_u_axes(ax, lo, hi, max_steps):
+def setup_u_axes(ax, lo, hi, max_steps, narrow=False):
     """A log-log axes for updates needed against the rate, with a band at
     the top for the rates that need more than ``max_steps`` updates or never
-    arrive (the sweep cannot tell those apart)."""
+    arrive (the sweep cannot tell those apart). On a ``narrow`` axes the
+    band's label takes two lines, clear of the lines drawn near ``hi``."""
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(lo, hi)
-    ax.set_ylim(0.7, NEVER * max_steps * 2.2)
+    top, sep = (5.5, "\n") if narrow else (2.2, " ")
+    ax.set_ylim(0.7, NEVER * max_steps * top)
     ax.axhline(max_steps, color=PALETTE["grey"], lw=1, ls=":")
-    ax.text(lo * 1.15, NEVER * max_steps * 1.5, f"> {max_steps} updates or never",
-            va="center", fontsize=12, color="#555555")
+    ax.text(lo * 1.15, NEVER * max_steps * np.sqrt(top) * 1.05,
+            f"> {max_steps} updates{sep}or never", va="center", fontsize=12,
+            color="#555555")
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("updates to reach tol (log)")
     ax.set_autoscale_on(False)
@@ -227,7 +230,7 @@ class BowlView:
         (self.flat_line,) = ax_e.plot([], [], lw=1.3, ms=4, label="flat (λmin)",
                                       **style_f)
         ax_e.legend(loc="lower right", fontsize=12)
-        setup_u_axes(ax_u, lrs[0], lrs[-1], max_steps)
+        setup_u_axes(ax_u, lrs[0], lrs[-1], max_steps, narrow=True)
         ax_u.axvline(2.0 / sharpness, color=PALETTE["black"], lw=1.2, ls="--")
         ax_u.text(2.0 / sharpness, 1.01, "2/λmax", ha="center", va="bottom",
                   fontsize=12, transform=ax_u.get_xaxis_transform())

@@ -456,6 +456,16 @@ class NoisyBowl:
 NEAR_EDGE = 1.6
 
 
+def _still_falling(need, steps, first, why):
+    """The readout's line for a run still falling when its average starts."""
+    if need > steps:
+        return (f"still falling: it needs about {need:,.0f} updates to reach its "
+                f"floor,\nmore than the run's {steps:,} ({why})")
+    return (f"still falling: it reaches its floor only after about {need:,.0f} "
+            f"updates,\nso the mean over updates {first}-{steps} still includes the "
+            f"descent ({why})")
+
+
 def noisy_bowl_readout(lr, curvature, noise, steps, runs, floor, rise, diverged_at,
                        start):
     """The noisy-bowl panel's text for one rate and noise level."""
@@ -474,8 +484,7 @@ def noisy_bowl_readout(lr, curvature, noise, steps, runs, floor, rise, diverged_
     near_edge = lr * curvature >= NEAR_EDGE
     if need > steps - last:
         why = "near 2/lambda" if near_edge else "the small-rate trade-off"
-        lines.append(f"still falling: it needs about {need:,.0f} updates to reach "
-                     f"its floor ({why})")
+        lines.append(_still_falling(need, steps, steps - last + 1, why))
     else:
         lines.append(f"hovering: the loss rose after {rise:.0%} of those updates, "
                      "it does not fall every step")

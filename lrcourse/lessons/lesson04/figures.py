@@ -257,7 +257,7 @@ class MinibatchView:
         lrs, low, high = self.lrs, self.low, self.high
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlim(lrs[0] / 3.5, lrs[-1] * 1.3)
+        ax.set_xlim(lrs[0] / 6, lrs[-1] * 1.3)
         ax.set_ylim(low, high)
         ax.set_autoscale_on(False)
         ax.set_xlabel("learning rate (log scale)")
@@ -267,9 +267,12 @@ class MinibatchView:
             ax.plot(lrs, ex, color=PALETTE["grey"], lw=1, alpha=0.8)
             above = np.flatnonzero(fl.excess > 0)
             j = int(above[0]) if above.size else 0
-            ax.text(lrs[j] / 1.12, ex[j], f"b={bs}", ha="right", va="center",
+            ax.text(lrs[j] / 1.12, ex[j], f"B = {bs}", ha="right", va="center",
                     fontsize=12, color=PALETTE["black"])
-        (self.current,) = ax.plot([], [], "o-", color=PALETTE["blue"], lw=2.2, ms=4)
+        (self.current,) = ax.plot([], [], "o-", color=PALETTE["blue"], lw=2.2, ms=4,
+                                  label="thick: your batch size")
+        ax.plot([], [], color=PALETTE["grey"], lw=1, label="grey: the others")
+        ax.legend(loc="lower right", fontsize=11, framealpha=0.9, handlelength=1.5)
         (self.here,) = ax.plot([], [], "s", ms=12, mfc="none", mew=2.5,
                                color=PALETTE["black"])
         self.label = ax.text(0.03, 0.95, "", transform=ax.transAxes, va="top",

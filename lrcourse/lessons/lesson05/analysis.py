@@ -23,7 +23,7 @@ from ..._validate import (
     check_lr,
     read_only,
 )
-from ...data import TrialData, trial_data  # noqa: F401 (lesson 05 reads them here)
+from ...data import MinMaxScaler, TrialData, trial_data  # noqa: F401 (lesson 05)
 from ...model import LN2, distinct_rows, reference_model
 from ...model import dead_fractions as _dead
 from ...readouts import lr_grid
@@ -581,3 +581,58 @@ def inspector_panel_readout(point):
     """The inspector's text for an ``InspectorPoint``."""
     check_has("point", point, ('replay', 'k'), "a InspectorPoint")
     return inspector_readout(point.replay, point.k)
+
+
+# -- the scaler mistake ---------------------------------------------------------------
+class RefitMistake:
+    """One age seen through the training scaler and through a scaler
+    re-fitted on new patients: the input each gives the network, the age the
+    training scale reads in the re-fitted input, and both predictions."""
+
+    def __init__(self, age, new_range, x_right, x_wrong, age_read, p_right, p_wrong):
+        self.age, self.new_range = age, new_range
+        self.x_right, self.x_wrong, self.age_read = x_right, x_wrong, age_read
+        self.p_right, self.p_wrong = p_right, p_wrong
+
+    @property
+    def flipped(self):
+        """Whether the two scalers put the age on different sides of 50%."""
+        return (self.p_right >= 0.5) != (self.p_wrong >= 0.5)
+
+    def __str__(self):
+        lo, hi = self.new_range
+
+        def line(name, x, p):
+            said = "side effects" if p >= 0.5 else "no side effects"
+            return f"{name:<34} X = {x:.3f}, p(side effects) {p:.2f}: {said}"
+
+        return "\n".join([
+            line(f"a {self.age:g}-year-old, training scaler:", self.x_right,
+                 self.p_right),
+            line(f"re-fitted on ages {lo:g}-{hi:g}:", self.x_wrong, self.p_wrong),
+            f"(the training scaler gives X = {self.x_wrong:.3f} to "
+            f"{self.age_read:.1f}-year-olds)"])
+
+    def __repr__(self):
+        return (f"RefitMistake(age={self.age:g}, p {self.p_right:.2f} -> "
+                f"{self.p_wrong:.2f})")
+
+
+def refit_mistake(model, scaler, age=60.0, new_ages=(20.0, 85.0)):
+    """What a scaler re-fitted on new patients (``new_ages``: the youngest
+    and the oldest) does to one ``age``: the network, trained on ``scaler``'s
+    scale, reads the re-fitted input as another age."""
+    age = check_finite("age", age)
+    if not isinstance(new_ages, (tuple, list)) or len(new_ages) != 2:
+        raise TypeError(f"new_ages must be (youngest, oldest), got {new_ages!r}")
+    lo, hi = (check_finite("new_ages", v) for v in new_ages)
+    if not lo < hi:
+        raise ValueError(f"new_ages must be (youngest, oldest) with youngest < "
+                         f"oldest, got {new_ages!r}")
+    wrong = MinMaxScaler().fit(np.array([[lo], [hi]]))
+    x_right = float(scaler.transform([[age]])[0, 0])
+    x_wrong = float(wrong.transform([[age]])[0, 0])
+    age_read = float(scaler.inverse_transform([[x_wrong]])[0, 0])
+    p_right, p_wrong = model.predict(np.array([[x_right], [x_wrong]]))[:, 1]
+    return RefitMistake(age, (lo, hi), x_right, x_wrong, age_read, float(p_right),
+                        float(p_wrong))

@@ -1,6 +1,7 @@
 """Lesson 05 exercises: training a real network, and its code."""
 
 import math
+import warnings
 
 import numpy as np
 
@@ -8,7 +9,10 @@ from ...exercises import Exercise, register
 from ...optimizers import SGD
 from .analysis import constant_loss, trial_ceiling
 
-#: Exercise 05.2: the exceptions of each kind in the changed trial.
+#: Exercise 05.2: the exceptions of each kind in the course's trial.
+COURSE_EXCEPTIONS = 50
+
+#: Exercise 05.3: the exceptions of each kind in the changed trial.
 FEWER_EXCEPTIONS = 20
 
 
@@ -17,13 +21,19 @@ def _frozen_loss():
     return constant_loss(labels)
 
 
-def trap_update(rate=0.1, assigned=0.001, weight=1.0, gradient=2.0):
-    """Exercise 05.3: the weight after one SGD update in Keras 3 when the
-    model was compiled with ``rate`` and then ``optimizer.lr = assigned`` was
-    run: that line changes nothing, so the update uses ``rate``.
-    (``assigned`` is there to name the trap; it plays no part.)"""
+def trap_update(rate=0.1, assigned=0.001, factor=5.0, weight=1.0, gradient=2.0):
+    """Exercise 05.4: the weight after one SGD update when the model was
+    compiled with ``rate``, then ``optimizer.lr = assigned`` and then
+    ``optimizer.learning_rate = optimizer.lr * factor`` ran. lrcourse behaves
+    as Keras 3 does: ``.lr`` reads back ``assigned`` without changing the rate,
+    and the last line sets the rate to ``assigned x factor``."""
+    opt = SGD(learning_rate=rate)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the .lr warning
+        opt.lr = assigned
+    opt.learning_rate = opt.lr * factor
     w = [np.array([weight])]
-    SGD(learning_rate=rate).step(w, [np.array([gradient])])
+    opt.step(w, [np.array([gradient])])
     return float(w[0][0])
 
 
@@ -52,8 +62,25 @@ register(Exercise(
 
 register(Exercise(
     "05.2",
-    "[panel] On the course's trial (50 exceptions of each kind among 2,100 "
-    "people) no rate gets past a certain training accuracy. With 20 younger "
+    "[panel] On the course's trial, the highest training accuracy SGD reaches "
+    "after 30 epochs, at any rate of the panel? (with a % sign, to 3 significant "
+    "figures)",
+    lambda: trial_ceiling(COURSE_EXCEPTIONS), sig_figs=3,
+    hints=[(1.0, "no rate gets there: read the panel's accuracy at the rates that "
+                 "learn best, after 30 epochs."),
+           (95.2, "give it with a % sign (95.2%) or as a fraction (0.952)."),
+           (0.94, "some rates do better: move the rate notch by notch between "
+                  "0.001 and 0.1, with the epochs at 30.")],
+    hint="set the epochs to 30 and move the rate notch by notch from 0.001 up to "
+         "0.3; read the training accuracy in the readout.",
+    explain="2,000 of 2,100 = 95.2%, reached by SGD at lr 0.0056, 0.01 and 0.0178: "
+            "no rate gets further, because the 100 exceptions share their age with "
+            "people of the other label.",
+))
+register(Exercise(
+    "05.3",
+    "On the course's trial (50 exceptions of each kind among 2,100 people) no "
+    "rate gets past the accuracy of exercise 2. With 20 younger "
     "people with side effects and 20 older without instead (2,040 people), what "
     "training accuracy could no rate beat? (as a fraction, e.g. 0.9, or with a "
     "% sign; to 3 significant figures)",
@@ -65,26 +92,30 @@ register(Exercise(
            (0.96, "there are 20 + 20 = 40 exceptions, not 80, among 2,040 "
                   "people."),
            (98.0, "give it as a fraction (0.980) or with a % sign (98.0%).")],
-    hint=("find the panel's highest training accuracy over the good rates; "
-          "which people does every run get wrong? Count them in the new trial."),
+    hint=("which people does every run of exercise 2 get wrong? Count them in the "
+          "new trial."),
     explain="2,000 of 2,040 = 98.0%: the 40 exceptions share their age with "
             "the other label; on the course's trial 2,000 of 2,100 = 95.2%.",
 ))
 
 register(Exercise(
-    "05.3",
+    "05.4",
     "Keras 3: a model compiled with SGD(learning_rate=0.1); then "
-    "model.optimizer.lr = 0.001. The next update gives a weight of value 1.0 "
-    "the gradient 2.0. Its new value? (within 1%)",
-    trap_update, rel_tol=0.01,
-    # 1.0 (no update) is within 1% of 0.998 (the rate 0.001), so one hint
-    # answers both
-    hints=[(0.998, "0.998 would use the rate 0.001, and 1.0 would mean no update "
-                   "at all; but in Keras 3 `optimizer.lr = 0.001` only makes a "
-                   "new attribute: the update happens, at the rate the "
-                   "optimizer still holds."),
-           (1.2, "the update subtracts lr x gradient.")],
-    hint="which attribute holds the rate in Keras 3, and which one was set?",
-    explain="Setting .lr changed nothing; the update uses 0.1: "
-            "1.0 - 0.1 x 2.0 = 0.8.",
+    "model.optimizer.lr = 0.001; then model.optimizer.learning_rate = "
+    "model.optimizer.lr * 5. The next update gives a weight of value 1.0 the "
+    "gradient 2.0. Its new value? (within 0.1%)",
+    trap_update, rel_tol=0.001,
+    hints=[(0.8, "the last line did change the rate: it sets learning_rate. What "
+                 "does model.optimizer.lr read back, and so what is the new rate?"),
+           (0.998, "0.998 would use the rate 0.001; but in Keras 3 "
+                   "`optimizer.lr = 0.001` only makes a new attribute, and the "
+                   "last line sets the rate to 5 times what it reads back."),
+           (0.0, "that uses the rate 0.5 = 0.1 x 5; but model.optimizer.lr reads "
+                 "back what was assigned to it, not the rate the optimizer "
+                 "holds."),
+           (1.0, "the update happens: subtract lr x gradient.")],
+    hint="what does model.optimizer.lr read back after it was assigned, and which "
+         "attribute holds the rate in Keras 3?",
+    explain="model.optimizer.lr reads back 0.001 (the .lr line changed nothing "
+            "else), so the rate becomes 0.005: 1.0 - 0.005 x 2.0 = 0.99.",
 ))
