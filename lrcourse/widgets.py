@@ -219,6 +219,9 @@ class Panel:
             button.on_click(functools.partial(self._on_click, name))
         artists = list(getattr(view, "artists", None) or [])
         self.blitter = Blitter(self.fig, artists) if artists else None
+        # a cached panel's frame is a function of its controls: resend it
+        self.frames = (_compat.FrameCache.for_canvas(self.fig.canvas)
+                       if cache and self.blitter is not None else None)
         self.layout = layout(self) if layout is not None else self._default_layout()
         self.update()
 
@@ -274,7 +277,7 @@ class Panel:
         self.changed = changed
         start = time.perf_counter()
         values = self.values()
-        self._show(self._result_for(values))
+        self._show(self._result_for(values), state=tuple(values.values()))
         self.last_update_seconds = time.perf_counter() - start
         return Readout(self.readout_text, values)
 
@@ -306,7 +309,9 @@ class Panel:
         self._show(self._action_fns[name](**values))
         return Readout(self.readout_text, values)
 
-    def _show(self, result):
+    def _show(self, result, state=None):
+        """Show ``result``; ``state`` is the controls' values it depends on
+        alone (None: an action's result)."""
         redraw_all = self.view is not None and self.view.update(result)
         text = self._readout(result)
         self.result = result
@@ -314,13 +319,19 @@ class Panel:
         self.readout_widget.value = pre(text)
         for apply in self._output_fns.values():
             apply(result)
-        self._redraw(redraw_all)
+        self._redraw(redraw_all, state)
 
-    def _redraw(self, redraw_all=False):
+    def _redraw(self, redraw_all=False, state=None):
         if self.blitter is not None:
             if redraw_all:  # parts not blitted moved: one full drawing
                 self.blitter.background = None
+            elif self.frames is not None and self.frames.resend(state):
+                return
+            if self.frames is not None:
+                self.frames.before_drawing()
             self.blitter.update()
+            if self.frames is not None:
+                self.frames.after_drawing(state)
         elif self.fig is not None:
             self.fig.canvas.draw_idle()
 

@@ -202,3 +202,77 @@ def test_no_echo_stops_the_echo_of_a_browser_move_and_only_that():
     course._send = lambda msg, buffers=None: sent.append(msg["method"])
     course.value = 0.1  # a change made in the kernel still reaches the page
     assert sent == ["update"]
+
+
+class _Page:
+    """What ipympl's view shows: each frame the canvas sends, composed as
+    the view composes it (a full frame replaces, a diff frame is drawn over
+    the last one from the top left corner)."""
+
+    def __init__(self, canvas):
+        self.canvas, self.image, self.frames = canvas, None, 0
+        canvas.send_binary = self.receive
+
+    def receive(self, data):
+        frame = _decoded(data)
+        self.frames += 1
+        if self.canvas._current_image_mode == "full" or self.image is None:
+            self.image = frame.copy()
+            return
+        h, w = frame.shape[:2]
+        region = self.image[:h, :w]
+        opaque = frame[..., 3] > 0
+        region[opaque] = frame[opaque]
+
+
+def _descent_panel(cached):
+    from lrcourse.lessons.lesson01.panels import descent_panel
+
+    panel = descent_panel(lr=0.1)
+    if not cached:
+        panel.frames = None
+    _compat.mark_view_ready(panel.fig.canvas)
+    return panel
+
+
+def test_frame_cache_resends_what_drawing_would_show():
+    import numpy as np
+
+    cached, fresh = _descent_panel(True), _descent_panel(False)
+    page = _Page(cached.fig.canvas)
+    cached.fig.canvas.handle_refresh({})  # what a newly connected view asks for
+    cached.fig.canvas.draw()
+    rates = [0.1, 0.1259, 0.1585, 0.1259, 0.1, 0.1259, 0.1585, 0.1995, 0.1585, 0.1259]
+    drawn = []
+    for i, lr in enumerate(rates + rates[::-1] + [0.5, 0.1259]):
+        calls = []
+        cached.blitter.update = _counting(cached.blitter.update, calls)
+        cached.set(lr=lr)
+        fresh.set(lr=lr)
+        drawn.append(bool(calls))
+        assert np.array_equal(page.image, _pixels(fresh.fig.canvas)), (i, lr)
+    assert drawn[1] and drawn[2]  # a first visit is drawn
+    assert drawn.count(False) >= len(drawn) // 2  # a step taken before is resent
+
+
+def _counting(fn, calls):
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return fn(*args, **kwargs)
+    return counted
+
+
+def test_frame_cache_forgets_on_a_full_drawing():
+    cached = _descent_panel(True)
+    page = _Page(cached.fig.canvas)
+    cached.fig.canvas.handle_refresh({})
+    cached.fig.canvas.draw()
+    cached.set(lr=0.1259)
+    cached.set(lr=0.1585)
+    state = tuple(cached.values().values())
+    cached.set(lr=0.1259)
+    sent = page.frames
+    assert cached.frames.resend(state)  # the step 0.1259 -> 0.1585 was kept
+    assert page.frames == sent + 1 and cached.frames._frames
+    cached.fig.canvas.draw()  # a full drawing (a refresh, a new background)
+    assert cached.frames.shown is None and not cached.frames._frames
