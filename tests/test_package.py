@@ -23,8 +23,8 @@ NUMERIC, FIGURES, PANELS = 0, 1, 2
 #: The packages outside the standard library each layer may import.
 EXTERNAL = {
     NUMERIC: {"numpy"},
-    FIGURES: {"numpy", "matplotlib", "ipympl", "IPython"},
-    PANELS: {"numpy", "matplotlib", "ipympl", "IPython", "ipywidgets"},
+    FIGURES: {"numpy", "matplotlib", "ipympl", "IPython", "zlib_ng"},
+    PANELS: {"numpy", "matplotlib", "ipympl", "IPython", "ipywidgets", "zlib_ng"},
 }
 
 
