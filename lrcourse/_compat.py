@@ -207,41 +207,55 @@ class FrameCache:
 
     Why: a learner drags back and forth over the same notches, and a panel
     whose results depend only on its controls' values (``Panel(cache=True)``)
-    draws the same pixels for the same values. Drawing the moving artists
-    and encoding the diff frame was most of a move's own CPU in the kernel
-    (lesson 01: 2 + 1.2 of 6.5 ms). Here, once the step from state ``a`` to
-    state ``b`` has been drawn and sent, the same step later sends the same
-    PNG again, without drawing or encoding.
+    draws the same pixels for the same values over the same background.
+    Drawing the moving artists and encoding the diff frame was most of a
+    move's own CPU in the kernel (lesson 01: 2 + 1.2 of 6.5 ms). Here, once
+    the step from state ``a`` to state ``b`` has been drawn, the same step
+    later sends the same PNG again, without drawing or encoding.
 
     It relies on ipympl's canvas (0.10.0) as ``quick_frames`` does: a diff
     frame is drawn over the frame the page shows, ``set_image_mode`` tells
     the page which kind comes, and the next diff is taken against
     ``_last_buff``. After a resent frame the canvas's own pixels are those
-    of an older state, so the next drawn frame is sent in full
-    (``_force_full``). Any full drawing of the figure (a first view, a
-    refresh, a changed background) forgets every kept frame. A canvas
-    without those private parts gets no cache (``FrameCache.for_canvas``
-    returns None).
+    of an older state, so the next frame it draws goes in full
+    (``_force_full``). A full drawing of the figure keeps the frames if the
+    background (``background()``, the saved pixels the moving artists are
+    drawn on) is unchanged, and forgets them all if not. A canvas without
+    those private parts gets no cache (``for_canvas`` returns None).
     """
 
-    def __init__(self, canvas, size=256):
+    def __init__(self, canvas, background, size=512):
         self.canvas = canvas
         self.size = size
-        self.shown = None  # the state whose frame the page shows (None: unknown)
+        self.state = None  # the state the artists show (None: not a state)
+        self.shown = None  # the state whose frame the page shows
+        self._background = background
+        self._kept_background = None
         self._frames = collections.OrderedDict()
         self._stale = False  # the canvas's last frame is not the page's
-        canvas.mpl_connect("draw_event", self._forget)
+        canvas.mpl_connect("draw_event", self._drawn_in_full)
 
     @classmethod
-    def for_canvas(cls, canvas, size=256):
+    def for_canvas(cls, canvas, background, size=512):
         needed = ("_force_full", "set_image_mode", "send_binary", "_last_buff")
         if not all(hasattr(canvas, name) for name in needed):
             return None
-        return cls(canvas, size)
+        return cls(canvas, background, size)
 
-    def _forget(self, event=None):
-        self._frames.clear()
-        self.shown = None
+    def __len__(self):
+        return len(self._frames)
+
+    def _drawn_in_full(self, event=None):
+        region = self._background()
+        pixels = None if region is None else np.asarray(region)
+        kept = self._kept_background
+        if pixels is None or kept is None or not np.array_equal(pixels, kept):
+            self._frames.clear()
+            self._kept_background = None if pixels is None else pixels.copy()
+        if self._stale:  # the next frame must not be a diff against old pixels
+            self.canvas._force_full = True
+            self._stale = False
+        self.shown = self.state
 
     def resend(self, state):
         """Send the kept frame from the page's state to ``state``, if any."""
@@ -252,7 +266,8 @@ class FrameCache:
         self._frames.move_to_end(step)
         self.canvas.set_image_mode("diff")
         self.canvas.send_binary(png)
-        self.shown, self._stale = state, True
+        self.state = self.shown = state
+        self._stale = True
         return True
 
     def before_drawing(self):
@@ -265,6 +280,7 @@ class FrameCache:
     def after_drawing(self, state):
         """Keep the diff frame just sent, as the step to ``state`` (None: a
         state that is not a function of the controls, kept nowhere)."""
+        self.state = state
         frame = getattr(self.canvas, "lrcourse_frame", None)
         if frame is None:
             return

@@ -220,8 +220,9 @@ class Panel:
         artists = list(getattr(view, "artists", None) or [])
         self.blitter = Blitter(self.fig, artists) if artists else None
         # a cached panel's frame is a function of its controls: resend it
-        self.frames = (_compat.FrameCache.for_canvas(self.fig.canvas)
-                       if cache and self.blitter is not None else None)
+        self.frames = (_compat.FrameCache.for_canvas(
+            self.fig.canvas, lambda: self.blitter.background)
+            if cache and self.blitter is not None else None)
         self.layout = layout(self) if layout is not None else self._default_layout()
         self.update()
 
@@ -301,6 +302,33 @@ class Panel:
         text = busy(self.changed, values) if callable(busy) else busy
         if text:
             self.readout_widget.value = pre(text)
+
+    def warm_frames(self, name="lr"):
+        """Draw each step between neighbouring notches of the log slider
+        ``name`` once, ahead, so that a learner's drag over them only resends
+        kept frames (a panel with a frame cache; others are left alone).
+
+        For a live panel whose results are cheap (it computes each notch's
+        result once, as a drag would); the controls, the readout and the
+        result shown stay as they were. Returns the number of frames kept.
+        """
+        if self.frames is None:
+            return 0
+        widget = self.widgets[name]
+        if not isinstance(widget, W.FloatLogSlider):
+            raise TypeError(f"{name} must name a log slider of the panel")
+        grid = lr_grid(widget.min, widget.max, widget.step)
+        here = grid_index(widget.value, widget.min, widget.step, len(grid))
+        last = len(grid) - 1
+        walk = [*range(here + 1, last + 1), *range(last - 1, -1, -1),
+                *range(1, here + 1)]
+        values = self.values()
+        for k in walk:
+            values[name] = float(grid[k])
+            if self.view.update(self._result_for(values)):
+                self.blitter.background = None
+            self._redraw(False, tuple(values.values()))
+        return len(self.frames)
 
     def _act(self, name):
         self.changed = name

@@ -262,7 +262,7 @@ def _counting(fn, calls):
     return counted
 
 
-def test_frame_cache_forgets_on_a_full_drawing():
+def test_frame_cache_keeps_its_frames_over_the_same_background_only():
     cached = _descent_panel(True)
     page = _Page(cached.fig.canvas)
     cached.fig.canvas.handle_refresh({})
@@ -273,6 +273,33 @@ def test_frame_cache_forgets_on_a_full_drawing():
     cached.set(lr=0.1259)
     sent = page.frames
     assert cached.frames.resend(state)  # the step 0.1259 -> 0.1585 was kept
-    assert page.frames == sent + 1 and cached.frames._frames
-    cached.fig.canvas.draw()  # a full drawing (a refresh, a new background)
-    assert cached.frames.shown is None and not cached.frames._frames
+    assert page.frames == sent + 1
+    kept = len(cached.frames)
+    cached.fig.canvas.draw()  # a full drawing, the same background (a refresh)
+    assert len(cached.frames) == kept and cached.frames.shown == state
+    cached.view.ax_path.set_xlabel("another label")  # a new background
+    cached.fig.canvas.draw()
+    assert len(cached.frames) == 0 and cached.frames.shown == state
+
+
+def test_warm_frames_draws_each_step_of_the_grid_once_ahead():
+    import numpy as np
+
+    cached, fresh = _descent_panel(True), _descent_panel(False)
+    before = cached.values()
+    cached.warm_frames("lr")
+    assert cached.values() == before
+    grid = len(cached.widgets["lr"].options) if hasattr(
+        cached.widgets["lr"], "options") else None
+    assert len(cached.frames) >= 2 * (64 if grid is None else grid - 1)
+    page = _Page(cached.fig.canvas)
+    cached.fig.canvas.handle_refresh({})  # the page connects: a full frame
+    cached.fig.canvas.draw()
+    assert len(cached.frames) > 0
+    calls = []
+    cached.blitter.update = _counting(cached.blitter.update, calls)
+    for lr in (0.1122, 0.1259, 0.1122, 0.1, 0.0891):  # one notch at a time
+        cached.set(lr=lr)
+        fresh.set(lr=lr)
+        assert np.array_equal(page.image, _pixels(fresh.fig.canvas)), lr
+    assert calls == []  # every step was ready

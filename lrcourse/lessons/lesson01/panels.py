@@ -36,8 +36,10 @@ def descent_panel(lr=0.1, steps=20, start=3.0, curvature=2.0):
                        panel.fig.canvas, panel.readout_widget, W.HTML(TABLE_NOTE),
                        panel.outputs["table"]])
 
-    return Panel(title="Lesson 01: gradient descent on a bowl", controls=controls,
-                 compute=compute, view=DescentView(compute.problem),
-                 readout=descent_run_readout, layout=layout, cache=True,
-                 outputs={"table": run_step_table,
-                          "play": (play, lambda run: {"max": run.trace.steps})})
+    panel = Panel(title="Lesson 01: gradient descent on a bowl", controls=controls,
+                  compute=compute, view=DescentView(compute.problem),
+                  readout=descent_run_readout, layout=layout, cache=True,
+                  outputs={"table": run_step_table,
+                           "play": (play, lambda run: {"max": run.trace.steps})})
+    panel.warm_frames("lr")  # a drag over the rate's notches then only resends frames
+    return panel
