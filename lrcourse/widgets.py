@@ -149,6 +149,16 @@ def _snap_linear(name, widget, value, integer=False):
     return round(lo + i * step, 12)  # 0.1 * 3 is 0.30000000000000004
 
 
+def _on_grid(widget):
+    """A control's value; a log slider's snapped to its grid (which
+    ``log_slider`` starts it on)."""
+    value = widget.value
+    if isinstance(widget, W.FloatLogSlider):
+        grid = lr_grid(widget.min, widget.max, widget.step)
+        return float(grid[grid_index(value, widget.min, widget.step, len(grid))])
+    return value
+
+
 def _option_values(widget):
     options = widget.options
     if isinstance(options, dict):
@@ -248,8 +258,10 @@ class Panel:
                        *self.outputs.values(), *self.buttons.values()])
 
     def values(self):
-        """The controls' current values, by name."""
-        return {name: w.value for name, w in self.widgets.items()}
+        """The controls' current values, by name, a log slider's on its grid:
+        the browser's value for a notch can differ from the grid's in its
+        last bits, and results and frames are kept by these values."""
+        return {name: _on_grid(w) for name, w in self.widgets.items()}
 
     def _on_change(self, name, change=None):
         if change is not None and _browser_copy(self.widgets[name], change):

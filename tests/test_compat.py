@@ -303,3 +303,9 @@ def test_warm_frames_draws_each_step_of_the_grid_once_ahead():
         fresh.set(lr=lr)
         assert np.array_equal(page.image, _pixels(fresh.fig.canvas)), lr
     assert calls == []  # every step was ready
+    widget = cached.widgets["lr"]  # a browser's notch, off the grid in its last bits
+    browser = 10 ** (widget.min + round((np.log10(widget.value) - widget.min)
+                                        / widget.step + 1) * widget.step)
+    widget.value = browser
+    fresh.set(lr=browser)
+    assert calls == [] and np.array_equal(page.image, _pixels(fresh.fig.canvas))
