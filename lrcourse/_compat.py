@@ -202,6 +202,10 @@ def png_rgba(image, level=1, up=True):
             + _chunk(b"IEND", b""))
 
 
+#: How many backgrounds a ``FrameCache`` keeps frames for.
+BACKGROUNDS_KEPT = 3
+
+
 class FrameCache:
     """Diff frames already sent, by the two panel states they go between.
 
@@ -218,10 +222,13 @@ class FrameCache:
     the page which kind comes, and the next diff is taken against
     ``_last_buff``. After a resent frame the canvas's own pixels are those
     of an older state, so the next frame it draws goes in full
-    (``_force_full``). A full drawing of the figure keeps the frames if the
-    background (``background()``, the saved pixels the moving artists are
-    drawn on) is unchanged, and forgets them all if not. A canvas without
-    those private parts gets no cache (``for_canvas`` returns None).
+    (``_force_full``). Frames are kept per background (``background()``,
+    the saved pixels the moving artists are drawn on, as of the last full
+    drawing; a few backgrounds at most): a full drawing over a background
+    seen before finds its frames again (a static copy rendered at another
+    size, as ``Panel`` makes for the saved notebook, draws the figure once
+    in full in between). A canvas without those private parts gets no
+    cache (``for_canvas`` returns None).
     """
 
     def __init__(self, canvas, background, size=512):
@@ -230,8 +237,8 @@ class FrameCache:
         self.state = None  # the state the artists show (None: not a state)
         self.shown = None  # the state whose frame the page shows
         self._background = background
-        self._kept_background = None
         self._frames = collections.OrderedDict()
+        self._by_background = collections.OrderedDict()  # frames per background
         self._stale = False  # the canvas's last frame is not the page's
         canvas.mpl_connect("draw_event", self._drawn_in_full)
 
@@ -247,11 +254,16 @@ class FrameCache:
 
     def _drawn_in_full(self, event=None):
         region = self._background()
-        pixels = None if region is None else np.asarray(region)
-        kept = self._kept_background
-        if pixels is None or kept is None or not np.array_equal(pixels, kept):
-            self._frames.clear()
-            self._kept_background = None if pixels is None else pixels.copy()
+        key = None
+        if region is not None:
+            pixels = np.ascontiguousarray(region)
+            key = (pixels.shape, zlib.crc32(pixels))
+        frames = self._by_background.pop(key, None)
+        if frames is None:  # a background not seen before: no frames yet
+            frames = collections.OrderedDict()
+        self._by_background[key] = self._frames = frames
+        while len(self._by_background) > BACKGROUNDS_KEPT:
+            self._by_background.popitem(last=False)
         if self._stale:  # the next frame must not be a diff against old pixels
             self.canvas._force_full = True
             self._stale = False
