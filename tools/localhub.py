@@ -282,7 +282,8 @@ class KernelChannel:
         from tornado.websocket import websocket_connect
 
         req = HTTPRequest(self.url, headers={
-            "Authorization": f"token {self.token}"}, request_timeout=60)
+            "Authorization": f"token {self.token}"}, request_timeout=300,
+            connect_timeout=300)
         self.ws = await websocket_connect(
             req, max_message_size=64 << 20,
             subprotocols=[PROTOCOLS[self.protocol]] if self.protocol == "v1" else None)
