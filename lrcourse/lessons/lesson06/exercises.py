@@ -19,7 +19,7 @@ def _adam_first():
 
 
 def _valley_momentum():
-    """The best momentum on the valley of condition number 400 (beyond the
+    """The best momentum on the valley of condition number 400 (not a notch of
     panel's slider)."""
     return tuned_momentum(valley(400.0).curvatures)[1]
 
@@ -103,7 +103,7 @@ register(Exercise(
 ))
 register(Exercise(
     "06.5",
-    "A valley of condition number kappa = 400 (beyond the panel's slider): "
+    "A valley of condition number kappa = 400 (not one of the panel's kappa notches): "
     "which momentum beta, at its best rate, shrinks the distance fastest (the "
     "smallest factor per update)? (within 2%)",
     _valley_momentum, rel_tol=0.02,
