@@ -12,9 +12,9 @@ huge string), gets a ``Feedback`` that is not correct and says what to type;
 
 >>> check("01.1", 0.5)
 Right: 0.5 is correct. lr x 2w = w exactly when lr = 1/2 = 1/lambda.
->>> check("01.2", "0,4096")
-Use a point: did you mean 0.4096?
->>> check("01.2", 0.4)
+>>> check("01.3", "2,28")
+Use a point: did you mean 2.28?
+>>> check("01.3", 2.3)
 Close, but round less: give 3 significant figures.
 """
 

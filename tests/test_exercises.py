@@ -185,19 +185,28 @@ def test_tolerance_phrases():
         Exercise("T.7", "q", 1.0, sig_figs=0)
 
 
+#: A ratio asked to 3 significant figures (0.8^4, once exercise 01.2's answer).
+RATIO = Exercise("T.0", "The ratio? (to 3 significant figures)", 0.4096, sig_figs=3,
+                 hint="each update multiplies the distance to the minimum by "
+                      "1 - lr x 2.")
+
+
 def test_significant_figures_accept_every_rounding_and_truncation():
-    assert check("01.2", 0.4096) and check("01.2", "0.410") and check("01.2", "0.41")
-    assert check("01.2", "0.409")  # truncated, within one unit of the 3rd figure
-    assert check("01.2", "40.96%") and check("01.2", "4.096e-1")
-    assert not check("01.2", "0.4085") and not check("01.2", "0.4107")
+    assert RATIO.check(0.4096) and RATIO.check("0.410") and RATIO.check("0.41")
+    assert RATIO.check("0.409")  # truncated, within one unit of the 3rd figure
+    assert RATIO.check("40.96%") and RATIO.check("4.096e-1")
+    assert not RATIO.check("0.4085") and not RATIO.check("0.4107")
+    assert check("01.2", "1.92e-6") and check("01.2", "0.00000192")  # 0.8^59
+    assert check("01.2", "1.91e-6") and not check("01.2", "1.89e-6")
     assert check("08.1", "0.00854") and check("08.1", "0.0085")  # within 1%
     assert check("02.2", "-0.512") and not check("02.2", "0.512")
 
 
 def test_close_answers_are_told_to_round_less():
     three = "round less: give 3 significant figures"
-    assert three in check("01.2", 0.4).message  # the answer at 1 figure
-    along = check("01.2", "0.408").message  # within 10x the tolerance
+    assert three in RATIO.check(0.4).message  # the answer at 1 figure
+    assert three in check("01.2", "2e-6").message
+    along = RATIO.check("0.408").message  # within 10x the tolerance
     assert "round less" not in along and "give 3 significant figures" in along
     assert "keep more figures along the way" in along
     assert three in check("01.3", "2.3").message
@@ -205,6 +214,7 @@ def test_close_answers_are_told_to_round_less():
     assert three in check("05.1", "0.6").message
     assert "round less: give 2 significant figures" in check("09.3", "400").message
     for far in ("0.42", "0.39", "0.5"):  # too far: the method hint
+        assert "1 - lr x 2" in RATIO.check(far).message
         assert "1 - lr x 2" in check("01.2", far).message
     assert "round less" not in check("09.3", "350").message
     assert "round less" not in check("03.1", 340).message  # counts are exact
@@ -230,7 +240,7 @@ def test_round_less_only_for_a_correct_rounding():
                         hint="the method.")
     assert "round less: give 2 significant figures" in within_2.check("0.4").message
     assert within_2.check("0.3").message == "Not yet: the method."  # truncated
-    assert "round less" not in check("01.2", "0.40").message  # 0.4096 cut at 2
+    assert "round less" not in RATIO.check("0.40").message  # 0.4096 cut at 2
     tie = Exercise("T.9", "q, to 3 significant figures?", 0.125, sig_figs=3)
     assert "round less" in tie.check("0.13").message  # a tie rounds either way
     assert "round less" in tie.check("0.12").message
@@ -242,7 +252,7 @@ def test_more_zeros_after_round_less_are_not_told_the_method():
         message = check("02.3", padded).message
         assert "right to 1 significant figure only" in message, padded
         assert "3 significant figures" in message and "round less" not in message
-    assert "right to 1 significant figure only" in check("01.2", "0.40").message
+    assert "right to 1 significant figure only" in RATIO.check("0.40").message
     assert "round less" in check("05.1", "0.60").message  # 0.598 at 2 figures
     assert "right to 2 significant figures only" in check("05.1", "0.600").message
 
@@ -300,8 +310,9 @@ def test_lesson01_answers_and_hints():
     assert check("01.1", 0.5) and check("01.1", "0.505")
     wrong = check("01.1", 1)
     assert not wrong and "the gradient of w² is 2w" in wrong.message
-    assert check("01.2", 0.4096)
-    assert "four updates" in check("01.2", 0.8).message
+    assert check("01.2", 0.8 ** 59)
+    assert "59 updates" in check("01.2", 0.8).message
+    assert "59 factors" in check("01.2", 0.8 ** 60).message
     assert check("01.3", 2.28)
     assert "after one update" in check("01.3", 2.6).message
     assert check("01.4", 87) and not check("01.4", 86)

@@ -48,12 +48,22 @@ def test_exercises():
     assert get_exercise("00.1").answer == "oscillating"
     assert lrcourse.check("00.1", "Oscillating").correct
     assert "0.25" in lrcourse.check("00.1", "monotone").message
-    assert get_exercise("00.2").answer == pytest.approx(0.06)
-    assert lrcourse.check("00.2", "0.06").correct
-    wrong = lrcourse.check("00.2", 6)
+    for other in ("oscillates", "Oscillation", "oscillate"):
+        assert lrcourse.check("00.1", other).correct
+    for other in ("monotonic", "diverges", "diverge", "diverging"):
+        assert not lrcourse.check("00.1", other).correct
+    assert "0.25" in lrcourse.check("00.1", "monotonic").message
+    assert get_exercise("00.2").answer == pytest.approx(0.036)
+    assert lrcourse.check("00.2", "0.036").correct
+    wrong = lrcourse.check("00.2", 12)
     assert not wrong.correct and "that is the gradient" in wrong.message
     assert get_exercise("00.3").answer == pytest.approx(1.0)
     assert "too short" in lrcourse.check("00.3", 0.5).message
+
+
+def test_exercise_00_2_is_beyond_the_warmup_panel():
+    # the panel's gradient is 2w with |w| <= 4: it can never show gradient 12
+    assert 2 * max(abs(panels.W_MIN), abs(panels.W_MAX)) < 12
 
 
 def test_bad_input():
@@ -172,4 +182,4 @@ def test_exercise_hints_do_not_give_away_later_answers():
         assert "step of 4" not in message and "gradient there is 4" not in message
         assert "step = lr x gradient" in message
     # 00.2 asks for a distance: a signed step gets a hint about its size
-    assert "size" in lrcourse.check("00.2", -0.06).message
+    assert "size" in lrcourse.check("00.2", -0.036).message

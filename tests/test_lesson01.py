@@ -155,3 +155,11 @@ def test_exercise_01_4_tells_a_fraction_and_one_short_apart():
     assert "after update 86 the loss is still above half" in (
         lrcourse.check("01.4", 86).message)
     assert "0.996^2" in lrcourse.check("01.4", 90).message  # the method hint
+
+
+def test_exercise_01_2_asks_for_an_update_the_panel_cannot_show(panel):
+    from lrcourse.lessons.lesson01.exercises import RATIO_UPDATE
+
+    # the step table reaches the highlighted update at most: 50 updates
+    assert panel.widgets["steps"].max < RATIO_UPDATE
+    assert "update 60" in lrcourse.exercises.get_exercise("01.2").question

@@ -62,6 +62,13 @@ def test_commonest_wrong_answers_get_their_hint(ex, wrong, words):
     assert not result.correct and words in result.message
 
 
+@pytest.mark.parametrize("wrong", [0.2, 0.121])
+def test_03_2_fallback_hint_keeps_the_method_not_the_number(wrong):
+    message = lrcourse.check("03.2", wrong).message
+    assert "lr x lambda = 1" in message and "second derivative" in message
+    assert "8" not in message
+
+
 def test_tradeoff_readout_at_lr_001_gives_342(tradeoff):
     assert "updates to |w| < 0.001: 342" in tradeoff.set(lr=float(GRID[20]))
     tradeoff.set(lr=0.1)
@@ -172,8 +179,11 @@ def test_key_figure_renders():
     fig = figures.tradeoff_figure(
         curvature=2.0, start=1.0, tol=0.001, budget=20,
         bowl=lrcourse.Bowl2D(curvatures=(0.5, 10.0), rotation=30.0),
-        bowl_start=(-2.2, -0.2), bowl_lrs=(0.02, 0.1905, 0.199), bowl_steps=40)
+        bowl_start=(-2.2, -0.2), bowl_lrs=(0.02, 2 / 10.5, 0.199), bowl_steps=40)
     assert png_bytes(fig)[:4] == b"\x89PNG"
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "lr 0.190 (best fixed)" in titles  # as the caption: 2/10.5 = 0.190
+    assert "lr 0.191 (best fixed)" not in titles
 
 
 def test_tradeoff_compute_and_readout_without_widgets():

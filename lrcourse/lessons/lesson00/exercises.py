@@ -11,8 +11,9 @@ def _regime():
 
 
 def _first_step():
-    problem = Quadratic(curvature=2.0)  # gradient 2w: 6 at w = 3
-    tr = gradient_descent(problem, lr=0.01, steps=1, start=3.0)
+    # gradient 2w: 12 at w = 6, beyond the warm-up panel's weights (up to 4)
+    problem = Quadratic(curvature=2.0)
+    tr = gradient_descent(problem, lr=0.003, steps=1, start=6.0)
     return float(abs(tr.updates[0]))
 
 
@@ -45,7 +46,22 @@ register(Exercise(
     explain="0.01 x 10^(20 x 0.05) = 0.01 x 10 = 0.1: twenty notches are a factor "
             "of ten.",
 ))
-register(Exercise(
+class _ChoiceWithOtherForms(Exercise):
+    """A multiple choice that also takes other forms of the regimes' names
+    ("oscillates", "diverge", "monotonic", ...)."""
+
+    FORMS = {"monotonic": "monotone", "oscillate": "oscillating",
+             "oscillates": "oscillating", "oscillation": "oscillating",
+             "diverge": "divergent", "diverges": "divergent",
+             "diverging": "divergent"}
+
+    def check(self, given):
+        if isinstance(given, str):
+            given = self.FORMS.get(given.strip().strip("()").strip().lower(), given)
+        return super().check(given)
+
+
+register(_ChoiceWithOtherForms(
     "00.1",
     "On a bowl of curvature lambda = 4, which regime is lr = 0.3: monotone, "
     "oscillating or divergent?",
@@ -59,16 +75,16 @@ register(Exercise(
 ))
 register(Exercise(
     "00.2",
-    "The gradient is 6 and the rate 0.01: how far does the first update move the "
-    "weight? (within 1%)",
+    "The gradient is 12 and the rate 0.003: how far does the first update move "
+    "the weight? (within 1%)",
     _first_step, rel_tol=0.01,
-    hints=[(6.0, "that is the gradient; the step is the rate times the gradient."),
-           (-0.06, "how far is a distance: give its size."),
-           (0.01, "that is the rate; the step is the rate times the gradient."),
-           (0.6, "check the decimal point: 0.01 x 6."),
-           (600.0, "multiply by the rate, do not divide.")],
+    hints=[(12.0, "that is the gradient; the step is the rate times the gradient."),
+           (-0.036, "how far is a distance: give its size."),
+           (0.003, "that is the rate; the step is the rate times the gradient."),
+           (0.36, "check the decimal point: 0.003 x 12."),
+           (4000.0, "multiply by the rate, do not divide.")],
     hint="step = learning rate x gradient.",
-    explain="0.01 x 6 = 0.06: at everyday rates, steps are small.",
+    explain="0.003 x 12 = 0.036: at everyday rates, steps are small.",
 ))
 register(Exercise(
     "00.3",

@@ -50,7 +50,7 @@ register(Exercise(
            (1.0, "that is 2/lambda for f(w) = w²; here the curvature is 8."),
            (0.001, "smaller is not faster: the U climbs to the left.")],
     hint="the bottom of the U is where lr x lambda = 1 (one update lands on the "
-         "minimum); the curvature of 4w² is 8.",
+         "minimum); what is lambda for f(w) = 4w²? (its second derivative)",
     explain="lr = 1/lambda = 1/8 lands on the minimum in one update.",
 ))
 register(Exercise(

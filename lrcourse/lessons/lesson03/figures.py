@@ -155,7 +155,7 @@ def _tradeoff_figure(curvature, start, tol, budget, bowl, bowl_start, bowl_lrs,
         draw_contours(ax_c, bowl, xlim, ylim)
         tr = gradient_descent(bowl, lr=lr, steps=bowl_steps, start=bowl_start)
         ax_c.plot(*clip_2d(tr.weights, xlim, ylim), lw=1.3, ms=4, **style)
-        ax_c.set_title(f"lr {lr:.3g} ({name})")
+        ax_c.set_title(f"lr {lr:.3f} ({name})")  # as the caption's best rate
         if j:
             ax_c.set_ylabel("")
     bottom.suptitle(f"the 2-D bowl: curvatures {lam.min():g} and {lam.max():g}, "
