@@ -383,6 +383,16 @@ def _figures(token):
     return len(digits) or None
 
 
+def choice_text(given):
+    """A typed word as a choice is compared: without surrounding brackets,
+    a closing full stop or other closing punctuation, or capitals.
+
+    >>> choice_text(" Oscillating. ")
+    'oscillating'
+    """
+    return given.strip().strip("()").strip().rstrip(".!?,;:").strip().lower()
+
+
 def _parse_choice(given, choices):
     listed = f"{', '.join(choices[:-1])} or {choices[-1]}"
     please = f"Please answer {listed}."
@@ -390,7 +400,7 @@ def _parse_choice(given, choices):
         raise TypeError(please)
     if len(given.strip()) > MAX_CHARS:
         raise ValueError(f"That is too long for an answer. {please}")
-    text = given.strip().strip("()").strip().lower()
+    text = choice_text(given)
     # "minimum / 10" is "minimum/10": compare with all whitespace removed
     squeezed = {"".join(c.split()): c for c in choices}
     text = squeezed.get("".join(text.split()), text)

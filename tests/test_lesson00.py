@@ -48,8 +48,10 @@ def test_exercises():
     assert get_exercise("00.1").answer == "oscillating"
     assert lrcourse.check("00.1", "Oscillating").correct
     assert "0.25" in lrcourse.check("00.1", "monotone").message
-    for other in ("oscillates", "Oscillation", "oscillate"):
-        assert lrcourse.check("00.1", other).correct
+    for other in ("oscillates", "Oscillation", "oscillate", "oscillatory",
+                  "oscillating.", "Oscillating!", " (oscillating) "):
+        assert lrcourse.check("00.1", other).correct, other
+    assert "0.25" in lrcourse.check("00.1", "Monotone.").message
     for other in ("monotonic", "diverges", "diverge", "diverging"):
         assert not lrcourse.check("00.1", other).correct
     assert "0.25" in lrcourse.check("00.1", "monotonic").message

@@ -1,7 +1,7 @@
 """Lesson 00 exercises: a first look at the rate, the step and the regimes."""
 
 from ...descent import classify_lr, gradient_descent, stability_limits
-from ...exercises import Exercise, register
+from ...exercises import Exercise, choice_text, register
 from ...problems import Quadratic
 from .analysis import notches_up
 
@@ -52,12 +52,13 @@ class _ChoiceWithOtherForms(Exercise):
 
     FORMS = {"monotonic": "monotone", "oscillate": "oscillating",
              "oscillates": "oscillating", "oscillation": "oscillating",
+             "oscillatory": "oscillating",
              "diverge": "divergent", "diverges": "divergent",
              "diverging": "divergent"}
 
     def check(self, given):
         if isinstance(given, str):
-            given = self.FORMS.get(given.strip().strip("()").strip().lower(), given)
+            given = self.FORMS.get(choice_text(given), given)
         return super().check(given)
 
 
