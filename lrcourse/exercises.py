@@ -383,7 +383,7 @@ def _figures(token):
     return len(digits) or None
 
 
-def choice_text(given):
+def choice_text(given: str) -> str:
     """A typed word as a choice is compared: without surrounding brackets,
     a closing full stop or other closing punctuation, or capitals.
 
