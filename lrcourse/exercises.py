@@ -390,7 +390,10 @@ def choice_text(given: str) -> str:
     >>> choice_text(" Oscillating. ")
     'oscillating'
     """
-    return given.strip().strip("()").strip().rstrip(".!?,;:").strip().lower()
+    if not isinstance(given, str):
+        raise TypeError(f"given must be text, got {type(given).__name__}")
+    text = given.strip().rstrip(".!?,;:").strip()
+    return text.strip("()").strip().rstrip(".!?,;:").strip().lower()
 
 
 def _parse_choice(given, choices):

@@ -382,3 +382,11 @@ def test_an_answer_exactly_at_the_stated_tolerance_is_accepted():
     for outside in (0.9799, 1.03):
         assert not exercise.check(outside).correct, outside
     assert check("00.3", 0.98).correct  # a registered one (answer 1, within 2%)
+
+
+def test_choice_text_reads_a_typed_word_and_refuses_other_things():
+    from lrcourse.exercises import choice_text
+
+    assert choice_text(" (Minimum/10). ") == "minimum/10"
+    with pytest.raises(TypeError, match="given must be text"):
+        choice_text(3)

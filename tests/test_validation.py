@@ -378,7 +378,8 @@ NUMERIC = ["lrcourse.data", "lrcourse.descent", "lrcourse.exercises",
 ALIAS = {"identifier": "optimizer", "given": "answer"}
 #: Functions that read text by design; their refusals are worded for a learner
 #: (tests/test_exercises.py checks them).
-READS_TEXT = {("lrcourse.exercises", "parse_number")}
+READS_TEXT = {("lrcourse.exercises", "parse_number"),
+              ("lrcourse.exercises", "choice_text")}
 
 
 def _one_argument_calls():
