@@ -71,6 +71,7 @@ class Exercise:
         hint: the general hint for any other wrong answer.
         explain: one line shown with a right answer.
         choices: the accepted words, for a multiple choice.
+        aliases: other words taken for a choice ({"min": "minimum"}).
 
     A close wrong answer gets a message instead of the general hint (a
     targeted hint still comes first): the exact answer correctly rounded to
@@ -90,7 +91,7 @@ class Exercise:
                  sig_figs: int | None = None, accept: tuple | None = None,
                  hints: tuple | list = (),
                  hint: str = "Not quite; look at the panel again.", explain: str = "",
-                 choices=None, integer=False):
+                 choices=None, integer=False, aliases=None):
         if sig_figs is not None and not (isinstance(sig_figs, int) and sig_figs >= 1):
             raise ValueError(f"sig_figs must be a whole number >= 1, got {sig_figs!r}")
         self.id = id
@@ -104,6 +105,7 @@ class Exercise:
         self.hint = hint
         self.explain = explain
         self.choices = choices
+        self.aliases = dict(aliases or {})
         self.integer = integer
 
     @property
@@ -185,7 +187,8 @@ class Exercise:
         or from code); an answer that cannot be read is told what to type."""
         try:
             if self.choices is not None:
-                return self._check_choice(_parse_choice(given, self.choices))
+                choice = _parse_choice(given, self.choices, self.aliases)
+                return self._check_choice(choice)
             value, figures = _read(given, integer=self.integer)
         except (TypeError, ValueError) as err:
             return Feedback(False, str(err))
@@ -237,6 +240,8 @@ def _rounds_to(value, answer, figures):
     if not unit:
         return value == 0
     steps = value / unit
+    if not math.isfinite(steps):  # far beyond the answer's scale
+        return False
     return (abs(steps - round(steps)) < 1e-6
             and abs(value - answer) <= 0.5 * unit * (1 + 1e-9))
 
@@ -396,7 +401,7 @@ def choice_text(given: str) -> str:
     return text.strip("()").strip().rstrip(".!?,;:").strip().lower()
 
 
-def _parse_choice(given, choices):
+def _parse_choice(given, choices, aliases=None):
     listed = f"{', '.join(choices[:-1])} or {choices[-1]}"
     please = f"Please answer {listed}."
     if not isinstance(given, str):
@@ -406,6 +411,7 @@ def _parse_choice(given, choices):
     text = choice_text(given)
     # "minimum / 10" is "minimum/10": compare with all whitespace removed
     squeezed = {"".join(c.split()): c for c in choices}
+    squeezed.update({"".join(a.split()): c for a, c in (aliases or {}).items()})
     text = squeezed.get("".join(text.split()), text)
     if text not in choices:
         raise ValueError(f"{please[:-1]} (got {_shown(given.strip())}).")

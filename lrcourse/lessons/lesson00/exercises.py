@@ -1,7 +1,7 @@
 """Lesson 00 exercises: a first look at the rate, the step and the regimes."""
 
 from ...descent import classify_lr, gradient_descent, stability_limits
-from ...exercises import Exercise, choice_text, register
+from ...exercises import Exercise, register
 from ...problems import Quadratic
 from .analysis import notches_up
 
@@ -46,27 +46,19 @@ register(Exercise(
     explain="0.01 x 10^(20 x 0.05) = 0.01 x 10 = 0.1: twenty notches are a factor "
             "of ten.",
 ))
-class _ChoiceWithOtherForms(Exercise):
-    """A multiple choice that also takes other forms of the regimes' names
-    ("oscillates", "diverge", "monotonic", ...)."""
-
-    FORMS = {"monotonic": "monotone", "oscillate": "oscillating",
-             "oscillates": "oscillating", "oscillation": "oscillating",
-             "oscillatory": "oscillating",
-             "diverge": "divergent", "diverges": "divergent",
-             "diverging": "divergent"}
-
-    def check(self, given):
-        if isinstance(given, str):
-            given = self.FORMS.get(choice_text(given), given)
-        return super().check(given)
+#: Other forms of the regimes' names 00.1 takes.
+REGIME_FORMS = {"monotonic": "monotone", "oscillate": "oscillating",
+                "oscillates": "oscillating", "oscillation": "oscillating",
+                "oscillatory": "oscillating", "diverge": "divergent",
+                "diverges": "divergent", "diverging": "divergent"}
 
 
-register(_ChoiceWithOtherForms(
+register(Exercise(
     "00.1",
     "On a bowl of curvature lambda = 4, which regime is lr = 0.3: monotone, "
     "oscillating or divergent?",
     _regime, choices=("monotone", "oscillating", "divergent"),
+    aliases=REGIME_FORMS,
     hints=[("monotone", ("monotone needs lr <= 1/lambda = 0.25; 0.3 is above it. "
                          "Compare lr x lambda = 1.2 with 1 and 2.")),
            ("divergent", ("divergence starts above 2/lambda = 0.5; 0.3 is below "

@@ -55,25 +55,13 @@ register(Exercise(
     explain="log10: -7 + 8 i/100 = -2 at i = 62.5, so batch 63 is the first at or "
             "above 1e-2 (it uses 1.1e-2).",
 ))
-class _ChoiceWithShortSpellings(Exercise):
-    """A multiple choice that also takes "min" and "min/10" for "minimum"
-    and "minimum/10"."""
-
-    SPELLINGS = {"min": "minimum", "min/10": "minimum/10"}
-
-    def check(self, given):
-        if isinstance(given, str):
-            squeezed = "".join(given.strip().strip("()").lower().split())
-            given = self.SPELLINGS.get(squeezed, given)
-        return super().check(given)
-
-
-register(_ChoiceWithShortSpellings(
+register(Exercise(
     "07.2",
     "Train with the range test's minimum and with minimum/10 (Adam, batch size "
     "10, 5 epochs, the same start): which ends with the lower validation loss? "
     "(answer minimum or minimum/10)",
     _lower_of_the_two, choices=("minimum", "minimum/10"),
+    aliases={"min": "minimum", "min/10": "minimum/10"},
     hints=[("minimum", "at the minimum of the range-test curve the rate had been "
                        "climbing for many batches and the loss is about to shoot "
                        "up; press 'Train with this rate' for both and compare.")],
